@@ -1,0 +1,59 @@
+"""One exception hierarchy, mapped once to JSON (api), HTML (web) and exit codes (cli)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class XinyongError(Exception):
+    """Base of every error the platform raises on purpose."""
+
+    status = 500
+    code = "internal_error"
+    exit_code = 1
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"detail": self.detail, "code": self.code, "errors": self.errors}
+
+
+class InvalidInput(XinyongError):
+    """A value given by a user or a file is malformed."""
+
+    status = 422
+    code = "invalid_input"
+    exit_code = 2
+
+
+class NotFound(XinyongError):
+    status = 404
+    code = "not_found"
+    exit_code = 3
+
+
+class Unauthorized(XinyongError):
+    status = 401
+    code = "unauthorized"
+    exit_code = 4
+
+
+class CalendarYearUnknown(InvalidInput):
+    """A working-day computation touched a year with no holiday data."""
+
+    code = "calendar_year_unknown"
+
+
+class UnreadableFile(InvalidInput):
+    """A file as a whole cannot be read (format, encoding, missing headers)."""
+
+    code = "unreadable_file"
+
+
+class RuleNotFound(XinyongError):
+    """No rule in the rule set covers the date or the case asked about."""
+
+    code = "rule_not_found"

@@ -1,0 +1,1 @@
+"""The pure domain: codes, records, enumerations. No I/O here."""

@@ -1,0 +1,163 @@
+"""Identifiers of market entities: the unified social credit code (GB 32100-2015), the organization
+code (GB 11714-1997) and the 15-digit registration number, plus personal ID masking and hashing.
+
+The USCC check character comes from ``stdnum.cn.uscc``; python-stdnum's own ``validate`` only accepts
+digits in positions 1–2, which rejects real codes issued by authorities A, N and Y, so the format check
+of positions 1–8 follows GB 32100 here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from stdnum.cn import ric
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.iso7064 import mod_11_10
+
+from xinyong.reference import decode_region, uscc_authorities
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_DROP = str.maketrans("", "", " -\t\u3000\u00a0")
+
+
+def normalize_code(raw: str) -> str:
+    """Trim, fold full-width to half-width, drop spaces and hyphens, upper-case."""
+    return unicodedata.normalize("NFKC", raw).translate(_DROP).upper()
+
+
+class UsccCheck(StrEnum):
+    """The first check a code fails, in the order they are applied."""
+
+    length = "length"
+    alphabet = "alphabet"
+    authority = "authority"
+    category = "category"
+    region = "region"
+    checksum = "checksum"
+
+
+@dataclass(frozen=True, slots=True)
+class UsccResult:
+    code: str
+    valid: bool
+    failed_check: UsccCheck | None
+    authority_code: str | None = None
+    authority: str | None = None
+    category_code: str | None = None
+    category: str | None = None
+    region_code: str | None = None
+    region: str | None = None
+    region_known: bool | None = None
+    organization_code: str | None = None
+    organization_code_valid: bool | None = None  # the strict GB 11714 check, reported separately
+
+    @property
+    def entity_type(self) -> str | None:
+        if self.authority is None or self.category is None:
+            return None
+        return f"{self.authority}·{self.category}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "valid": self.valid,
+            "failed_check": self.failed_check.value if self.failed_check else None,
+            "authority_code": self.authority_code,
+            "authority": self.authority,
+            "category_code": self.category_code,
+            "category": self.category,
+            "entity_type": self.entity_type,
+            "region_code": self.region_code,
+            "region": self.region,
+            "region_known": self.region_known,
+            "organization_code": self.organization_code,
+            "organization_code_valid": self.organization_code_valid,
+        }
+
+
+@lru_cache(maxsize=1_000_000)
+def check_uscc(raw: str) -> UsccResult:
+    """Validate and decode a USCC. Cached: department files repeat the same codes many times."""
+    code = normalize_code(raw)
+    if len(code) != 18:
+        return UsccResult(code, False, UsccCheck.length)
+    if any(c not in ALPHABET for c in code):
+        return UsccResult(code, False, UsccCheck.alphabet)
+    authority = uscc_authorities().get(code[0])
+    if authority is None:
+        return UsccResult(code, False, UsccCheck.authority, authority_code=code[0])
+    category = authority.categories.get(code[1])
+    decoded = {"authority_code": code[0], "authority": authority.name, "category_code": code[1]}
+    if category is None:
+        return UsccResult(code, False, UsccCheck.category, **decoded)
+    decoded["category"] = category
+    if not code[2:8].isdigit():
+        return UsccResult(code, False, UsccCheck.region, **decoded)
+    if stdnum_uscc.calc_check_digit(code[:17]) != code[17]:
+        return UsccResult(code, False, UsccCheck.checksum, **decoded)
+    region = decode_region(code[2:8])
+    org = code[8:17]
+    return UsccResult(
+        code,
+        True,
+        None,
+        **decoded,
+        region_code=region.code,
+        region=region.name,
+        region_known=region.known,
+        organization_code=org,
+        organization_code_valid=is_valid_organization_code(org),
+    )
+
+
+def is_valid_uscc(raw: str) -> bool:
+    return check_uscc(raw).valid
+
+
+def uscc_check_character(first17: str) -> str:
+    return stdnum_uscc.calc_check_digit(first17)
+
+
+def organization_code_check_character(first8: str) -> str:
+    """GB 11714: C = 11 − (Σ value·weight mod 11); 10 → X, 11 → 0."""
+    total = sum(_ORG_ALPHABET.index(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def is_valid_organization_code(raw: str) -> bool:
+    code = normalize_code(raw)
+    if len(code) != 9 or any(c not in _ORG_ALPHABET for c in code[:8]):
+        return False
+    return organization_code_check_character(code[:8]) == code[8]
+
+
+def is_valid_registration_number(raw: str) -> bool:
+    """15-digit business registration number (注册号), ISO 7064 MOD 11,10 check."""
+    code = normalize_code(raw)
+    return len(code) == 15 and code.isdigit() and mod_11_10.is_valid(code)
+
+
+def is_valid_resident_id(raw: str) -> bool:
+    """18-character resident identity card number (GB 11643)."""
+    return ric.is_valid(normalize_code(raw))
+
+
+def mask_id_number(raw: str) -> str:
+    """Public form of a personal ID: the first 4 and last 2 characters, the rest starred."""
+    value = normalize_code(raw)
+    if len(value) <= 6:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 6) + value[-2:]
+
+
+def hash_id_number(raw: str, key: str) -> str:
+    """Keyed hash (HMAC-SHA256) so the same person links across records without storing the number."""
+    return hmac.new(key.encode(), normalize_code(raw).encode(), hashlib.sha256).hexdigest()[:32]
