@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         None,
         description="Directory of operator holiday files (`<year>.toml`); default `<data_dir>/calendar`.",
     )
+    rules_dir: Path | None = Field(
+        None,
+        description="Directory of operator rule files (`*.toml`) added to the shipped rule sets; "
+        "default `<data_dir>/rules` when it exists.",
+    )
     ingest_chunk_rows: int = Field(
         5000, ge=100, description="Rows validated and written per chunk during ingest."
     )
@@ -61,6 +66,13 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_calendar_dir(self) -> Path:
         return self.calendar_dir or self.data_dir / "calendar"
+
+    @cached_property
+    def resolved_rules_dir(self) -> Path | None:
+        if self.rules_dir:
+            return self.rules_dir
+        default = self.data_dir / "rules"
+        return default if default.is_dir() else None
 
     def department_keys(self) -> dict[str, str]:
         """API key → department USCC."""

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from stdnum.cn import ric
 from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_11_10
 
 from xinyong.reference import decode_region, uscc_authorities
@@ -145,9 +146,21 @@ def is_valid_registration_number(raw: str) -> bool:
     return len(code) == 15 and code.isdigit() and mod_11_10.is_valid(code)
 
 
+@lru_cache(maxsize=500_000)
 def is_valid_resident_id(raw: str) -> bool:
-    """18-character resident identity card number (GB 11643)."""
-    return ric.is_valid(normalize_code(raw))
+    """18-character resident identity card number (GB 11643): digits, check character, birth date.
+
+    Like the USCC, an ID number keeps the region of its issue for life, so the region is not checked
+    against today's divisions (``stdnum.cn.ric.validate`` would reject abolished regions).
+    """
+    number = normalize_code(raw)
+    if len(number) != 18 or not number[:17].isdigit() or ric.calc_check_digit(number) != number[17]:
+        return False
+    try:
+        ric.get_birth_date(number)
+    except ValidationError:
+        return False
+    return True
 
 
 def mask_id_number(raw: str) -> str:
@@ -158,6 +171,7 @@ def mask_id_number(raw: str) -> str:
     return value[:4] + "*" * (len(value) - 6) + value[-2:]
 
 
+@lru_cache(maxsize=500_000)
 def hash_id_number(raw: str, key: str) -> str:
     """Keyed hash (HMAC-SHA256) so the same person links across records without storing the number."""
     return hmac.new(key.encode(), normalize_code(raw).encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,43 @@
+"""The ASGI application: API, portal and static files. Errors map to one JSON shape here."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from xinyong import __version__
+from xinyong.api import batches
+from xinyong.errors import XinyongError
+from xinyong.services.platform import Platform
+from xinyong.web import pages
+
+
+def create_app(platform: Platform) -> FastAPI:
+    # No /docs: Swagger UI loads its assets from a CDN and every asset here must be local.
+    app = FastAPI(title="xinyong", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.platform = platform
+    app.include_router(batches.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(resources.files("xinyong.web").joinpath("static"))), name="static")
+
+    @app.exception_handler(XinyongError)
+    async def _domain_error(_: Request, exc: XinyongError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "ApiKey"} if exc.status == 401 else None
+        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        return JSONResponse({"detail": "invalid request", "code": "invalid_input", "errors": errors}, 422)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"detail": str(exc.detail), "code": f"http_{exc.status_code}", "errors": []},
+                            exc.status_code)
+
+    return app

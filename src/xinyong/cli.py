@@ -1,0 +1,257 @@
+"""The ``xinyong`` command. Thin: it parses arguments, calls a service and prints the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xinyong.errors import XinyongError
+from xinyong.model.codes import check_uscc
+from xinyong.settings import Settings
+
+app = typer.Typer(help="xinyong — public credit information platform for market entities.", no_args_is_help=True)
+workdays_app = typer.Typer(help="Chinese working days (State Council holiday notices, 调休).", no_args_is_help=True)
+db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
+app.add_typer(workdays_app, name="workdays")
+app.add_typer(db_app, name="db")
+
+console = Console()
+err = Console(stderr=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode() + "\n")
+
+
+def _fail(error: XinyongError) -> None:
+    err.print(f"[red]error:[/red] {error.detail}")
+    for item in error.errors:
+        err.print(f"  {item}")
+    raise typer.Exit(error.exit_code)
+
+
+def _parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@app.command("uscc")
+def uscc_command(codes: Annotated[list[str], typer.Argument(help="Codes to check")], json: JsonOption = False) -> None:
+    """Validate and decode unified social credit codes (GB 32100-2015)."""
+    results = [check_uscc(code) for code in codes]
+    if json:
+        _print_json([r.to_dict() for r in results])
+    else:
+        table = Table("code", "valid", "failed check", "type", "region", "org code check")
+        for r in results:
+            table.add_row(
+                r.code, "✓" if r.valid else "✗", r.failed_check or "", r.entity_type or "",
+                f"{r.region_code} {r.region}" if r.region_code else "",
+                "" if r.organization_code_valid is None else ("✓" if r.organization_code_valid else "✗ (strict)"),
+            )
+        console.print(table)
+    if not all(r.valid for r in results):
+        raise typer.Exit(1)
+
+
+def _calendar():
+    from xinyong.workdays import WorkdayCalendar
+
+    return WorkdayCalendar(Settings().resolved_calendar_dir)
+
+
+@workdays_app.command("add")
+def workdays_add(date: str, n: int, json: JsonOption = False) -> None:
+    """The N-th working day after DATE (counting from the next day): "within N working days of DATE"."""
+    start = _parse_date(date)
+    try:
+        result = _calendar().add(start, n)
+    except XinyongError as error:
+        _fail(error)
+    if json:
+        _print_json({"date": start.isoformat(), "working_days": n, "result": result.isoformat()})
+    else:
+        console.print(result.isoformat())
+
+
+@workdays_app.command("between")
+def workdays_between(start: str, end: str, json: JsonOption = False) -> None:
+    """Working days after START up to and including END."""
+    d1, d2 = _parse_date(start), _parse_date(end)
+    try:
+        count = _calendar().between(d1, d2)
+    except XinyongError as error:
+        _fail(error)
+    if json:
+        _print_json({"start": d1.isoformat(), "end": d2.isoformat(), "working_days": count})
+    else:
+        console.print(str(count))
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Output directory")],
+    entities: Annotated[int, typer.Option(min=1, help="Number of entities")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed and --as-of give the same files")] = 1,
+    as_of: Annotated[str | None, typer.Option(help="Date the data is generated as of (default today)")] = None,
+    penalties: Annotated[int | None, typer.Option(help="Penalty rows (default about 0.3 per entity)")] = None,
+    province: Annotated[str, typer.Option(help="2-digit province code")] = "33",
+    json: JsonOption = False,
+) -> None:
+    """Write a synthetic province's department files in the real formats."""
+    from xinyong.synth import generate as run
+
+    summary = run(out, entities=entities, seed=seed, as_of=_parse_date(as_of) if as_of else dt.date.today(),
+                  province=province, penalties=penalties)
+    if json:
+        _print_json(summary.files)
+        return
+    table = Table("file", "kind", "format", "rows", "bad rows")
+    for f in summary.files:
+        table.add_row(str(f["path"]), f["kind"], f["format"], str(f["rows"]), str(sum(f["bad_rows"].values())))
+    console.print(table)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files to load, or `report` for the quality report")],
+    kind: Annotated[str | None, typer.Option(help="penalty, licence, entity, annual-report or list")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Collect department files (CSV UTF-8/GBK, XLSX, JSON); `xinyong ingest report` shows data quality."""
+    from xinyong.services.platform import open_platform
+
+    platform = open_platform()
+    if [str(p) for p in paths] == ["report"] and not Path("report").exists():
+        _quality_report(platform, json)
+        return
+    summaries, failed = [], False
+    for path in paths:
+        try:
+            summaries.append(_ingest_one(platform, path, kind, quiet=json))
+        except XinyongError as error:
+            failed = True
+            err.print(f"[red]error:[/red] {path}: {error.detail}")
+    if json:
+        _print_json([s.to_dict() for s in summaries])
+    else:
+        for s in summaries:
+            _print_summary(s)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _ingest_one(platform, path: Path, kind: str | None, *, quiet: bool):
+    from xinyong.services.ingest import ingest_file
+
+    size = path.stat().st_size if path.exists() else 0
+    if quiet or size < 5_000_000:
+        return ingest_file(platform.engine, path, settings=platform.settings, rules=platform.rules,
+                           calendar=platform.calendar, kind=kind)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err) as progress:
+        task = progress.add_task(path.name, total=None)
+        return ingest_file(platform.engine, path, settings=platform.settings, rules=platform.rules,
+                           calendar=platform.calendar, kind=kind,
+                           progress=lambda n: progress.advance(task, n))
+
+
+def _print_summary(s) -> None:
+    console.print(
+        f"[bold]{s.file}[/bold] ({s.kind}, {s.format}{', ' + s.encoding if s.encoding else ''}) batch {s.batch_id}: "
+        f"{s.rows} rows → [green]{s.accepted} accepted[/green], [red]{s.rejected} rejected[/red], "
+        f"{s.duplicates} duplicates, {s.review} to review, [yellow]{s.late} late[/yellow]"
+        + (f", median lag {s.lag_median_workdays:g} working days" if s.lag_median_workdays is not None else "")
+        + (f", {s.timeliness_unknown} with unknown timeliness" if s.timeliness_unknown else "")
+    )
+    if s.ignored_columns:
+        console.print(f"  ignored columns: {', '.join(s.ignored_columns)}")
+    for item in s.rejects[:10]:
+        console.print(f"  row {item['row']}: {item['field']}: {item['reason']} — {item['message']}")
+    if s.rejected > 10:
+        console.print(f"  … {s.rejected_by_reason}")
+    if s.reject_file:
+        console.print(f"  reject file: {s.reject_file}")
+
+
+def _quality_report(platform, json: bool) -> None:
+    from xinyong.services.quality import department_quality
+
+    report = department_quality(platform)
+    if json:
+        _print_json(report)
+        return
+    table = Table("department", "batches", "rows", "accepted", "rejected", "duplicates", "review", "late",
+                  "last batch", "rejected by reason", title="Data quality by department (数据质量)")
+    for d in report:
+        table.add_row(
+            f"{d['name']}\n{d['code']}", str(d["batches"]), str(d["rows"]), str(d["accepted"]), str(d["rejected"]),
+            str(d["duplicates"]), str(d["review"]), str(d["late"]), str(d["last_batch_at"] or "—"),
+            ", ".join(f"{k} {v}" for k, v in d["rejected_by_reason"].items()),
+        )
+    console.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the store's tables to the latest revision."""
+    from xinyong.services.platform import open_platform
+
+    platform = open_platform()
+    console.print(f"schema up to date at {platform.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+) -> None:
+    """Serve the portal and the API."""
+    import uvicorn
+
+    from xinyong.api.app import create_app
+    from xinyong.services.platform import open_platform
+
+    uvicorn.run(create_app(open_platform()), host=host, port=port)
+
+
+@app.command()
+def demo(
+    entities: Annotated[int, typer.Option(help="Entities in the synthetic province")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 1,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve when loaded")] = True,
+) -> None:
+    """Generate a synthetic province, load it and serve the portal and API on 127.0.0.1:8000."""
+    from xinyong.services.demo import load_demo
+    from xinyong.services.platform import open_platform
+
+    platform = open_platform()
+    for summary in load_demo(platform, entities=entities, seed=seed, today=dt.date.today()):
+        _print_summary(summary)
+    if serve_after:
+        console.print(f"serving on http://{host}:{port}/")
+        serve(host=host, port=port)
+
+
+def main() -> None:
+    try:
+        app()
+    except XinyongError as error:
+        _fail(error)
+
+
+if __name__ == "__main__":
+    main()

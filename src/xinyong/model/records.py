@@ -1,0 +1,59 @@
+"""Record kinds, states and the catalogue of categories (``catalogue.toml``)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+
+class RecordState(StrEnum):
+    active = "active"
+    corrected = "corrected"  # the current version of a record the department corrected
+    withdrawn = "withdrawn"  # revoked or voided decision (行政处罚法 第48条)
+    repaired = "repaired"  # publication stopped by credit repair
+    removed = "removed"  # list entry removed
+    expired = "expired"  # publication period over
+
+
+class Operation(StrEnum):
+    add = "新增"
+    correct = "修改"
+    withdraw = "撤销"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    code: str
+    name: str
+    name_en: str
+    adverse: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListType:
+    name: str
+    slug: str
+    category: str
+    name_en: str
+    adverse: bool
+
+
+@cache
+def _catalogue() -> dict:
+    return tomllib.loads(resources.files("xinyong.model").joinpath("catalogue.toml").read_text("utf-8"))
+
+
+@cache
+def categories() -> dict[str, Category]:
+    return {code: Category(code, c["name"], c["name_en"], c["adverse"]) for code, c in _catalogue()["categories"].items()}
+
+
+@cache
+def list_types() -> dict[str, ListType]:
+    return {
+        name: ListType(name, entry["slug"], entry["category"], entry["name_en"], entry["adverse"])
+        for name, entry in _catalogue()["lists"].items()
+    }

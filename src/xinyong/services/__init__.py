@@ -1,0 +1,1 @@
+"""The service layer: what the API, the portal and the CLI call."""

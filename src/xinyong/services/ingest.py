@@ -1,0 +1,498 @@
+"""Collection (归集): validate a department file, resolve its entities and load its records as one batch.
+
+A batch is one transaction: every accepted row lands, or none does. Re-ingesting a file adds nothing (each
+version is identified by its content hash). Rejected rows are reported with row, field and reason in the
+summary, in ``batch_reject`` and in a CSV reject file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine
+
+from xinyong.errors import CalendarYearUnknown, RuleNotFound
+from xinyong.ingest.formats import file_sha256, open_file
+from xinyong.ingest.parse import RowError, RowParser
+from xinyong.ingest.schema import resolve_header, schemas
+from xinyong.model.codes import check_uscc
+from xinyong.model.records import Operation, RecordState, list_types
+from xinyong.rules import RuleBook, list_term, publication_deadline_days, publication_window
+from xinyong.settings import Settings
+from xinyong.store import records as store
+from xinyong.workdays import WorkdayCalendar
+
+PARTY_IDENTIFIERS = (
+    ("party_reg_no", "reg_no"),
+    ("party_org_code", "org_code"),
+    ("party_tax_no", "tax_no"),
+    ("party_institution_no", "institution_no"),
+    ("party_social_org_no", "social_org_no"),
+)
+MAX_LISTED_LATE = 50
+
+
+@dataclass
+class BatchSummary:
+    file: str
+    kind: str
+    format: str
+    encoding: str | None
+    batch_id: int | None = None
+    department: str | None = None
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    review: int = 0
+    late: int = 0
+    timeliness_unknown: int = 0
+    lag_median_workdays: float | None = None
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    late_records: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)  # the first few, for the terminal
+    reject_file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value))
+
+
+def canonical_json(row: dict[str, Any]) -> bytes:
+    return orjson.dumps(row, default=_json_default, option=orjson.OPT_SORT_KEYS)
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+class Ingestor:
+    """One batch in progress. Caches live for the batch only, so memory stays flat in file size."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        settings: Settings,
+        rules: RuleBook,
+        calendar: WorkdayCalendar,
+        summary: BatchSummary,
+        batch_id: int,
+        received_on: dt.date,
+        now: dt.datetime,
+        only_department: str | None,
+        reject_writer: Any,
+    ) -> None:
+        self.conn = conn
+        self.settings = settings
+        self.rules = rules
+        self.calendar = calendar
+        self.summary = summary
+        self.batch_id = batch_id
+        self.received_on = received_on
+        self.now = now
+        self.only_department = only_department
+        self.reject_writer = reject_writer
+        self.kind = summary.kind
+        self.category = schemas()[self.kind].record_category
+        self.known_entities: set[str] = set()
+        self.departments: dict[str, str] = {}
+        self.department_rows: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.lags: list[int] = []
+        self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
+        self._deadline = lru_cache(maxsize=100_000)(self._compute_deadline)
+
+    # -- rejects -------------------------------------------------------------------------------------------
+
+    def reject(self, row_number: int, errors: list[RowError]) -> None:
+        self.summary.rejected += 1
+        rows = []
+        for error in errors:
+            self.reasons[error.reason] += 1
+            item = {"row": row_number, "field": error.field, "reason": error.reason, "message": error.message}
+            if len(self.summary.rejects) < 20:
+                self.summary.rejects.append(item)
+            self.reject_writer.writerow([self.summary.file, row_number, error.field, error.reason, error.message])
+            rows.append({"batch_id": self.batch_id, "row_number": row_number, "field": error.field,
+                         "reason": error.reason, "message": error.message})
+        store.insert_rejects(self.conn, rows)
+
+    # -- the chunk loop ------------------------------------------------------------------------------------
+
+    def process(self, parser: RowParser, chunk: list[tuple[int, list[str] | None]]) -> None:
+        parsed: list[tuple[int, dict[str, Any]]] = []
+        for row_number, values in chunk:
+            self.summary.rows += 1
+            if values is None:
+                self.reject(row_number, [RowError("*", "unparseable", "the row cannot be parsed")])
+                continue
+            row, errors = parser.parse(values)
+            if not errors:
+                errors = self._department_check(row)
+            if errors:
+                self.reject(row_number, errors)
+            else:
+                parsed.append((row_number, row))
+        self._note_departments(parsed)
+        if self.kind == "entity":
+            self._upsert_registrations(parsed)
+            resolved = [(n, row, row["uscc"]) for n, row in parsed]
+        else:
+            resolved = self._resolve_parties(parsed)
+        self._load_records(resolved)
+
+    def _department_check(self, row: dict[str, Any]) -> list[RowError]:
+        if self.only_department and row["source_uscc"] != self.only_department:
+            label = schemas()[self.kind].by_key["source_uscc"].label
+            return [RowError(label, "other_department", "a department submits only its own records")]
+        return []
+
+    def _note_departments(self, parsed: list[tuple[int, dict[str, Any]]]) -> None:
+        new = {}
+        for _, row in parsed:
+            code = row["source_uscc"]
+            self.department_rows[code] += 1
+            if code not in self.departments:
+                self.departments[code] = new[code] = row["source_name"]
+        store.upsert_departments(self.conn, new, self.now)
+
+    # -- entities ------------------------------------------------------------------------------------------
+
+    def _entity_values(self, code: str, row: dict[str, Any], *, provisional: bool) -> dict[str, Any]:
+        decoded = check_uscc(code)
+        values = {
+            "uscc": code,
+            "name": row.get("name") or row.get("party_name") or "",
+            "authority_code": decoded.authority_code,
+            "category_code": decoded.category_code,
+            "entity_type": decoded.entity_type,
+            "region_code": row.get("region_code") or decoded.region_code,
+            "legal_rep_name": row.get("legal_rep"),
+            "legal_rep_id_masked": row.get("legal_rep_id_no_masked"),
+            "legal_rep_id_hash": row.get("legal_rep_id_no_hash"),
+            "provisional": provisional,
+            "updated_batch_id": self.batch_id,
+            "updated_at": self.now,
+        }
+        if not provisional:
+            values.update(
+                entity_form=row.get("entity_form"),
+                industry_code=row.get("industry_code"),
+                status=row.get("status"),
+                established_on=row.get("established_on"),
+                registered_capital=row.get("registered_capital"),
+                address=row.get("address"),
+                registration_authority=row.get("registration_authority"),
+            )
+        return values
+
+    def _identifiers(self, code: str, row: dict[str, Any]) -> list[dict[str, str]]:
+        ids = [{"scheme": "org_code", "value": code[8:17], "uscc": code}]
+        for key, scheme in (("reg_no", "reg_no"), *PARTY_IDENTIFIERS):
+            if row.get(key):
+                ids.append({"scheme": scheme, "value": row[key], "uscc": code})
+        return ids
+
+    def _upsert_registrations(self, parsed: list[tuple[int, dict[str, Any]]]) -> None:
+        latest = {row["uscc"]: row for _, row in parsed}  # a later row in the file wins
+        existing = store.get_entity_rows(self.conn, list(latest))
+        inserts, updates, names, identifiers = [], [], [], []
+        for code, row in latest.items():
+            values = self._entity_values(code, row, provisional=False)
+            if code in existing:
+                updates.append({"b_uscc": code, **{k: v for k, v in values.items() if k != "uscc"}})
+            else:
+                inserts.append({**values, "created_batch_id": self.batch_id, "created_at": self.now})
+            names.append({"uscc": code, "name": row["name"], "current": True})
+            for former in (row.get("former_names") or "").replace("；", ";").split(";"):
+                if former.strip() and former.strip() != row["name"]:
+                    names.append({"uscc": code, "name": former.strip(), "current": False})
+            identifiers.extend(self._identifiers(code, row))
+        store.insert_entities(self.conn, inserts)
+        store.update_entities(self.conn, updates)
+        store.replace_names(self.conn, names)
+        store.insert_identifiers(self.conn, identifiers)
+        self.known_entities.update(latest)
+
+    def _resolve_parties(self, parsed: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any], str]]:
+        """USCC first, then alternative identifiers; a name alone goes to review, never merged."""
+        code_key = "party_uscc" if self.kind in ("penalty", "licence") else "uscc"
+        name_key = "party_name" if code_key == "party_uscc" else "name"
+        codes = {row[code_key] for _, row in parsed if row.get(code_key)} - self.known_entities
+        self.known_entities.update(store.list_existing_entities(self.conn, list(codes)))
+        pairs = [
+            (scheme, row[key])
+            for _, row in parsed
+            if not row.get(code_key)
+            for key, scheme in PARTY_IDENTIFIERS
+            if row.get(key)
+        ]
+        by_identifier = store.find_by_identifiers(self.conn, pairs) if pairs else {}
+        unresolved_names = []
+        resolved: list[tuple[int, dict[str, Any], str]] = []
+        provisional: dict[str, dict[str, Any]] = {}
+        pending: list[tuple[int, dict[str, Any]]] = []
+        for row_number, row in parsed:
+            code = row.get(code_key)
+            if code and row.get("party_org_code") and row["party_org_code"] != code[8:17]:
+                label = schemas()[self.kind].by_key["party_org_code"].label
+                self.reject(row_number, [RowError(label, "conflicting_identifiers",
+                                                  f"组织机构代码 does not match 统一社会信用代码 {code}")])
+                continue
+            if not code:
+                code = next(
+                    (by_identifier[(s, row[k])] for k, s in PARTY_IDENTIFIERS if (s, row.get(k)) in by_identifier),
+                    None,
+                )
+            if code is None:
+                pending.append((row_number, row))
+                unresolved_names.append(row[name_key])
+                continue
+            if code not in self.known_entities and code not in provisional:
+                provisional[code] = row
+            resolved.append((row_number, row, code))
+        if provisional:
+            rows = [
+                {**self._entity_values(c, r, provisional=True), "created_batch_id": self.batch_id,
+                 "created_at": self.now}
+                for c, r in provisional.items()
+            ]
+            store.insert_entities(self.conn, rows)
+            store.add_names(self.conn, [{"uscc": c, "name": r[name_key], "current": True}
+                                        for c, r in provisional.items()])
+            store.insert_identifiers(self.conn, [i for c, r in provisional.items() for i in self._identifiers(c, r)])
+            self.known_entities.update(provisional)
+        if pending:
+            by_name = store.find_by_names(self.conn, unresolved_names)
+            reviews = []
+            for row_number, row in pending:
+                candidate = by_name.get(row[name_key])
+                if candidate is None:
+                    label = schemas()[self.kind].by_key[code_key].label
+                    self.reject(row_number, [RowError(label, "unresolved_party",
+                                                      "no code given and no identifier matches a known entity")])
+                    continue
+                self.summary.review += 1
+                reviews.append({"batch_id": self.batch_id, "kind": self.kind, "source_row": row_number,
+                                "party_name": row[name_key], "candidate_uscc": candidate,
+                                "payload": orjson.loads(canonical_json(row)), "status": "open",
+                                "created_at": self.now})
+            store.insert_reviews(self.conn, reviews)
+        return resolved
+
+    # -- records -------------------------------------------------------------------------------------------
+
+    def _record_key(self, row: dict[str, Any], code: str) -> str:
+        if self.kind in ("penalty", "licence"):
+            return _digest(self.kind, row["authority_uscc"], row["document_no"], code)
+        if self.kind == "annual-report":
+            return _digest(self.kind, code, str(row["year"]))
+        if self.kind == "list":
+            return _digest(self.kind, row["list_type"], code, row["document_no"])
+        return _digest("registration", code)
+
+    def _load_records(self, resolved: list[tuple[int, dict[str, Any], str]]) -> None:
+        prepared = []
+        for row_number, row, code in resolved:
+            body = canonical_json(row)
+            prepared.append((row_number, row, code, self._record_key(row, code), _digest(self.kind, body), body))
+        versions = store.list_versions(self.conn, [p[3] for p in prepared])
+        out, touched = [], []
+        for row_number, row, code, key, content_hash, body in prepared:
+            top, hashes = versions.get(key, (0, {}))
+            if content_hash in hashes:
+                self.summary.duplicates += 1
+                if hashes[content_hash] is not None:  # None: an earlier row of this chunk
+                    touched.append(hashes[content_hash])
+                continue
+            operation = row.get("operation")
+            if top == 0 and operation == Operation.withdraw:
+                label = schemas()[self.kind].by_key["operation"].label
+                self.reject(row_number, [RowError(label, "unknown_record", "撤销 names a record not on file")])
+                continue
+            try:
+                window = self._window(row, row.get("published_on") or self.received_on)
+            except RuleNotFound as error:
+                self.reject(row_number, [RowError(self._decision_label(), "no_rule", error.detail)])
+                continue
+            state = self._state(row, operation, top)
+            hashes[content_hash] = None
+            versions[key] = (top + 1, hashes)
+            out.append(self._record_row(row_number, row, code, key, content_hash, body, top + 1, state, window))
+            self.summary.accepted += 1
+        store.insert_records(self.conn, out)
+        store.touch_records(self.conn, touched, self.batch_id, self.now)
+
+    def _state(self, row: dict[str, Any], operation: str | None, previous_version: int) -> RecordState:
+        if operation == Operation.withdraw:
+            return RecordState.withdrawn
+        if row.get("removed_on"):
+            return RecordState.removed
+        return RecordState.corrected if previous_version else RecordState.active
+
+    def _decision_label(self) -> str:
+        fields = schemas()[self.kind].by_key
+        return next(fields[k].label for k in ("decision_date", "listed_on", "reported_on", "established_on")
+                    if k in fields)
+
+    def _record_row(self, row_number: int, row: dict[str, Any], code: str, key: str, content_hash: str,
+                    body: bytes, version: int, state: RecordState, window: tuple[Any, ...]) -> tuple[Any, ...]:
+        published_on = row.get("published_on") or self.received_on
+        decision = row.get("decision_date") or row.get("listed_on") or row.get("reported_on") or row.get(
+            "established_on")
+        lag = late = None
+        if self.kind in ("penalty", "licence"):
+            lag = self._lag(row["decision_date"], published_on)
+            if lag is None:
+                self.summary.timeliness_unknown += 1
+            else:
+                late = lag > self._deadline(row["authority_name"], row["decision_date"])
+                self.lags.append(lag)
+                if late:
+                    self.summary.late += 1
+                    if len(self.summary.late_records) < MAX_LISTED_LATE:
+                        self.summary.late_records.append(
+                            {"row": row_number, "document_no": row["document_no"], "decision_date":
+                             row["decision_date"].isoformat(), "lag_workdays": lag,
+                             "deadline_workdays": self._deadline(row["authority_name"], row["decision_date"])}
+                        )
+        start, end, min_end, rule_id, severity = window
+        list_type = row.get("list_type")
+        category = list_types()[list_type].category if list_type else self.category
+        return (
+            key, version, content_hash, "registration" if self.kind == "entity" else self.kind, category, state,
+            code, row["source_uscc"], row.get("authority_name") or row.get("registration_authority"),
+            row.get("authority_uscc"), row.get("document_no"), decision, severity,
+            row.get("basis"), list_type, body.decode(), published_on if self.kind in ("penalty", "licence") else None,
+            lag, late, start, end, min_end, rule_id, self.batch_id, self.summary.file, row_number, self.now,
+            self.batch_id, self.now,
+        )
+
+    def _window(self, row: dict[str, Any], published_on: dt.date):
+        """(start, end, earliest end by repair, rule id, severity) of the record's publication."""
+        if self.kind in ("penalty", "licence"):
+            window = publication_window(
+                self.rules, kind=self.kind, decision_date=row["decision_date"], severity=row.get("severity"),
+                penalty_types=row.get("penalty_types", []), fine_amount=row.get("fine_amount"),
+                authority_name=row["authority_name"], published_on=published_on, valid_to=row.get("valid_to"),
+            )
+            severity = window.severity if self.kind == "penalty" else None
+            return window.start, window.end, window.min_end, window.rule_id, severity
+        if self.kind == "list":
+            end, rule = list_term(self.rules, list_type=row["list_type"], listed_on=row["listed_on"])
+            return row["listed_on"], row.get("removed_on") or end, None, rule.id, None
+        if self.kind == "annual-report":
+            return row["reported_on"], None, None, None, None
+        return row["established_on"], None, None, None, None
+
+    def _compute_lag(self, decided_on: dt.date, published_on: dt.date) -> int | None:
+        try:
+            return self.calendar.between(decided_on, published_on)
+        except CalendarYearUnknown:
+            return None
+
+    def _compute_deadline(self, authority_name: str, decided_on: dt.date) -> int:
+        rule = publication_deadline_days(self.rules, kind=self.kind, decision_date=decided_on,
+                                         authority_name=authority_name)
+        return int(rule.params["working_days"])
+
+    def finish(self) -> None:
+        summary = self.summary
+        summary.rejected_by_reason = dict(self.reasons.most_common())
+        if self.lags:
+            summary.lag_median_workdays = float(statistics.median(self.lags))
+        if self.department_rows:
+            summary.department = self.only_department or self.department_rows.most_common(1)[0][0]
+        store.finish_batch(
+            self.conn, self.batch_id, department_code=summary.department, finished_at=self.now,
+            rows_total=summary.rows, accepted=summary.accepted, rejected=summary.rejected,
+            duplicates=summary.duplicates, review=summary.review, late=summary.late,
+            timeliness_unknown=summary.timeliness_unknown, lag_median_workdays=summary.lag_median_workdays,
+        )
+
+
+def _chunked(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def ingest_file(
+    engine: Engine,
+    path: Path,
+    *,
+    settings: Settings,
+    rules: RuleBook,
+    calendar: WorkdayCalendar,
+    kind: str | None = None,
+    channel: str = "cli",
+    department: str | None = None,
+    display_name: str | None = None,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchSummary:
+    """Load one file as one batch. Raises ``UnreadableFile`` (nothing written) when the file as a whole
+    cannot be read; every other problem is a rejected row."""
+    now = dt.datetime.now(dt.UTC)
+    today = today or now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    opened = open_file(path)
+    header_map = resolve_header(opened.header, kind)
+    parser = RowParser(header_map, today=today, id_hash_key=settings.id_hash_key)
+    summary = BatchSummary(
+        file=display_name or path.name, kind=header_map.kind, format=opened.format, encoding=opened.encoding,
+        ignored_columns=list(header_map.ignored),
+    )
+    reject_dir = settings.data_dir / "rejects"
+    reject_dir.mkdir(parents=True, exist_ok=True)
+    partial = reject_dir / f".{now:%Y%m%dT%H%M%S%f}-{path.name}.csv.part"
+    try:
+        with engine.begin() as conn, partial.open("w", encoding="utf-8-sig", newline="") as reject_file:
+            writer = csv.writer(reject_file)
+            writer.writerow(["file", "row", "field", "reason", "message"])
+            batch_id = store.insert_batch(
+                conn, kind=header_map.kind, file_name=summary.file, file_sha256=file_sha256(path),
+                file_format=opened.format, channel=channel, received_at=now, received_on=today,
+            )
+            summary.batch_id = batch_id
+            ingestor = Ingestor(
+                conn, settings=settings, rules=rules, calendar=calendar, summary=summary, batch_id=batch_id,
+                received_on=today, now=now, only_department=department, reject_writer=writer,
+            )
+            for chunk in _chunked(opened.rows, settings.ingest_chunk_rows):
+                ingestor.process(parser, chunk)
+                if progress:
+                    progress(len(chunk))
+            ingestor.finish()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if summary.rejected:
+        final = reject_dir / f"batch-{summary.batch_id}-rejects.csv"
+        partial.rename(final)
+        summary.reject_file = str(final)
+    else:
+        partial.unlink()
+    return summary
+

@@ -1,0 +1,35 @@
+"""The platform's long-lived parts, built once from settings and passed explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from xinyong.rules import RuleBook
+from xinyong.settings import Settings
+from xinyong.store.db import make_engine, migrate
+from xinyong.workdays import WorkdayCalendar
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+
+    @cached_property
+    def rules(self) -> RuleBook:
+        return RuleBook.load(self.settings.resolved_rules_dir)
+
+    @cached_property
+    def calendar(self) -> WorkdayCalendar:
+        return WorkdayCalendar(self.settings.resolved_calendar_dir)
+
+
+def open_platform(settings: Settings | None = None, *, upgrade: bool = True) -> Platform:
+    settings = settings or Settings()
+    engine = make_engine(settings.resolved_database_url)
+    if upgrade:
+        migrate(engine)
+    return Platform(settings, engine)

@@ -1,0 +1,178 @@
+"""The store's tables (SQLAlchemy Core). Alembic migrations in ``migrations/`` create them.
+
+Credit records are immutable versions: a correction, withdrawal, repair or removal adds a row with the same
+``record_key`` and the next ``version``; nothing is updated in place but ``last_seen_*`` bookkeeping.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs 64 bits at national scale.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Payload = JSON().with_variant(JSONB(), "postgresql")
+Amount = Numeric(18, 6)
+Code = String(18)
+
+department = Table(
+    "department",
+    metadata,
+    Column("code", Code, primary_key=True, comment="USCC of the department (data source unit)"),
+    Column("name", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+batch = Table(
+    "batch",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_code", Code, ForeignKey("department.code")),
+    Column("kind", String(20), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("file_format", String(10), nullable=False),
+    Column("channel", String(10), nullable=False, comment="cli or api"),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_on", Date, nullable=False, comment="publication date used for timeliness"),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("rows_total", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("review", Integer, nullable=False, default=0),
+    Column("late", Integer, nullable=False, default=0),
+    Column("timeliness_unknown", Integer, nullable=False, default=0),
+    Column("lag_median_workdays", Numeric(8, 1)),
+)
+
+batch_reject = Table(
+    "batch_reject",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("batch_id", Id, ForeignKey("batch.id"), nullable=False, index=True),
+    Column("row_number", Integer, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+entity = Table(
+    "entity",
+    metadata,
+    Column("uscc", Code, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("authority_code", String(1), nullable=False),
+    Column("category_code", String(1), nullable=False),
+    Column("entity_type", Text, nullable=False, comment="decoded from the code's authority and category"),
+    Column("entity_form", Text, comment="organizational form as registered (有限责任公司 …)"),
+    Column("region_code", String(6), nullable=False, comment="registration region (from the code or the file)"),
+    Column("industry_code", String(5)),
+    Column("status", String(10)),
+    Column("established_on", Date),
+    Column("registered_capital", Amount),
+    Column("address", Text),
+    Column("registration_authority", Text),
+    Column("legal_rep_name", Text),
+    Column("legal_rep_id_masked", String(32)),
+    Column("legal_rep_id_hash", String(32), index=True),
+    Column("provisional", Boolean, nullable=False, comment="created from a record's party fields"),
+    Column("created_batch_id", Id, ForeignKey("batch.id")),
+    Column("updated_batch_id", Id, ForeignKey("batch.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+entity_identifier = Table(
+    "entity_identifier",
+    metadata,
+    Column("scheme", String(20), primary_key=True, comment="reg_no, org_code, tax_no, institution_no …"),
+    Column("value", String(40), primary_key=True),
+    Column("uscc", Code, ForeignKey("entity.uscc"), nullable=False, index=True),
+)
+
+entity_name = Table(
+    "entity_name",
+    metadata,
+    Column("uscc", Code, ForeignKey("entity.uscc"), primary_key=True),
+    Column("name", Text, primary_key=True),
+    Column("current", Boolean, nullable=False),
+    Index("ix_entity_name_name", "name"),
+)
+
+record = Table(
+    "record",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("record_key", String(32), nullable=False, comment="hash of the record's natural key"),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(32), nullable=False, comment="hash of the version's content"),
+    Column("kind", String(20), nullable=False),
+    Column("category", String(40), nullable=False, comment="catalogue category (DESIGN 3.2)"),
+    Column("state", String(12), nullable=False),
+    Column("uscc", Code, ForeignKey("entity.uscc"), nullable=False, index=True),
+    Column("department_code", Code, ForeignKey("department.code"), nullable=False),
+    Column("authority_name", Text),
+    Column("authority_uscc", Code),
+    Column("document_no", Text),
+    Column("decision_date", Date),
+    Column("severity", String(4)),
+    Column("legal_basis", Text),
+    Column("list_type", String(20)),
+    Column("payload", Payload, nullable=False),
+    Column("published_on", Date, comment="when the department published it (timeliness)"),
+    Column("lag_workdays", Integer),
+    Column("late", Boolean),
+    Column("publication_start", Date),
+    Column("publication_end", Date),
+    Column("publication_min_end", Date, comment="earliest end by credit repair"),
+    Column("publication_rule", String(80)),
+    Column("batch_id", Id, ForeignKey("batch.id"), nullable=False),
+    Column("source_file", Text, nullable=False),
+    Column("source_row", Integer, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, comment="first seen"),
+    Column("last_seen_batch_id", Id, ForeignKey("batch.id"), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    # Versions are looked up by natural key; a repeat is found among them by content hash (no index of its own,
+    # which would cost every insert for a lookup the key index already serves).
+    UniqueConstraint("record_key", "version"),
+)
+
+match_review = Table(
+    "match_review",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("batch_id", Id, ForeignKey("batch.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("source_row", Integer, nullable=False),
+    Column("party_name", Text, nullable=False),
+    Column("candidate_uscc", Code, ForeignKey("entity.uscc"), nullable=False),
+    Column("payload", Payload, nullable=False),
+    Column("status", String(10), nullable=False, comment="open, merged or dismissed"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,66 @@
+"""The HTTP API on both stores: department uploads, the error shape, the portal home."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.test_ingest import AUTHORITY, penalty_row, uscc, write_csv
+from xinyong.api.app import create_app
+
+KEY = "department-test-key"
+
+
+@pytest.fixture
+def client(platform):
+    platform.settings.department_api_keys = f"{AUTHORITY}:{KEY}"
+    with TestClient(create_app(platform)) as client:
+        yield client
+
+
+def upload(client, path, **headers):
+    with path.open("rb") as f:
+        return client.post("/api/v1/batches", files={"file": (path.name, f, "text/csv")}, headers=headers)
+
+
+def test_anonymous_upload_is_401_with_json_shape(client, tmp_path):
+    path = write_csv(tmp_path / "p.csv", [penalty_row()])
+    response = upload(client, path)
+    assert response.status_code == 401
+    assert set(response.json()) == {"detail", "code", "errors"}
+    assert upload(client, path, **{"X-API-Key": "wrong"}).status_code == 401
+
+
+def test_upload_returns_the_batch_summary(client, tmp_path):
+    other = uscc("00248217", prefix="11330000")
+    rows = [penalty_row(), penalty_row(**{"数据来源单位统一社会信用代码": other, "行政处罚决定书文号": "2号"})]
+    response = upload(client, write_csv(tmp_path / "p.csv", rows), **{"X-API-Key": KEY})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["accepted"], body["rejected"], body["department"]) == (1, 1, AUTHORITY)
+    assert body["rejects"][0]["reason"] == "other_department"
+    again = upload(client, write_csv(tmp_path / "p.csv", rows[:1]), Authorization=f"Bearer {KEY}").json()
+    assert (again["accepted"], again["duplicates"]) == (0, 1)
+
+
+def test_unreadable_upload_is_422(client, tmp_path):
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    response = upload(client, tmp_path / "x.csv", **{"X-API-Key": KEY})
+    assert response.status_code == 422
+    assert response.json()["code"] == "unreadable_file"
+
+
+def test_home_and_its_json_twin(client, tmp_path):
+    upload(client, write_csv(tmp_path / "p.csv", [penalty_row()]), **{"X-API-Key": KEY})
+    page = client.get("/")
+    assert page.status_code == 200 and "信用信息公示平台" in page.text
+    assert 'rel="alternate"' in page.headers["link"]
+    twin = client.get("/api/v1/overview").json()
+    assert twin["entities"] == 1 and twin["records_by_kind"] == {"penalty": 1}
+    assert "浙江省市场监督管理局" in page.text
+    assert "Public Credit Information Platform" in client.get("/?lang=en").text
+
+
+def test_openapi_document(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/batches" in paths

@@ -1,0 +1,67 @@
+"""The command-line contract: uscc, workdays, generate, ingest (and its report)."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import TODAY
+from xinyong.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path, database_url, monkeypatch):
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XINYONG_DATABASE_URL", database_url)
+    return tmp_path
+
+
+def test_uscc_json():
+    result = runner.invoke(app, ["uscc", "91110000600037341L", "91110000600037341M", "--json"])
+    assert result.exit_code == 1  # one code is invalid
+    first, second = orjson.loads(result.stdout)
+    assert first["valid"] and first["authority"] == "市场监管" and first["region"] == "北京市"
+    assert not second["valid"] and second["failed_check"] == "checksum"
+
+
+def test_workdays_json():
+    result = runner.invoke(app, ["workdays", "add", "2026-09-30", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    # National Day: 1–7 October off, Saturday 10 October a make-up working day.
+    assert orjson.loads(result.stdout)["result"] == "2026-10-10"
+    result = runner.invoke(app, ["workdays", "between", "2026-11-02", "2026-11-05", "--json"])
+    assert orjson.loads(result.stdout)["working_days"] == 3
+
+
+def test_workdays_unknown_year_is_a_clear_error():
+    result = runner.invoke(app, ["workdays", "add", "2026-12-28", "7"])
+    assert result.exit_code != 0
+    assert "2027" in result.output
+
+
+def test_generate_then_ingest_then_report(env):
+    out = env / "province"
+    result = runner.invoke(app, ["generate", "--entities", "200", "--seed", "3", "--out", str(out),
+                                 "--as-of", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    manifest = orjson.loads((out / "manifest.json").read_bytes())
+    entity_files = [str(out / f["path"]) for f in manifest["files"] if f["kind"] == "entity"]
+    result = runner.invoke(app, ["ingest", *entity_files, "--json"])
+    assert result.exit_code == 0, result.output
+    summaries = orjson.loads(result.stdout)
+    assert all(s["accepted"] > 0 for s in summaries)
+    result = runner.invoke(app, ["ingest", "report", "--json"])
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)
+    assert sum(d["accepted"] for d in report) == sum(s["accepted"] for s in summaries)
+
+
+def test_ingest_unreadable_file_exits_nonzero(env):
+    bad = env / "bad.csv"
+    bad.write_text("x,y\n1,2\n")
+    result = runner.invoke(app, ["ingest", str(bad)])
+    assert result.exit_code == 2
+    assert "kind" in result.output

@@ -1,0 +1,307 @@
+"""Collection on SQLite and PostgreSQL: batches, rejects, idempotence, atomicity, versions, resolution."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+
+import orjson
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import TODAY
+from xinyong.errors import UnreadableFile
+from xinyong.ingest.schema import schemas
+from xinyong.model.codes import organization_code_check_character, uscc_check_character
+from xinyong.services.ingest import ingest_file
+from xinyong.store.tables import batch, batch_reject, entity, entity_name, match_review, record
+
+
+def ingest(platform, path, **kwargs):
+    kwargs.setdefault("today", TODAY)
+    return ingest_file(platform.engine, path, settings=platform.settings, rules=platform.rules,
+                       calendar=platform.calendar, **kwargs)
+
+
+def count(platform, table, *where):
+    with platform.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+
+
+def manifest(province):
+    return orjson.loads((province / "manifest.json").read_bytes())
+
+
+def files_of(province, kind):
+    return [province / f["path"] for f in manifest(province)["files"] if f["kind"] == kind]
+
+
+def load_entities(platform, province):
+    return [ingest(platform, path, kind="entity") for path in files_of(province, "entity")]
+
+
+PENALTY_HEADER = [f.name for f in schemas()["penalty"].fields]
+
+
+def uscc(org8: str, prefix: str = "91330106") -> str:
+    body = prefix + org8 + organization_code_check_character(org8)
+    return body + uscc_check_character(body)
+
+
+AUTHORITY = uscc("00248216", prefix="11330000")  # authority 1, category 1 (机关)
+
+
+def penalty_row(**overrides) -> dict[str, str]:
+    row = {
+        "行政相对人名称": "杭州鼎盛贸易有限公司", "行政相对人类别": "法人及非法人组织",
+        "统一社会信用代码": uscc("MA2AGLE6"), "法定代表人": "王伟", "法定代表人证件类型": "身份证",
+        "法定代表人证件号码": "11010519491231002X", "行政处罚决定书文号": "杭西市监罚〔2026〕1号",
+        "违法行为类型": "虚假宣传", "违法事实": "发布虚假广告", "处罚依据": "《中华人民共和国广告法》第五十五条",
+        "处罚类别": "罚款", "处罚内容": "罚款人民币2万元", "罚款金额（万元）": "2", "处罚决定日期": "2026-11-02",
+        "处罚机关": "杭州市西湖区市场监督管理局", "处罚机关统一社会信用代码": AUTHORITY,
+        "数据来源单位": "浙江省市场监督管理局", "数据来源单位统一社会信用代码": AUTHORITY,
+        "公示日期": "2026-11-05",
+    }
+    row.update(overrides)
+    return row
+
+
+def write_csv(path, rows, encoding="utf-8"):
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=PENALTY_HEADER, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_province_loads_with_every_bad_row_rejected(platform, province):
+    for summary in load_entities(platform, province):
+        assert summary.accepted > 0
+    expected = {f["path"]: f for f in manifest(province)["files"]}
+    for kind in ("annual-report", "licence", "penalty", "list"):
+        for path in files_of(province, kind):
+            summary = ingest(platform, path, kind=kind)
+            info = expected[str(path.relative_to(province))]
+            assert summary.rows == info["rows"], path
+            assert summary.accepted + summary.rejected + summary.duplicates + summary.review == summary.rows
+            assert summary.rejected > 0, f"{path.name}: the generator plants bad rows in every file"
+    with platform.engine.connect() as conn:
+        kinds = dict(conn.execute(select(record.c.kind, func.count()).group_by(record.c.kind)).tuples())
+    assert set(kinds) == {"registration", "annual-report", "licence", "penalty", "list"}
+
+
+def test_reingest_adds_nothing(platform, province):
+    load_entities(platform, province)
+    path = files_of(province, "penalty")[0]
+    first = ingest(platform, path, kind="penalty")
+    records_after_first = count(platform, record)
+    second = ingest(platform, path, kind="penalty")
+    assert second.accepted == 0
+    assert second.duplicates == first.accepted + first.duplicates
+    assert count(platform, record) == records_after_first
+    assert second.batch_id != first.batch_id  # the second batch is recorded, with last-seen updated
+    assert count(platform, record, record.c.last_seen_batch_id == second.batch_id) == first.accepted
+
+
+def test_crash_mid_batch_leaves_nothing(platform, province, monkeypatch):
+    load_entities(platform, province)
+    before = {t.name: count(platform, t) for t in (batch, record, batch_reject, entity)}
+    platform.settings.ingest_chunk_rows = 100
+    calls = 0
+
+    def crash_after_first_chunk(_n):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("power cut")
+
+    path = files_of(province, "penalty")[0]
+    with pytest.raises(RuntimeError, match="power cut"):
+        ingest(platform, path, kind="penalty", progress=crash_after_first_chunk)
+    assert calls == 2
+    assert {t.name: count(platform, t) for t in (batch, record, batch_reject, entity)} == before
+    assert not list((platform.settings.data_dir / "rejects").glob("*.part"))
+    retry = ingest(platform, path, kind="penalty")  # re-running after the crash is safe
+    assert retry.accepted > 0
+
+
+def test_reject_names_row_field_and_reason(platform, tmp_path):
+    rows = [
+        penalty_row(),
+        penalty_row(**{"统一社会信用代码": uscc("MA2AGLE6")[:-1] + "0", "行政处罚决定书文号": "2号"}),
+        penalty_row(**{"处罚决定日期": "2026-13-40", "行政处罚决定书文号": "3号"}),
+        penalty_row(**{"处罚决定日期": "2026-12-01", "公示日期": "", "行政处罚决定书文号": "4号"}),
+        penalty_row(**{"罚款金额（万元）": "-5", "行政处罚决定书文号": "5号"}),
+        penalty_row(**{"处罚类别": "罚金", "行政处罚决定书文号": "6号"}),
+        penalty_row(**{"行政相对人类别": "自然人", "行政相对人名称": "张三", "证件号码": "11010519491231002X",
+                       "行政处罚决定书文号": "7号"}),
+        penalty_row(**{"违法事实": "", "行政处罚决定书文号": "8号"}),
+    ]
+    summary = ingest(platform, write_csv(tmp_path / "p.csv", rows))
+    assert (summary.accepted, summary.rejected) == (1, 7)
+    reasons = {(r["row"], r["reason"]) for r in summary.rejects}
+    assert reasons == {
+        (3, "invalid_uscc"), (4, "invalid_date"), (5, "future_date"), (6, "negative_amount"),
+        (7, "invalid_enum"), (8, "natural_person"), (9, "missing_required"),
+    }
+    fields = {r["row"]: r["field"] for r in summary.rejects}
+    assert fields[3] == "统一社会信用代码[cf_xdr_shxym]"
+    assert fields[9] == "违法事实[cf_sy]"
+    with open(summary.reject_file, encoding="utf-8-sig") as f:
+        lines = list(csv.DictReader(f))
+    assert {(int(r["row"]), r["reason"]) for r in lines} == reasons
+    # A natural person's data is never stored, not even in the reject table.
+    with platform.engine.connect() as conn:
+        messages = " ".join(conn.execute(select(batch_reject.c.message)).scalars())
+    assert "张三" not in messages and "11010519491231002X" not in messages
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_encodings(platform, tmp_path, encoding):
+    summary = ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row()], encoding=encoding))
+    assert summary.accepted == 1
+    with platform.engine.connect() as conn:
+        assert conn.execute(select(entity.c.name)).scalar_one() == "杭州鼎盛贸易有限公司"
+
+
+def test_json_and_xlsx_and_v1_headers(platform, tmp_path):
+    from openpyxl import Workbook
+
+    row = penalty_row()
+    (tmp_path / "p.json").write_bytes(orjson.dumps([row]))
+    assert ingest(platform, tmp_path / "p.json").accepted == 1
+    (tmp_path / "p.jsonl").write_bytes(orjson.dumps(penalty_row(**{"行政处罚决定书文号": "9号"})) + b"\n{bad\n")
+    lines = ingest(platform, tmp_path / "p.jsonl")
+    assert (lines.accepted, lines.rejected) == (1, 1)
+    v1 = {("处罚名称" if k == "违法行为类型" else "处罚事由" if k == "违法事实" else "处罚结果" if k == "处罚内容" else k): v
+          for k, v in penalty_row(**{"行政处罚决定书文号": "10号"}).items()}
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(v1))
+    sheet.append(list(v1.values()))
+    workbook.save(tmp_path / "p.xlsx")
+    assert ingest(platform, tmp_path / "p.xlsx").accepted == 1
+
+
+def test_unreadable_file_writes_nothing(platform, tmp_path):
+    (tmp_path / "bad.csv").write_text("a,b,c\n1,2,3\n")
+    with pytest.raises(UnreadableFile, match="kind"):
+        ingest(platform, tmp_path / "bad.csv")
+    (tmp_path / "partial.csv").write_text("行政相对人名称,处罚决定日期\nx,2026-01-01\n")
+    with pytest.raises(UnreadableFile, match="lacks required columns"):
+        ingest(platform, tmp_path / "partial.csv", kind="penalty")
+    assert count(platform, batch) == 0
+
+
+def test_correction_and_withdrawal_add_versions(platform, tmp_path):
+    original = penalty_row()
+    corrected = penalty_row(**{"处罚内容": "罚款人民币1万元", "罚款金额（万元）": "1", "操作类型": "修改"})
+    withdrawn = penalty_row(**{"操作类型": "撤销", "公示日期": "2026-11-10"})
+    header = [*PENALTY_HEADER]
+    path = tmp_path / "p.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerow(original)
+    ingest(platform, path)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows([corrected, withdrawn])
+    summary = ingest(platform, path)
+    assert summary.accepted == 2
+    with platform.engine.connect() as conn:
+        versions = conn.execute(select(record.c.version, record.c.state, record.c.record_key)
+                                .order_by(record.c.version)).all()
+    assert [(v, s) for v, s, _ in versions] == [(1, "active"), (2, "corrected"), (3, "withdrawn")]
+    assert len({k for *_, k in versions}) == 1
+
+
+def test_withdrawal_of_unknown_record_is_rejected(platform, tmp_path):
+    summary = ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row(**{"操作类型": "撤销"})]))
+    assert summary.rejects[0]["reason"] == "unknown_record"
+
+
+def test_unknown_code_creates_provisional_entity_completed_by_registration(platform, tmp_path):
+    ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row()]))
+    code = uscc("MA2AGLE6")
+    with platform.engine.connect() as conn:
+        assert conn.execute(select(entity.c.provisional).where(entity.c.uscc == code)).scalar_one() is True
+    reg = tmp_path / "e.csv"
+    reg.write_text(
+        "统一社会信用代码,名称,曾用名,成立日期,登记状态,行业代码,数据来源单位,数据来源单位统一社会信用代码\n"
+        f"{code},杭州鼎盛科技有限公司,杭州鼎盛贸易有限公司,2019-03-01,存续,6510,浙江省市场监督管理局,{AUTHORITY}\n",
+        encoding="utf-8",
+    )
+    assert ingest(platform, reg).accepted == 1
+    with platform.engine.connect() as conn:
+        row = conn.execute(select(entity).where(entity.c.uscc == code)).mappings().one()
+        names = dict(conn.execute(select(entity_name.c.name, entity_name.c.current)
+                                  .where(entity_name.c.uscc == code)).tuples())
+    assert row["provisional"] is False and row["name"] == "杭州鼎盛科技有限公司"
+    assert row["industry_code"] == "6510" and row["entity_type"] == "市场监管·企业"
+    assert names == {"杭州鼎盛科技有限公司": True, "杭州鼎盛贸易有限公司": False}
+
+
+def test_name_only_match_goes_to_review(platform, tmp_path):
+    ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row()]))
+    no_code = penalty_row(**{"统一社会信用代码": "", "行政处罚决定书文号": "2号"})
+    stranger = penalty_row(**{"统一社会信用代码": "", "行政相对人名称": "无名商行", "行政处罚决定书文号": "3号"})
+    summary = ingest(platform, write_csv(tmp_path / "p2.csv", [no_code, stranger]))
+    assert (summary.accepted, summary.review, summary.rejected) == (0, 1, 1)
+    assert summary.rejects[0]["reason"] == "unresolved_party"
+    assert count(platform, match_review) == 1
+    assert count(platform, record) == 1
+
+
+def test_alternative_identifier_resolves(platform, tmp_path):
+    ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row()]))
+    by_org_code = penalty_row(**{"统一社会信用代码": "", "组织机构代码": uscc("MA2AGLE6")[8:17],
+                                 "行政处罚决定书文号": "2号"})
+    summary = ingest(platform, write_csv(tmp_path / "p2.csv", [by_org_code]))
+    assert summary.accepted == 1
+    assert count(platform, entity) == 1
+
+
+def test_timeliness_and_publication_window(platform, tmp_path):
+    on_time = penalty_row()  # decided Mon 2026-11-02, published Thu 2026-11-05: 3 working days
+    late = penalty_row(**{"行政处罚决定书文号": "2号", "处罚决定日期": "2026-09-01", "公示日期": "2026-11-05",
+                          "处罚机关": "杭州市生态环境局"})
+    summary = ingest(platform, write_csv(tmp_path / "p.csv", [on_time, late]))
+    assert summary.late == 1
+    assert summary.late_records[0]["document_no"] == "2号"
+    with platform.engine.connect() as conn:
+        rows = {r.document_no: r for r in conn.execute(select(record))}
+    assert rows["杭西市监罚〔2026〕1号"].lag_workdays == 3 and rows["杭西市监罚〔2026〕1号"].late is False
+    assert rows["2号"].late is True
+    assert rows["2号"].publication_end is not None and rows["2号"].publication_rule
+
+
+def test_personal_ids_never_stored_unmasked(platform, province):
+    load_entities(platform, province)
+    for path in files_of(province, "penalty"):
+        ingest(platform, path, kind="penalty")
+    with platform.engine.connect() as conn:
+        payloads = [orjson.dumps(p).decode() for p in conn.execute(select(record.c.payload)).scalars()]
+        masked = conn.execute(select(entity.c.legal_rep_id_masked)).scalars().all()
+    import re
+
+    id_number = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
+    assert not any(id_number.search(p) for p in payloads)
+    assert any(m for m in masked) and not any(m and id_number.fullmatch(m) for m in masked)
+
+
+def test_same_file_copied_is_still_duplicate(platform, tmp_path):
+    path = write_csv(tmp_path / "p.csv", [penalty_row(), penalty_row()])
+    first = ingest(platform, path)
+    assert (first.accepted, first.duplicates) == (1, 1)
+    shutil.copy(path, tmp_path / "copy.csv")
+    assert ingest(platform, tmp_path / "copy.csv").duplicates == 2
+
+
+def test_future_decision_rejected_relative_to_today(platform, tmp_path):
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    summary = ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row(**{"处罚决定日期": tomorrow,
+                                                                               "公示日期": ""})]))
+    assert summary.rejects[0]["reason"] == "future_date"
