@@ -52,7 +52,8 @@ def test_generate_then_ingest_then_report(env):
     result = runner.invoke(app, ["ingest", *entity_files, "--json"])
     assert result.exit_code == 0, result.output
     summaries = orjson.loads(result.stdout)
-    assert all(s["accepted"] > 0 for s in summaries)
+    assert sum(s["accepted"] for s in summaries) > 150
+    assert all(s["accepted"] + s["rejected"] + s["duplicates"] + s["review"] == s["rows"] for s in summaries)
     result = runner.invoke(app, ["ingest", "report", "--json"])
     assert result.exit_code == 0, result.output
     report = orjson.loads(result.stdout)

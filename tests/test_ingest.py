@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+from collections import Counter
 
 import orjson
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY
 from xinyong.errors import UnreadableFile
 from xinyong.ingest.schema import schemas
-from xinyong.model.codes import organization_code_check_character, uscc_check_character
+from xinyong.model.codes import find_unmasked_id_numbers, organization_code_check_character, uscc_check_character
 from xinyong.services.ingest import ingest_file
 from xinyong.store.tables import batch, batch_reject, entity, entity_name, match_review, record
 
@@ -75,19 +76,27 @@ def write_csv(path, rows, encoding="utf-8"):
     return path
 
 
-def test_province_loads_with_every_bad_row_rejected(platform, province):
-    for summary in load_entities(platform, province):
-        assert summary.accepted > 0
+# What the generator plants, by the outcome collection must give it.
+PLANTED_OUTCOME = {"duplicate": "duplicates", "name_only": "review"}
+
+
+def test_province_loads_with_every_bad_row_caught(platform, province):
+    """Every row the generator marks bad is caught, under the reason it planted; good rows all load."""
     expected = {f["path"]: f for f in manifest(province)["files"]}
-    for kind in ("annual-report", "licence", "penalty", "list"):
+    for kind in ("entity", "annual-report", "licence", "penalty", "list"):
         for path in files_of(province, kind):
             summary = ingest(platform, path, kind=kind)
             info = expected[str(path.relative_to(province))]
             assert summary.rows == info["rows"], path
             assert summary.accepted + summary.rejected + summary.duplicates + summary.review == summary.rows
-            assert summary.rejected > 0, f"{path.name}: the generator plants bad rows in every file"
+            planted = Counter()
+            for reason, n in info["bad_rows"].items():
+                planted[PLANTED_OUTCOME.get(reason, "rejected")] += n
+            assert summary.rejected == planted["rejected"], (path.name, summary.rejects, info["bad_rows"])
+            assert summary.duplicates == planted["duplicates"], path.name
+            assert summary.review == planted["review"], path.name
     with platform.engine.connect() as conn:
-        kinds = dict(conn.execute(select(record.c.kind, func.count()).group_by(record.c.kind)).tuples())
+        kinds = dict(conn.execute(select(record.c.kind, func.count()).group_by(record.c.kind)).all())
     assert set(kinds) == {"registration", "annual-report", "licence", "penalty", "list"}
 
 
@@ -104,9 +113,8 @@ def test_reingest_adds_nothing(platform, province):
     assert count(platform, record, record.c.last_seen_batch_id == second.batch_id) == first.accepted
 
 
-def test_crash_mid_batch_leaves_nothing(platform, province, monkeypatch):
-    load_entities(platform, province)
-    before = {t.name: count(platform, t) for t in (batch, record, batch_reject, entity)}
+def test_crash_mid_batch_leaves_nothing(platform, province):
+    path = max(files_of(province, "entity"), key=lambda p: p.stat().st_size)
     platform.settings.ingest_chunk_rows = 100
     calls = 0
 
@@ -116,14 +124,14 @@ def test_crash_mid_batch_leaves_nothing(platform, province, monkeypatch):
         if calls == 2:
             raise RuntimeError("power cut")
 
-    path = files_of(province, "penalty")[0]
     with pytest.raises(RuntimeError, match="power cut"):
-        ingest(platform, path, kind="penalty", progress=crash_after_first_chunk)
+        ingest(platform, path, kind="entity", progress=crash_after_first_chunk)
     assert calls == 2
-    assert {t.name: count(platform, t) for t in (batch, record, batch_reject, entity)} == before
+    assert {t.name: count(platform, t) for t in (batch, record, batch_reject, entity, entity_name)} == {
+        "batch": 0, "record": 0, "batch_reject": 0, "entity": 0, "entity_name": 0}
     assert not list((platform.settings.data_dir / "rejects").glob("*.part"))
-    retry = ingest(platform, path, kind="penalty")  # re-running after the crash is safe
-    assert retry.accepted > 0
+    retry = ingest(platform, path, kind="entity")  # re-running after the crash is safe
+    assert retry.accepted > 0 and count(platform, batch) == 1
 
 
 def test_reject_names_row_field_and_reason(platform, tmp_path):
@@ -231,16 +239,16 @@ def test_unknown_code_creates_provisional_entity_completed_by_registration(platf
     reg = tmp_path / "e.csv"
     reg.write_text(
         "统一社会信用代码,名称,曾用名,成立日期,登记状态,行业代码,数据来源单位,数据来源单位统一社会信用代码\n"
-        f"{code},杭州鼎盛科技有限公司,杭州鼎盛贸易有限公司,2019-03-01,存续,6510,浙江省市场监督管理局,{AUTHORITY}\n",
+        f"{code},杭州鼎盛科技有限公司,杭州鼎盛贸易有限公司,2019-03-01,存续,6513,浙江省市场监督管理局,{AUTHORITY}\n",
         encoding="utf-8",
     )
     assert ingest(platform, reg).accepted == 1
     with platform.engine.connect() as conn:
         row = conn.execute(select(entity).where(entity.c.uscc == code)).mappings().one()
         names = dict(conn.execute(select(entity_name.c.name, entity_name.c.current)
-                                  .where(entity_name.c.uscc == code)).tuples())
+                                  .where(entity_name.c.uscc == code)).all())
     assert row["provisional"] is False and row["name"] == "杭州鼎盛科技有限公司"
-    assert row["industry_code"] == "6510" and row["entity_type"] == "市场监管·企业"
+    assert row["industry_code"] == "6513" and row["entity_type"] == "市场监管·企业"
     assert names == {"杭州鼎盛科技有限公司": True, "杭州鼎盛贸易有限公司": False}
 
 
@@ -279,17 +287,19 @@ def test_timeliness_and_publication_window(platform, tmp_path):
 
 
 def test_personal_ids_never_stored_unmasked(platform, province):
-    load_entities(platform, province)
-    for path in files_of(province, "penalty"):
-        ingest(platform, path, kind="penalty")
+    for kind in ("entity", "penalty", "licence"):
+        for path in files_of(province, kind):
+            ingest(platform, path, kind=kind)
     with platform.engine.connect() as conn:
         payloads = [orjson.dumps(p).decode() for p in conn.execute(select(record.c.payload)).scalars()]
-        masked = conn.execute(select(entity.c.legal_rep_id_masked)).scalars().all()
-    import re
-
-    id_number = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
-    assert not any(id_number.search(p) for p in payloads)
-    assert any(m for m in masked) and not any(m and id_number.fullmatch(m) for m in masked)
+        reviews = [orjson.dumps(p).decode() for p in conn.execute(select(match_review.c.payload)).scalars()]
+        masked = [m for m in conn.execute(select(entity.c.legal_rep_id_masked)).scalars() if m]
+    assert masked and payloads
+    assert not [p for p in payloads + reviews + masked if find_unmasked_id_numbers(p)]
+    # The generator does put valid ID numbers in its files, so the scan above had something to find.
+    raw = "".join(path.read_text(encoding="gb18030", errors="ignore") for path in files_of(province, "penalty")
+                  if path.suffix == ".csv")
+    assert find_unmasked_id_numbers(raw)
 
 
 def test_same_file_copied_is_still_duplicate(platform, tmp_path):
@@ -305,3 +315,27 @@ def test_future_decision_rejected_relative_to_today(platform, tmp_path):
     summary = ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row(**{"处罚决定日期": tomorrow,
                                                                                "公示日期": ""})]))
     assert summary.rejects[0]["reason"] == "future_date"
+
+
+def test_as_of_reads_reproduce_the_past(platform, tmp_path):
+    from xinyong.services.records import records_as_of
+
+    code = uscc("MA2AGLE6")
+    first = ingest(platform, write_csv(tmp_path / "a.csv", [penalty_row()]))
+    second = ingest(platform, write_csv(tmp_path / "b.csv", [penalty_row(**{"操作类型": "撤销"})]))
+    with platform.engine.connect() as conn:
+        times = dict(conn.execute(select(batch.c.id, batch.c.received_at)).all())
+    before = records_as_of(platform, code, times[first.batch_id])
+    after = records_as_of(platform, code, times[second.batch_id])
+    assert [(r["version"], r["state"]) for r in before] == [(1, "active")]
+    assert [(r["version"], r["state"]) for r in after] == [(2, "withdrawn")]
+    assert records_as_of(platform, code, times[first.batch_id] - dt.timedelta(seconds=1)) == []
+
+
+def test_empty_files_are_empty_batches_when_the_kind_is_known(platform, tmp_path):
+    for name, content in (("a.json", "[]"), ("b.jsonl", ""), ("c.csv", ",".join(PENALTY_HEADER) + "\n")):
+        (tmp_path / name).write_text(content, encoding="utf-8")
+        summary = ingest(platform, tmp_path / name, kind="penalty")
+        assert (summary.rows, summary.accepted, summary.batch_id is not None) == (0, 0, True)
+    with pytest.raises(UnreadableFile, match="pass --kind"):
+        ingest(platform, tmp_path / "a.json")

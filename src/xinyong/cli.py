@@ -29,7 +29,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 
 
 def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode() + "\n")
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode() + "\n")
 
 
 def _fail(error: XinyongError) -> None:
@@ -239,8 +239,16 @@ def demo(
     from xinyong.services.platform import open_platform
 
     platform = open_platform()
-    for summary in load_demo(platform, entities=entities, seed=seed, today=dt.date.today()):
-        _print_summary(summary)
+    table = Table(title=f"Synthetic province loaded into {platform.engine.url.render_as_string(hide_password=True)}")
+    table.add_column("file", overflow="fold")
+    for column in ("kind", "rows", "accepted", "rejected", "duplicates", "review", "late"):
+        table.add_column(column, justify="left" if column == "kind" else "right", no_wrap=True)
+    for s in load_demo(platform, entities=entities, seed=seed, today=dt.date.today()):
+        table.add_row(s.file, s.kind, str(s.rows), str(s.accepted), str(s.rejected), str(s.duplicates),
+                      str(s.review), str(s.late))
+    console.print(table)
+    console.print("Rejected rows, by row, field and reason: `xinyong ingest report` and the reject files in "
+                  f"{platform.settings.data_dir / 'rejects'}")
     if serve_after:
         console.print(f"serving on http://{host}:{port}/")
         serve(host=host, port=port)

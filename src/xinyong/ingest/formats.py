@@ -29,6 +29,7 @@ class OpenedFile:
     encoding: str | None
     header: list[str]
     rows: Iterator[tuple[int, list[str] | None]]  # None: a row that cannot be parsed at all
+    empty: bool = False  # a JSON file with no records (and so no header): an empty batch when the kind is known
 
 
 def file_sha256(path: Path) -> str:
@@ -159,6 +160,8 @@ def _open_json(path: Path) -> OpenedFile:
     """
     with path.open("rb") as f:
         first_line = f.readline()
+    if not first_line.strip() and not path.read_bytes().strip():
+        return OpenedFile(path, "json", "utf-8", [], iter(()), empty=True)
     objects: Iterator[tuple[int, dict | None]]
     try:
         first = orjson.loads(first_line)
@@ -178,7 +181,7 @@ def _open_json(path: Path) -> OpenedFile:
         if not isinstance(document, list) or not all(isinstance(o, dict) for o in document):
             raise UnreadableFile(f"{path.name}: expected an array of objects (or JSON Lines)")
         if not document:
-            raise UnreadableFile(f"{path.name}: no records")
+            return OpenedFile(path, "json", "utf-8", [], iter(()), empty=True)
         header = list(document[0].keys())
         objects = enumerate(document, start=1)
 

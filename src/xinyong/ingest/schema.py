@@ -106,11 +106,17 @@ def required_missing(header_map: HeaderMap) -> list[str]:
     return [spec.label for spec in schemas()[header_map.kind].fields if spec.required and spec.key not in present]
 
 
-def resolve_header(header: list[str], kind: str | None) -> HeaderMap:
-    """Map a file's header to a kind's fields; detect the kind when not given."""
+def resolve_header(header: list[str], kind: str | None, *, empty: bool = False) -> HeaderMap:
+    """Map a file's header to a kind's fields; detect the kind when not given.
+
+    An `empty` file (no records, so no header) is a valid, empty batch when the kind is given."""
+    if kind is not None and kind not in KINDS:
+        raise UnreadableFile(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if empty:
+        if kind is None:
+            raise UnreadableFile("the file has no records, so its kind cannot be told; pass --kind")
+        return map_header(kind, header)
     if kind is not None:
-        if kind not in KINDS:
-            raise UnreadableFile(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
         header_map = map_header(kind, header)
     else:
         candidates = [map_header(k, header) for k in KINDS]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -161,6 +162,16 @@ def is_valid_resident_id(raw: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+_ID_NUMBER_SHAPE = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+)
+
+
+def find_unmasked_id_numbers(text: str) -> list[str]:
+    """Every resident ID number in `text` that passes the check: for scanning public output."""
+    return [m.group() for m in _ID_NUMBER_SHAPE.finditer(text) if is_valid_resident_id(m.group())]
 
 
 def mask_id_number(raw: str) -> str:

@@ -27,5 +27,5 @@ def load_demo(platform: Platform, *, entities: int, seed: int, today: dt.date) -
     for item in files:
         yield ingest_file(
             platform.engine, out / item["path"], settings=platform.settings, rules=platform.rules,
-            calendar=platform.calendar, kind=item["kind"], today=today,
+            calendar=platform.calendar, kind=item["kind"], today=today, display_name=item["path"],
         )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import hashlib
-import statistics
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -32,6 +34,7 @@ from xinyong.model.records import Operation, RecordState, list_types
 from xinyong.rules import RuleBook, list_term, publication_deadline_days, publication_window
 from xinyong.settings import Settings
 from xinyong.store import records as store
+from xinyong.store.db import timestamp_text
 from xinyong.workdays import WorkdayCalendar
 
 PARTY_IDENTIFIERS = (
@@ -88,6 +91,13 @@ def _digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+@dataclass
+class ParsedChunk:
+    rows: int
+    valid: list[tuple[int, dict[str, Any]]]
+    invalid: list[tuple[int, list[RowError]]]
+
+
 class Ingestor:
     """One batch in progress. Caches live for the batch only, so memory stays flat in file size."""
 
@@ -121,7 +131,9 @@ class Ingestor:
         self.departments: dict[str, str] = {}
         self.department_rows: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
-        self.lags: list[int] = []
+        self.lags: Counter[int] = Counter()  # lag → records: the median without keeping every lag
+        self.now_text = timestamp_text(conn, now)
+        self._iso_cache: dict[dt.date, str] = {}
         self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
         self._deadline = lru_cache(maxsize=100_000)(self._compute_deadline)
 
@@ -142,26 +154,34 @@ class Ingestor:
 
     # -- the chunk loop ------------------------------------------------------------------------------------
 
-    def process(self, parser: RowParser, chunk: list[tuple[int, list[str] | None]]) -> None:
-        parsed: list[tuple[int, dict[str, Any]]] = []
+    def validate(self, parser: RowParser, chunk: list[tuple[int, list[str] | None]]) -> ParsedChunk:
+        """The pure half of a chunk: no database, so it can run while the previous chunk is stored."""
+        valid: list[tuple[int, dict[str, Any]]] = []
+        invalid: list[tuple[int, list[RowError]]] = []
         for row_number, values in chunk:
-            self.summary.rows += 1
             if values is None:
-                self.reject(row_number, [RowError("*", "unparseable", "the row cannot be parsed")])
+                invalid.append((row_number, [RowError("*", "unparseable", "the row cannot be parsed")]))
                 continue
             row, errors = parser.parse(values)
             if not errors:
                 errors = self._department_check(row)
             if errors:
-                self.reject(row_number, errors)
+                invalid.append((row_number, errors))
             else:
-                parsed.append((row_number, row))
-        self._note_departments(parsed)
+                valid.append((row_number, row))
+        return ParsedChunk(len(chunk), valid, invalid)
+
+    def store(self, chunk: ParsedChunk) -> None:
+        """The database half: rejects, entities, versions, records."""
+        self.summary.rows += chunk.rows
+        for row_number, errors in chunk.invalid:
+            self.reject(row_number, errors)
+        self._note_departments(chunk.valid)
         if self.kind == "entity":
-            self._upsert_registrations(parsed)
-            resolved = [(n, row, row["uscc"]) for n, row in parsed]
+            self._upsert_registrations(chunk.valid)
+            resolved = [(n, row, row["uscc"]) for n, row in chunk.valid]
         else:
-            resolved = self._resolve_parties(parsed)
+            resolved = self._resolve_parties(chunk.valid)
         self._load_records(resolved)
 
     def _department_check(self, row: dict[str, Any]) -> list[RowError]:
@@ -251,6 +271,7 @@ class Ingestor:
             if row.get(key)
         ]
         by_identifier = store.find_by_identifiers(self.conn, pairs) if pairs else {}
+        self.known_entities.update(by_identifier.values())
         unresolved_names = []
         resolved: list[tuple[int, dict[str, Any], str]] = []
         provisional: dict[str, dict[str, Any]] = {}
@@ -370,7 +391,7 @@ class Ingestor:
                 self.summary.timeliness_unknown += 1
             else:
                 late = lag > self._deadline(row["authority_name"], row["decision_date"])
-                self.lags.append(lag)
+                self.lags[lag] += 1
                 if late:
                     self.summary.late += 1
                     if len(self.summary.late_records) < MAX_LISTED_LATE:
@@ -382,14 +403,24 @@ class Ingestor:
         start, end, min_end, rule_id, severity = window
         list_type = row.get("list_type")
         category = list_types()[list_type].category if list_type else self.category
+        iso = self._iso
         return (
             key, version, content_hash, "registration" if self.kind == "entity" else self.kind, category, state,
             code, row["source_uscc"], row.get("authority_name") or row.get("registration_authority"),
-            row.get("authority_uscc"), row.get("document_no"), decision, severity,
-            row.get("basis"), list_type, body.decode(), published_on if self.kind in ("penalty", "licence") else None,
-            lag, late, start, end, min_end, rule_id, self.batch_id, self.summary.file, row_number, self.now,
-            self.batch_id, self.now,
+            row.get("authority_uscc"), row.get("document_no"), iso(decision), severity, row.get("basis"),
+            list_type, body.decode(), iso(published_on) if self.kind in ("penalty", "licence") else None,
+            lag, late, iso(start), iso(end), iso(min_end), rule_id, self.batch_id, self.summary.file, row_number,
+            self.now_text, self.batch_id, self.now_text,
         )
+
+    def _iso(self, day: dt.date | None) -> str | None:
+        """Dates go to the bulk loader as ISO text (both engines parse it), converted once per distinct date."""
+        if day is None:
+            return None
+        text = self._iso_cache.get(day)
+        if text is None:
+            text = self._iso_cache[day] = day.isoformat()
+        return text
 
     def _window(self, row: dict[str, Any], published_on: dt.date):
         """(start, end, earliest end by repair, rule id, severity) of the record's publication."""
@@ -423,7 +454,7 @@ class Ingestor:
         summary = self.summary
         summary.rejected_by_reason = dict(self.reasons.most_common())
         if self.lags:
-            summary.lag_median_workdays = float(statistics.median(self.lags))
+            summary.lag_median_workdays = _counted_median(self.lags)
         if self.department_rows:
             summary.department = self.only_department or self.department_rows.most_common(1)[0][0]
         store.finish_batch(
@@ -434,9 +465,37 @@ class Ingestor:
         )
 
 
+def _counted_median(counts: Counter[int]) -> float:
+    values = sorted(counts)
+    total = sum(counts.values())
+    seen, lower = 0, None
+    for value in values:
+        seen += counts[value]
+        if lower is None and seen * 2 >= total:
+            lower = value
+            if seen * 2 > total or total % 2:
+                return float(value)
+        elif lower is not None:
+            return (lower + value) / 2
+    return float(values[-1])
+
+
 def _chunked(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while chunk := list(islice(rows, size)):
         yield chunk
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Rows make millions of short-lived, acyclic objects: reference counting frees them, and the cycle
+    collector's passes over the growing heap would cost about a quarter of the ingest time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def ingest_file(
@@ -458,7 +517,7 @@ def ingest_file(
     now = dt.datetime.now(dt.UTC)
     today = today or now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     opened = open_file(path)
-    header_map = resolve_header(opened.header, kind)
+    header_map = resolve_header(opened.header, kind, empty=opened.empty)
     parser = RowParser(header_map, today=today, id_hash_key=settings.id_hash_key)
     summary = BatchSummary(
         file=display_name or path.name, kind=header_map.kind, format=opened.format, encoding=opened.encoding,
@@ -468,7 +527,7 @@ def ingest_file(
     reject_dir.mkdir(parents=True, exist_ok=True)
     partial = reject_dir / f".{now:%Y%m%dT%H%M%S%f}-{path.name}.csv.part"
     try:
-        with engine.begin() as conn, partial.open("w", encoding="utf-8-sig", newline="") as reject_file:
+        with _collector_paused(), engine.begin() as conn, partial.open("w", encoding="utf-8-sig", newline="") as reject_file:
             writer = csv.writer(reject_file)
             writer.writerow(["file", "row", "field", "reason", "message"])
             batch_id = store.insert_batch(
@@ -480,10 +539,19 @@ def ingest_file(
                 conn, settings=settings, rules=rules, calendar=calendar, summary=summary, batch_id=batch_id,
                 received_on=today, now=now, only_department=department, reject_writer=writer,
             )
-            for chunk in _chunked(opened.rows, settings.ingest_chunk_rows):
-                ingestor.process(parser, chunk)
-                if progress:
-                    progress(len(chunk))
+            # Validate chunk N+1 while a writer thread stores chunk N: the store's work (sqlite3_step, the
+            # PostgreSQL server's COPY) runs without the GIL. The connection is only ever used by one thread.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xinyong-store") as writer:
+                stored: Future[None] | None = None
+                for chunk in _chunked(opened.rows, settings.ingest_chunk_rows):
+                    parsed = ingestor.validate(parser, chunk)
+                    if stored is not None:
+                        stored.result()
+                    stored = writer.submit(ingestor.store, parsed)
+                    if progress:
+                        progress(len(chunk))
+                if stored is not None:
+                    stored.result()
             ingestor.finish()
     except BaseException:
         partial.unlink(missing_ok=True)

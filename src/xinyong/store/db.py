@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -77,12 +76,9 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
     conn.connection.driver_connection.executemany(statement, rows)  # type: ignore[union-attr]
 
 
-def plain_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(table), rows)
-
-
-def csv_escape(value: str) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([value])
-    return buffer.getvalue().rstrip("\r\n")
+def timestamp_text(conn: Connection, moment: dt.datetime) -> str:
+    """A timestamp as ``bulk_insert`` takes it, in the form SQLAlchemy itself stores on each engine
+    (SQLite: naive UTC text, which sorts and compares; PostgreSQL: ISO 8601 with offset)."""
+    if is_postgres(conn):
+        return moment.isoformat()
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -85,7 +85,7 @@ def find_by_names(conn: Connection, names: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for part in _chunks(list(names)):
         query = select(entity_name.c.name, func.min(entity_name.c.uscc)).where(entity_name.c.name.in_(part))
-        found.update(dict(conn.execute(query.group_by(entity_name.c.name)).tuples()))
+        found.update(dict(conn.execute(query.group_by(entity_name.c.name)).all()))
     return found
 
 
@@ -163,3 +163,19 @@ def insert_rejects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 def insert_reviews(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(match_review), rows)
+
+
+def list_versions_as_of(conn: Connection, uscc: str, as_of: dt.datetime) -> list[dict[str, Any]]:
+    """Each record of an entity as the store knew it at `as_of`: its latest version recorded by then."""
+    ranked = (
+        select(
+            record,
+            func.row_number().over(partition_by=record.c.record_key, order_by=record.c.version.desc()).label("rank"),
+        )
+        .where(record.c.uscc == uscc, record.c.recorded_at <= as_of)
+        .subquery()
+    )
+    query = select(*[c for c in ranked.c if c.name != "rank"]).where(ranked.c.rank == 1).order_by(
+        ranked.c.decision_date.desc(), ranked.c.id
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]

@@ -29,7 +29,9 @@ def department_quality(conn: Connection) -> list[dict[str, Any]]:
         .group_by(department.c.code, department.c.name)
         .order_by(department.c.code)
     )
-    report = {row["code"]: {**row, "rejected_by_reason": {}} for row in map(dict, conn.execute(totals).mappings())}
+    report = {
+        row.code: {**row._asdict(), "rejected_by_reason": {}} for row in conn.execute(totals)
+    }
     reasons = (
         select(batch.c.department_code, batch_reject.c.reason, func.count().label("n"))
         .select_from(batch_reject.join(batch, batch.c.id == batch_reject.c.batch_id))
@@ -43,7 +45,7 @@ def department_quality(conn: Connection) -> list[dict[str, Any]]:
 
 
 def platform_counts(conn: Connection) -> dict[str, Any]:
-    by_kind = dict(conn.execute(select(record.c.kind, func.count()).group_by(record.c.kind)).tuples())
+    by_kind = dict(conn.execute(select(record.c.kind, func.count()).group_by(record.c.kind)).all())
     return {
         "entities": conn.execute(select(func.count()).select_from(entity)).scalar_one(),
         "records": sum(by_kind.values()),

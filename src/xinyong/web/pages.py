@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 from typing import Annotated
 
@@ -15,6 +16,19 @@ from xinyong.web.i18n import translator
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("xinyong.web").joinpath("templates")))
+BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def beijing_time(moment: dt.datetime | None) -> str:
+    """Stored times are UTC (SQLite returns them naive); the portal shows China Standard Time."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["beijing"] = beijing_time
 LangQuery = Annotated[str, Query(pattern="^(zh|en)$")]
 
 

@@ -2,12 +2,12 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:41:44.947817
+Create Date: 2026-11-22 13:58:59.781536
 """
 
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+
 
 revision = '0001'
 down_revision = None
@@ -114,7 +114,7 @@ def upgrade() -> None:
     sa.Column('source_row', sa.Integer(), nullable=False),
     sa.Column('party_name', sa.Text(), nullable=False),
     sa.Column('candidate_uscc', sa.String(length=18), nullable=False),
-    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False, comment='open, merged or dismissed'),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['batch.id'], name=op.f('fk_match_review_batch_id_batch')),
@@ -141,7 +141,7 @@ def upgrade() -> None:
     sa.Column('severity', sa.String(length=4), nullable=True),
     sa.Column('legal_basis', sa.Text(), nullable=True),
     sa.Column('list_type', sa.String(length=20), nullable=True),
-    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('published_on', sa.Date(), nullable=True, comment='when the department published it (timeliness)'),
     sa.Column('lag_workdays', sa.Integer(), nullable=True),
     sa.Column('late', sa.Boolean(), nullable=True),
@@ -156,8 +156,6 @@ def upgrade() -> None:
     sa.Column('last_seen_batch_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['batch.id'], name=op.f('fk_record_batch_id_batch')),
-    sa.ForeignKeyConstraint(['department_code'], ['department.code'], name=op.f('fk_record_department_code_department')),
-    sa.ForeignKeyConstraint(['last_seen_batch_id'], ['batch.id'], name=op.f('fk_record_last_seen_batch_id_batch')),
     sa.ForeignKeyConstraint(['uscc'], ['entity.uscc'], name=op.f('fk_record_uscc_entity')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_record')),
     sa.UniqueConstraint('record_key', 'version', name=op.f('uq_record_record_key_version'))
