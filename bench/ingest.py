@@ -87,7 +87,7 @@ def prepare(workdir: Path, *, rows: int, entities: int) -> tuple[list[Path], Pat
     return entity_files, target
 
 
-# -- one measured load, in a child process ---------------------------------------------------------------------
+# -- one measured load, in a child process ------------------------------------------------------------
 
 
 def child(args: argparse.Namespace) -> None:
@@ -102,16 +102,36 @@ def child(args: argparse.Namespace) -> None:
         start = time.perf_counter()
         rows = 0
         for path in args.files:
-            rows += ingest_file(platform.engine, Path(path), settings=settings, rules=platform.rules,
-                                calendar=platform.calendar, kind="entity", today=AS_OF).rows
+            rows += ingest_file(
+                platform.engine,
+                Path(path),
+                settings=settings,
+                rules=platform.rules,
+                calendar=platform.calendar,
+                kind="entity",
+                today=AS_OF,
+            ).rows
         result = {"seconds": time.perf_counter() - start, "rows": rows}
     elif args.mode == "full":
         start = time.perf_counter()
-        summary = ingest_file(platform.engine, Path(args.files[0]), settings=settings, rules=platform.rules,
-                              calendar=platform.calendar, kind="penalty", today=AS_OF)
-        result = {"seconds": time.perf_counter() - start, "rows": summary.rows, "accepted": summary.accepted,
-                  "rejected": summary.rejected, "duplicates": summary.duplicates, "review": summary.review,
-                  "late": summary.late}
+        summary = ingest_file(
+            platform.engine,
+            Path(args.files[0]),
+            settings=settings,
+            rules=platform.rules,
+            calendar=platform.calendar,
+            kind="penalty",
+            today=AS_OF,
+        )
+        result = {
+            "seconds": time.perf_counter() - start,
+            "rows": summary.rows,
+            "accepted": summary.accepted,
+            "rejected": summary.rejected,
+            "duplicates": summary.duplicates,
+            "review": summary.review,
+            "late": summary.late,
+        }
     else:
         result = bare_load(platform.engine, Path(args.files[0]))
     result["peak_rss_mib"] = peak_rss_mib()
@@ -148,12 +168,22 @@ def bare_load(engine, path: Path) -> dict[str, object]:
     return {"seconds": seconds, "rows": rows}
 
 
-# -- the run -----------------------------------------------------------------------------------------------------
+# -- the run ------------------------------------------------------------------------------------------
 
 
 def run_child(mode: str, url: str, data_dir: Path, files: list[Path]) -> dict:
-    command = [sys.executable, __file__, "child", "--mode", mode, "--url", url, "--data-dir", str(data_dir),
-               *map(str, files)]
+    command = [
+        sys.executable,
+        __file__,
+        "child",
+        "--mode",
+        mode,
+        "--url",
+        url,
+        "--data-dir",
+        str(data_dir),
+        *map(str, files),
+    ]
     out = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -197,7 +227,9 @@ def _libpq(url: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--entities", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -214,8 +246,10 @@ def main() -> None:
         with big.open(encoding="utf-8") as src, small.open("w", encoding="utf-8") as dst:
             for _, line in zip(range(args.rows // 10 + 1), src, strict=False):
                 dst.write(line)
-    print(f"data ready in {time.perf_counter() - started:.0f} s: {big} ({big.stat().st_size / 2**20:.0f} MiB), "
-          f"{args.entities} entities; machine: {os.cpu_count()} cores")
+    print(
+        f"data ready in {time.perf_counter() - started:.0f} s: {big} ({big.stat().st_size / 2**20:.0f} MiB), "
+        f"{args.entities} entities; machine: {os.cpu_count()} cores"
+    )
 
     rows_out = []
     for backend in args.backends.split(","):
@@ -227,26 +261,43 @@ def main() -> None:
             url, data_dir = restore(backend, args.workdir, args.pg_url)
             full.append(run_child("full", url, data_dir, [big]))
             bare.append(run_child("bare", url, data_dir, [big]))
-            print(f"[{backend}] run {attempt + 1}: full {full[-1]['seconds']:.1f} s "
-                  f"({full[-1]['rows'] / full[-1]['seconds']:,.0f} rows/s), bare {bare[-1]['seconds']:.1f} s")
+            print(
+                f"[{backend}] run {attempt + 1}: full {full[-1]['seconds']:.1f} s "
+                f"({full[-1]['rows'] / full[-1]['seconds']:,.0f} rows/s), bare {bare[-1]['seconds']:.1f} s"
+            )
         url, data_dir = restore(backend, args.workdir, args.pg_url)
         tenth = run_child("full", url, data_dir, [small])
         full_s = statistics.median(r["seconds"] for r in full)
         bare_s = statistics.median(r["seconds"] for r in bare)
-        rows_out.append({
-            "backend": backend, "rows": full[0]["rows"], "accepted": full[0]["accepted"],
-            "rejected": full[0]["rejected"], "full_s": full_s, "full_rows_s": full[0]["rows"] / full_s,
-            "bare_s": bare_s, "bare_rows_s": bare[0]["rows"] / bare_s, "ratio": full_s / bare_s,
-            "rss_full_mib": max(r["peak_rss_mib"] for r in full), "rss_tenth_mib": tenth["peak_rss_mib"],
-        })
+        rows_out.append(
+            {
+                "backend": backend,
+                "rows": full[0]["rows"],
+                "accepted": full[0]["accepted"],
+                "rejected": full[0]["rejected"],
+                "full_s": full_s,
+                "full_rows_s": full[0]["rows"] / full_s,
+                "bare_s": bare_s,
+                "bare_rows_s": bare[0]["rows"] / bare_s,
+                "ratio": full_s / bare_s,
+                "rss_full_mib": max(r["peak_rss_mib"] for r in full),
+                "rss_tenth_mib": tenth["peak_rss_mib"],
+            }
+        )
     print()
-    print("| backend | rows | accepted | rejected | full ingest (median) | rows/s | bare load (median) | rows/s "
-          "| full/bare | peak RSS, all rows | peak RSS, 1/10 rows |")
+    print(
+        "| backend | rows | accepted | rejected | full ingest (median) | rows/s "
+        "| bare load (median) | rows/s "
+        "| full/bare | peak RSS, all rows | peak RSS, 1/10 rows |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows_out:
-        print(f"| {r['backend']} | {r['rows']:,} | {r['accepted']:,} | {r['rejected']:,} | {r['full_s']:.1f} s | "
-              f"{r['full_rows_s']:,.0f} | {r['bare_s']:.1f} s | {r['bare_rows_s']:,.0f} | {r['ratio']:.1f}× | "
-              f"{r['rss_full_mib']:.0f} MiB | {r['rss_tenth_mib']:.0f} MiB |")
+        print(
+            f"| {r['backend']} | {r['rows']:,} | {r['accepted']:,} | {r['rejected']:,} "
+            f"| {r['full_s']:.1f} s | "
+            f"{r['full_rows_s']:,.0f} | {r['bare_s']:.1f} s | {r['bare_rows_s']:,.0f} | {r['ratio']:.1f}× | "
+            f"{r['rss_full_mib']:.0f} MiB | {r['rss_tenth_mib']:.0f} MiB |"
+        )
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.test_ingest import AUTHORITY, penalty_row, uscc, write_csv
+
 from xinyong.api.app import create_app
 
 KEY = "department-test-key"
@@ -33,7 +33,10 @@ def test_anonymous_upload_is_401_with_json_shape(client, tmp_path):
 
 def test_upload_returns_the_batch_summary(client, tmp_path):
     other = uscc("00248217", prefix="11330000")
-    rows = [penalty_row(), penalty_row(**{"数据来源单位统一社会信用代码": other, "行政处罚决定书文号": "2号"})]
+    rows = [
+        penalty_row(),
+        penalty_row(**{"数据来源单位统一社会信用代码": other, "行政处罚决定书文号": "2号"}),
+    ]
     response = upload(client, write_csv(tmp_path / "p.csv", rows), **{"X-API-Key": KEY})
     assert response.status_code == 201, response.text
     body = response.json()

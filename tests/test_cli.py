@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from tests.conftest import TODAY
 from typer.testing import CliRunner
 
-from tests.conftest import TODAY
 from xinyong.cli import app
 
 runner = CliRunner()
@@ -44,8 +44,9 @@ def test_workdays_unknown_year_is_a_clear_error():
 
 def test_generate_then_ingest_then_report(env):
     out = env / "province"
-    result = runner.invoke(app, ["generate", "--entities", "200", "--seed", "3", "--out", str(out),
-                                 "--as-of", TODAY.isoformat()])
+    result = runner.invoke(
+        app, ["generate", "--entities", "200", "--seed", "3", "--out", str(out), "--as-of", TODAY.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     manifest = orjson.loads((out / "manifest.json").read_bytes())
     entity_files = [str(out / f["path"]) for f in manifest["files"] if f["kind"] == "entity"]

@@ -10,19 +10,29 @@ from collections import Counter
 import orjson
 import pytest
 from sqlalchemy import func, select
-
 from tests.conftest import TODAY
+
 from xinyong.errors import UnreadableFile
 from xinyong.ingest.schema import schemas
-from xinyong.model.codes import find_unmasked_id_numbers, organization_code_check_character, uscc_check_character
+from xinyong.model.codes import (
+    find_unmasked_id_numbers,
+    organization_code_check_character,
+    uscc_check_character,
+)
 from xinyong.services.ingest import ingest_file
 from xinyong.store.tables import batch, batch_reject, entity, entity_name, match_review, record
 
 
 def ingest(platform, path, **kwargs):
     kwargs.setdefault("today", TODAY)
-    return ingest_file(platform.engine, path, settings=platform.settings, rules=platform.rules,
-                       calendar=platform.calendar, **kwargs)
+    return ingest_file(
+        platform.engine,
+        path,
+        settings=platform.settings,
+        rules=platform.rules,
+        calendar=platform.calendar,
+        **kwargs,
+    )
 
 
 def count(platform, table, *where):
@@ -55,13 +65,24 @@ AUTHORITY = uscc("00248216", prefix="11330000")  # authority 1, category 1 (机�
 
 def penalty_row(**overrides) -> dict[str, str]:
     row = {
-        "行政相对人名称": "杭州鼎盛贸易有限公司", "行政相对人类别": "法人及非法人组织",
-        "统一社会信用代码": uscc("MA2AGLE6"), "法定代表人": "王伟", "法定代表人证件类型": "身份证",
-        "法定代表人证件号码": "11010519491231002X", "行政处罚决定书文号": "杭西市监罚〔2026〕1号",
-        "违法行为类型": "虚假宣传", "违法事实": "发布虚假广告", "处罚依据": "《中华人民共和国广告法》第五十五条",
-        "处罚类别": "罚款", "处罚内容": "罚款人民币2万元", "罚款金额（万元）": "2", "处罚决定日期": "2026-11-02",
-        "处罚机关": "杭州市西湖区市场监督管理局", "处罚机关统一社会信用代码": AUTHORITY,
-        "数据来源单位": "浙江省市场监督管理局", "数据来源单位统一社会信用代码": AUTHORITY,
+        "行政相对人名称": "杭州鼎盛贸易有限公司",
+        "行政相对人类别": "法人及非法人组织",
+        "统一社会信用代码": uscc("MA2AGLE6"),
+        "法定代表人": "王伟",
+        "法定代表人证件类型": "身份证",
+        "法定代表人证件号码": "11010519491231002X",
+        "行政处罚决定书文号": "杭西市监罚〔2026〕1号",
+        "违法行为类型": "虚假宣传",
+        "违法事实": "发布虚假广告",
+        "处罚依据": "《中华人民共和国广告法》第五十五条",
+        "处罚类别": "罚款",
+        "处罚内容": "罚款人民币2万元",
+        "罚款金额（万元）": "2",
+        "处罚决定日期": "2026-11-02",
+        "处罚机关": "杭州市西湖区市场监督管理局",
+        "处罚机关统一社会信用代码": AUTHORITY,
+        "数据来源单位": "浙江省市场监督管理局",
+        "数据来源单位统一社会信用代码": AUTHORITY,
         "公示日期": "2026-11-05",
     }
     row.update(overrides)
@@ -128,7 +149,12 @@ def test_crash_mid_batch_leaves_nothing(platform, province):
         ingest(platform, path, kind="entity", progress=crash_after_first_chunk)
     assert calls == 2
     assert {t.name: count(platform, t) for t in (batch, record, batch_reject, entity, entity_name)} == {
-        "batch": 0, "record": 0, "batch_reject": 0, "entity": 0, "entity_name": 0}
+        "batch": 0,
+        "record": 0,
+        "batch_reject": 0,
+        "entity": 0,
+        "entity_name": 0,
+    }
     assert not list((platform.settings.data_dir / "rejects").glob("*.part"))
     retry = ingest(platform, path, kind="entity")  # re-running after the crash is safe
     assert retry.accepted > 0 and count(platform, batch) == 1
@@ -142,16 +168,27 @@ def test_reject_names_row_field_and_reason(platform, tmp_path):
         penalty_row(**{"处罚决定日期": "2026-12-01", "公示日期": "", "行政处罚决定书文号": "4号"}),
         penalty_row(**{"罚款金额（万元）": "-5", "行政处罚决定书文号": "5号"}),
         penalty_row(**{"处罚类别": "罚金", "行政处罚决定书文号": "6号"}),
-        penalty_row(**{"行政相对人类别": "自然人", "行政相对人名称": "张三", "证件号码": "11010519491231002X",
-                       "行政处罚决定书文号": "7号"}),
+        penalty_row(
+            **{
+                "行政相对人类别": "自然人",
+                "行政相对人名称": "张三",
+                "证件号码": "11010519491231002X",
+                "行政处罚决定书文号": "7号",
+            }
+        ),
         penalty_row(**{"违法事实": "", "行政处罚决定书文号": "8号"}),
     ]
     summary = ingest(platform, write_csv(tmp_path / "p.csv", rows))
     assert (summary.accepted, summary.rejected) == (1, 7)
     reasons = {(r["row"], r["reason"]) for r in summary.rejects}
     assert reasons == {
-        (3, "invalid_uscc"), (4, "invalid_date"), (5, "future_date"), (6, "negative_amount"),
-        (7, "invalid_enum"), (8, "natural_person"), (9, "missing_required"),
+        (3, "invalid_uscc"),
+        (4, "invalid_date"),
+        (5, "future_date"),
+        (6, "negative_amount"),
+        (7, "invalid_enum"),
+        (8, "natural_person"),
+        (9, "missing_required"),
     }
     fields = {r["row"]: r["field"] for r in summary.rejects}
     assert fields[3] == "统一社会信用代码[cf_xdr_shxym]"
@@ -179,11 +216,23 @@ def test_json_and_xlsx_and_v1_headers(platform, tmp_path):
     row = penalty_row()
     (tmp_path / "p.json").write_bytes(orjson.dumps([row]))
     assert ingest(platform, tmp_path / "p.json").accepted == 1
-    (tmp_path / "p.jsonl").write_bytes(orjson.dumps(penalty_row(**{"行政处罚决定书文号": "9号"})) + b"\n{bad\n")
+    (tmp_path / "p.jsonl").write_bytes(
+        orjson.dumps(penalty_row(**{"行政处罚决定书文号": "9号"})) + b"\n{bad\n"
+    )
     lines = ingest(platform, tmp_path / "p.jsonl")
     assert (lines.accepted, lines.rejected) == (1, 1)
-    v1 = {("处罚名称" if k == "违法行为类型" else "处罚事由" if k == "违法事实" else "处罚结果" if k == "处罚内容" else k): v
-          for k, v in penalty_row(**{"行政处罚决定书文号": "10号"}).items()}
+    v1 = {
+        (
+            "处罚名称"
+            if k == "违法行为类型"
+            else "处罚事由"
+            if k == "违法事实"
+            else "处罚结果"
+            if k == "处罚内容"
+            else k
+        ): v
+        for k, v in penalty_row(**{"行政处罚决定书文号": "10号"}).items()
+    }
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(list(v1))
@@ -220,8 +269,9 @@ def test_correction_and_withdrawal_add_versions(platform, tmp_path):
     summary = ingest(platform, path)
     assert summary.accepted == 2
     with platform.engine.connect() as conn:
-        versions = conn.execute(select(record.c.version, record.c.state, record.c.record_key)
-                                .order_by(record.c.version)).all()
+        versions = conn.execute(
+            select(record.c.version, record.c.state, record.c.record_key).order_by(record.c.version)
+        ).all()
     assert [(v, s) for v, s, _ in versions] == [(1, "active"), (2, "corrected"), (3, "withdrawn")]
     assert len({k for *_, k in versions}) == 1
 
@@ -245,8 +295,11 @@ def test_unknown_code_creates_provisional_entity_completed_by_registration(platf
     assert ingest(platform, reg).accepted == 1
     with platform.engine.connect() as conn:
         row = conn.execute(select(entity).where(entity.c.uscc == code)).mappings().one()
-        names = dict(conn.execute(select(entity_name.c.name, entity_name.c.current)
-                                  .where(entity_name.c.uscc == code)).all())
+        names = dict(
+            conn.execute(
+                select(entity_name.c.name, entity_name.c.current).where(entity_name.c.uscc == code)
+            ).all()
+        )
     assert row["provisional"] is False and row["name"] == "杭州鼎盛科技有限公司"
     assert row["industry_code"] == "6513" and row["entity_type"] == "市场监管·企业"
     assert names == {"杭州鼎盛科技有限公司": True, "杭州鼎盛贸易有限公司": False}
@@ -255,7 +308,9 @@ def test_unknown_code_creates_provisional_entity_completed_by_registration(platf
 def test_name_only_match_goes_to_review(platform, tmp_path):
     ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row()]))
     no_code = penalty_row(**{"统一社会信用代码": "", "行政处罚决定书文号": "2号"})
-    stranger = penalty_row(**{"统一社会信用代码": "", "行政相对人名称": "无名商行", "行政处罚决定书文号": "3号"})
+    stranger = penalty_row(
+        **{"统一社会信用代码": "", "行政相对人名称": "无名商行", "行政处罚决定书文号": "3号"}
+    )
     summary = ingest(platform, write_csv(tmp_path / "p2.csv", [no_code, stranger]))
     assert (summary.accepted, summary.review, summary.rejected) == (0, 1, 1)
     assert summary.rejects[0]["reason"] == "unresolved_party"
@@ -265,8 +320,9 @@ def test_name_only_match_goes_to_review(platform, tmp_path):
 
 def test_alternative_identifier_resolves(platform, tmp_path):
     ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row()]))
-    by_org_code = penalty_row(**{"统一社会信用代码": "", "组织机构代码": uscc("MA2AGLE6")[8:17],
-                                 "行政处罚决定书文号": "2号"})
+    by_org_code = penalty_row(
+        **{"统一社会信用代码": "", "组织机构代码": uscc("MA2AGLE6")[8:17], "行政处罚决定书文号": "2号"}
+    )
     summary = ingest(platform, write_csv(tmp_path / "p2.csv", [by_org_code]))
     assert summary.accepted == 1
     assert count(platform, entity) == 1
@@ -274,8 +330,14 @@ def test_alternative_identifier_resolves(platform, tmp_path):
 
 def test_timeliness_and_publication_window(platform, tmp_path):
     on_time = penalty_row()  # decided Mon 2026-11-02, published Thu 2026-11-05: 3 working days
-    late = penalty_row(**{"行政处罚决定书文号": "2号", "处罚决定日期": "2026-09-01", "公示日期": "2026-11-05",
-                          "处罚机关": "杭州市生态环境局"})
+    late = penalty_row(
+        **{
+            "行政处罚决定书文号": "2号",
+            "处罚决定日期": "2026-09-01",
+            "公示日期": "2026-11-05",
+            "处罚机关": "杭州市生态环境局",
+        }
+    )
     summary = ingest(platform, write_csv(tmp_path / "p.csv", [on_time, late]))
     assert summary.late == 1
     assert summary.late_records[0]["document_no"] == "2号"
@@ -297,8 +359,11 @@ def test_personal_ids_never_stored_unmasked(platform, province):
     assert masked and payloads
     assert not [p for p in payloads + reviews + masked if find_unmasked_id_numbers(p)]
     # The generator does put valid ID numbers in its files, so the scan above had something to find.
-    raw = "".join(path.read_text(encoding="gb18030", errors="ignore") for path in files_of(province, "penalty")
-                  if path.suffix == ".csv")
+    raw = "".join(
+        path.read_text(encoding="gb18030", errors="ignore")
+        for path in files_of(province, "penalty")
+        if path.suffix == ".csv"
+    )
     assert find_unmasked_id_numbers(raw)
 
 
@@ -312,8 +377,9 @@ def test_same_file_copied_is_still_duplicate(platform, tmp_path):
 
 def test_future_decision_rejected_relative_to_today(platform, tmp_path):
     tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
-    summary = ingest(platform, write_csv(tmp_path / "p.csv", [penalty_row(**{"处罚决定日期": tomorrow,
-                                                                               "公示日期": ""})]))
+    summary = ingest(
+        platform, write_csv(tmp_path / "p.csv", [penalty_row(**{"处罚决定日期": tomorrow, "公示日期": ""})])
+    )
     assert summary.rejects[0]["reason"] == "future_date"
 
 

@@ -17,8 +17,13 @@ TODAY = dt.date(2026, 11, 20)
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_date_forms_round_trip(day):
-    forms = [day.isoformat(), day.strftime("%Y/%m/%d"), day.strftime("%Y%m%d"),
-             f"{day.year}年{day.month}月{day.day}日", f"{day.isoformat()} 10:30:00"]
+    forms = [
+        day.isoformat(),
+        day.strftime("%Y/%m/%d"),
+        day.strftime("%Y%m%d"),
+        f"{day.year}年{day.month}月{day.day}日",
+        f"{day.isoformat()} 10:30:00",
+    ]
     for form in forms:
         assert parse_date(form) == day
 
@@ -36,8 +41,15 @@ def test_amounts_round_trip(value):
     assert parse_amount(str(value)) == value
 
 
-@pytest.mark.parametrize(("raw", "reason"), [("-1", "negative_amount"), ("abc", "invalid_amount"),
-                                             ("NaN", "invalid_amount"), ("1e20", "invalid_amount")])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("-1", "negative_amount"),
+        ("abc", "invalid_amount"),
+        ("NaN", "invalid_amount"),
+        ("1e20", "invalid_amount"),
+    ],
+)
 def test_bad_amounts(raw, reason):
     with pytest.raises(FieldProblem) as info:
         parse_amount(raw)

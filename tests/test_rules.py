@@ -22,15 +22,34 @@ from xinyong.rules import (
 BOOK = RuleBook.load()
 ENVIRONMENT = "某市生态环境局"
 MARKET = "某市市场监督管理局"
-LIST_TYPES = ["经营异常名录", "严重违法失信名单", "失信被执行人", "重大税收违法失信主体", "纳税信用A级纳税人",
-              "重点关注名单", "海关高级认证企业"]
+LIST_TYPES = [
+    "经营异常名录",
+    "严重违法失信名单",
+    "失信被执行人",
+    "重大税收违法失信主体",
+    "纳税信用A级纳税人",
+    "重点关注名单",
+    "海关高级认证企业",
+]
 
 
-def penalty(decided: date, *, published: date | None = None, severity: str | None = "严重",
-            types: tuple[str, ...] = ("罚款",), fine: str | None = "5", authority: str = ENVIRONMENT):
+def penalty(
+    decided: date,
+    *,
+    published: date | None = None,
+    severity: str | None = "严重",
+    types: tuple[str, ...] = ("罚款",),
+    fine: str | None = "5",
+    authority: str = ENVIRONMENT,
+):
     return publication_window(
-        BOOK, kind="penalty", decision_date=decided, severity=severity, penalty_types=list(types),
-        fine_amount=Decimal(fine) if fine is not None else None, authority_name=authority,
+        BOOK,
+        kind="penalty",
+        decision_date=decided,
+        severity=severity,
+        penalty_types=list(types),
+        fine_amount=Decimal(fine) if fine is not None else None,
+        authority_name=authority,
         published_on=published or decided,
     )
 
@@ -102,8 +121,14 @@ def test_warning_only_market_regulation_penalty_is_not_published() -> None:
 def test_licence_is_public_while_valid() -> None:
     def licence(valid_to: date | None):
         return publication_window(
-            BOOK, kind="licence", decision_date=date(2025, 3, 1), severity=None, penalty_types=[],
-            fine_amount=None, authority_name="某市行政审批局", published_on=date(2025, 3, 5),
+            BOOK,
+            kind="licence",
+            decision_date=date(2025, 3, 1),
+            severity=None,
+            penalty_types=[],
+            fine_amount=None,
+            authority_name="某市行政审批局",
+            published_on=date(2025, 3, 5),
             valid_to=valid_to,
         )
 
@@ -138,9 +163,12 @@ def test_bad_window_input() -> None:
 )
 def test_penalty_severity(types: list[str], fine: str | None, expected: str) -> None:
     amount = Decimal(fine) if fine is not None else None
-    assert classify_penalty_severity(
-        BOOK, decision_date=date(2026, 5, 10), penalty_types=types, fine_amount=amount
-    ) == expected
+    assert (
+        classify_penalty_severity(
+            BOOK, decision_date=date(2026, 5, 10), penalty_types=types, fine_amount=amount
+        )
+        == expected
+    )
 
 
 def test_unstated_severity_is_classified_for_the_window() -> None:
@@ -222,8 +250,14 @@ def test_operator_rules_are_added(tmp_path) -> None:
     (tmp_path / "province.toml").write_text(PROVINCE_RULES, encoding="utf-8")
     book = RuleBook.load(tmp_path)
     window = publication_window(
-        book, kind="penalty", decision_date=date(2026, 5, 10), severity=None, penalty_types=["罚款"],
-        fine_amount=Decimal("2"), authority_name="浙江省杭州市市场监督管理局", published_on=date(2026, 5, 20),
+        book,
+        kind="penalty",
+        decision_date=date(2026, 5, 10),
+        severity=None,
+        penalty_types=["罚款"],
+        fine_amount=Decimal("2"),
+        authority_name="浙江省杭州市市场监督管理局",
+        published_on=date(2026, 5, 20),
     )
     assert window.rule_id == "zj.publication-period.low-fine" and window.end == date(2026, 8, 20)
     assert RuleBook.load(tmp_path / "missing").rules() == BOOK.rules()
@@ -235,13 +269,18 @@ def test_equally_specific_rules_are_a_conflict(tmp_path) -> None:
     )
     book = RuleBook.load(tmp_path)
     with pytest.raises(XinyongError, match="samr-45.publication-period.low-fine"):
-        book.find("publication_period", date(2026, 5, 10), kind="penalty", penalty_types=["罚款"],
-                  fine_amount=Decimal("0.5"), authority_name="浙江省市场监督管理局")
+        book.find(
+            "publication_period",
+            date(2026, 5, 10),
+            kind="penalty",
+            penalty_types=["罚款"],
+            fine_amount=Decimal("0.5"),
+            authority_name="浙江省市场监督管理局",
+        )
 
 
 DEADLINE_BODY = (
-    'topic = "publication_deadline"'
-    '\napplies_to = { kind = ["penalty"] }\nparams = { working_days = 5 }'
+    'topic = "publication_deadline"\napplies_to = { kind = ["penalty"] }\nparams = { working_days = 5 }'
 )
 GOOD_RULE = """
 [ruleset]
@@ -271,10 +310,17 @@ citation = "第一条"
         (('id = "op.deadline"', 'id = "gbf-2015-51.publication-deadline"'), "used twice"),
         (('id = "op"', 'id = "ndrc-order-36-2025"'), "rule set id"),
         (("effective_from = 2026-01-01", 'effective_from = 2026-01-01\nrepeals = ["nope"]'), "repeals"),
-        ((DEADLINE_BODY, 'topic = "list_term"\napplies_to = { list_type = "x" }\nparams = { term = "3y" }'),
-         "not a period"),
-        ((DEADLINE_BODY, 'topic = "publication_period"\napplies_to = {}\nparams = { max = "P1Y" }'),
-         "counted_from"),
+        (
+            (
+                DEADLINE_BODY,
+                'topic = "list_term"\napplies_to = { list_type = "x" }\nparams = { term = "3y" }',
+            ),
+            "not a period",
+        ),
+        (
+            (DEADLINE_BODY, 'topic = "publication_period"\napplies_to = {}\nparams = { max = "P1Y" }'),
+            "counted_from",
+        ),
         (('kind = ["penalty"]', 'kind = ["penalty"], fine_amount_at_most = "1万"'), "must be a number"),
         (("[[rules]]", "[[rule]]"), "[ruleset] table and [[rules]]"),
         (("[[rules]]", "[[rules"), "not valid TOML"),
@@ -294,8 +340,9 @@ def test_newer_equally_specific_operator_rule_wins_from_its_date(tmp_path) -> No
     book = RuleBook.load(tmp_path)
 
     def deadline(decided: date) -> Rule:
-        return publication_deadline_days(book, kind="penalty", decision_date=decided,
-                                         authority_name=ENVIRONMENT)
+        return publication_deadline_days(
+            book, kind="penalty", decision_date=decided, authority_name=ENVIRONMENT
+        )
 
     assert deadline(date(2026, 5, 10)).id == "op.deadline"
     assert deadline(date(2026, 5, 10)).citation == "《测试》 第一条"
@@ -339,6 +386,7 @@ def test_add_period_is_monotonic_and_never_goes_back(first: date, second: date, 
 
 
 def test_older_market_regulation_penalty_without_stated_severity() -> None:
-    window = penalty(date(2018, 5, 10), authority="某区工商行政管理局", severity=None, types=("警告",),
-                     fine=None)
+    window = penalty(
+        date(2018, 5, 10), authority="某区工商行政管理局", severity=None, types=("警告",), fine=None
+    )
     assert window.rule_id == "saic-71.publication-period" and window.severity == "轻微"

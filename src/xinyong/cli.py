@@ -17,8 +17,12 @@ from xinyong.errors import XinyongError
 from xinyong.model.codes import check_uscc
 from xinyong.settings import Settings
 
-app = typer.Typer(help="xinyong — public credit information platform for market entities.", no_args_is_help=True)
-workdays_app = typer.Typer(help="Chinese working days (State Council holiday notices, 调休).", no_args_is_help=True)
+app = typer.Typer(
+    help="xinyong — public credit information platform for market entities.", no_args_is_help=True
+)
+workdays_app = typer.Typer(
+    help="Chinese working days (State Council holiday notices, 调休).", no_args_is_help=True
+)
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 app.add_typer(workdays_app, name="workdays")
 app.add_typer(db_app, name="db")
@@ -29,7 +33,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 
 
 def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode() + "\n")
+    sys.stdout.write(
+        orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode() + "\n"
+    )
 
 
 def _fail(error: XinyongError) -> None:
@@ -47,7 +53,9 @@ def _parse_date(value: str) -> dt.date:
 
 
 @app.command("uscc")
-def uscc_command(codes: Annotated[list[str], typer.Argument(help="Codes to check")], json: JsonOption = False) -> None:
+def uscc_command(
+    codes: Annotated[list[str], typer.Argument(help="Codes to check")], json: JsonOption = False
+) -> None:
     """Validate and decode unified social credit codes (GB 32100-2015)."""
     results = [check_uscc(code) for code in codes]
     if json:
@@ -56,9 +64,14 @@ def uscc_command(codes: Annotated[list[str], typer.Argument(help="Codes to check
         table = Table("code", "valid", "failed check", "type", "region", "org code check")
         for r in results:
             table.add_row(
-                r.code, "✓" if r.valid else "✗", r.failed_check or "", r.entity_type or "",
+                r.code,
+                "✓" if r.valid else "✗",
+                r.failed_check or "",
+                r.entity_type or "",
                 f"{r.region_code} {r.region}" if r.region_code else "",
-                "" if r.organization_code_valid is None else ("✓" if r.organization_code_valid else "✗ (strict)"),
+                ""
+                if r.organization_code_valid is None
+                else ("✓" if r.organization_code_valid else "✗ (strict)"),
             )
         console.print(table)
     if not all(r.valid for r in results):
@@ -104,7 +117,9 @@ def generate(
     out: Annotated[Path, typer.Option(help="Output directory")],
     entities: Annotated[int, typer.Option(min=1, help="Number of entities")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed and --as-of give the same files")] = 1,
-    as_of: Annotated[str | None, typer.Option(help="Date the data is generated as of (default today)")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Date the data is generated as of (default today)")
+    ] = None,
     penalties: Annotated[int | None, typer.Option(help="Penalty rows (default about 0.3 per entity)")] = None,
     province: Annotated[str, typer.Option(help="2-digit province code")] = "33",
     json: JsonOption = False,
@@ -112,14 +127,22 @@ def generate(
     """Write a synthetic province's department files in the real formats."""
     from xinyong.synth import generate as run
 
-    summary = run(out, entities=entities, seed=seed, as_of=_parse_date(as_of) if as_of else dt.date.today(),
-                  province=province, penalties=penalties)
+    summary = run(
+        out,
+        entities=entities,
+        seed=seed,
+        as_of=_parse_date(as_of) if as_of else dt.date.today(),
+        province=province,
+        penalties=penalties,
+    )
     if json:
         _print_json(summary.files)
         return
     table = Table("file", "kind", "format", "rows", "bad rows")
     for f in summary.files:
-        table.add_row(str(f["path"]), f["kind"], f["format"], str(f["rows"]), str(sum(f["bad_rows"].values())))
+        table.add_row(
+            str(f["path"]), f["kind"], f["format"], str(f["rows"]), str(sum(f["bad_rows"].values()))
+        )
     console.print(table)
 
 
@@ -157,22 +180,40 @@ def _ingest_one(platform, path: Path, kind: str | None, *, quiet: bool):
 
     size = path.stat().st_size if path.exists() else 0
     if quiet or size < 5_000_000:
-        return ingest_file(platform.engine, path, settings=platform.settings, rules=platform.rules,
-                           calendar=platform.calendar, kind=kind)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err) as progress:
+        return ingest_file(
+            platform.engine,
+            path,
+            settings=platform.settings,
+            rules=platform.rules,
+            calendar=platform.calendar,
+            kind=kind,
+        )
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as progress:
         task = progress.add_task(path.name, total=None)
-        return ingest_file(platform.engine, path, settings=platform.settings, rules=platform.rules,
-                           calendar=platform.calendar, kind=kind,
-                           progress=lambda n: progress.advance(task, n))
+        return ingest_file(
+            platform.engine,
+            path,
+            settings=platform.settings,
+            rules=platform.rules,
+            calendar=platform.calendar,
+            kind=kind,
+            progress=lambda n: progress.advance(task, n),
+        )
 
 
 def _print_summary(s) -> None:
     console.print(
-        f"[bold]{s.file}[/bold] ({s.kind}, {s.format}{', ' + s.encoding if s.encoding else ''}) batch {s.batch_id}: "
+        f"[bold]{s.file}[/bold] ({s.kind}, {s.format}{', ' + s.encoding if s.encoding else ''}) "
+        f"batch {s.batch_id}: "
         f"{s.rows} rows → [green]{s.accepted} accepted[/green], [red]{s.rejected} rejected[/red], "
         f"{s.duplicates} duplicates, {s.review} to review, [yellow]{s.late} late[/yellow]"
-        + (f", median lag {s.lag_median_workdays:g} working days" if s.lag_median_workdays is not None else "")
+        + (
+            f", median lag {s.lag_median_workdays:g} working days"
+            if s.lag_median_workdays is not None
+            else ""
+        )
         + (f", {s.timeliness_unknown} with unknown timeliness" if s.timeliness_unknown else "")
     )
     if s.ignored_columns:
@@ -192,12 +233,30 @@ def _quality_report(platform, json: bool) -> None:
     if json:
         _print_json(report)
         return
-    table = Table("department", "batches", "rows", "accepted", "rejected", "duplicates", "review", "late",
-                  "last batch", "rejected by reason", title="Data quality by department (数据质量)")
+    table = Table(
+        "department",
+        "batches",
+        "rows",
+        "accepted",
+        "rejected",
+        "duplicates",
+        "review",
+        "late",
+        "last batch",
+        "rejected by reason",
+        title="Data quality by department (数据质量)",
+    )
     for d in report:
         table.add_row(
-            f"{d['name']}\n{d['code']}", str(d["batches"]), str(d["rows"]), str(d["accepted"]), str(d["rejected"]),
-            str(d["duplicates"]), str(d["review"]), str(d["late"]), str(d["last_batch_at"] or "—"),
+            f"{d['name']}\n{d['code']}",
+            str(d["batches"]),
+            str(d["rows"]),
+            str(d["accepted"]),
+            str(d["rejected"]),
+            str(d["duplicates"]),
+            str(d["review"]),
+            str(d["late"]),
+            str(d["last_batch_at"] or "—"),
             ", ".join(f"{k} {v}" for k, v in d["rejected_by_reason"].items()),
         )
     console.print(table)
@@ -239,16 +298,28 @@ def demo(
     from xinyong.services.platform import open_platform
 
     platform = open_platform()
-    table = Table(title=f"Synthetic province loaded into {platform.engine.url.render_as_string(hide_password=True)}")
+    table = Table(
+        title=f"Synthetic province loaded into {platform.engine.url.render_as_string(hide_password=True)}"
+    )
     table.add_column("file", overflow="fold")
     for column in ("kind", "rows", "accepted", "rejected", "duplicates", "review", "late"):
         table.add_column(column, justify="left" if column == "kind" else "right", no_wrap=True)
     for s in load_demo(platform, entities=entities, seed=seed, today=dt.date.today()):
-        table.add_row(s.file, s.kind, str(s.rows), str(s.accepted), str(s.rejected), str(s.duplicates),
-                      str(s.review), str(s.late))
+        table.add_row(
+            s.file,
+            s.kind,
+            str(s.rows),
+            str(s.accepted),
+            str(s.rejected),
+            str(s.duplicates),
+            str(s.review),
+            str(s.late),
+        )
     console.print(table)
-    console.print("Rejected rows, by row, field and reason: `xinyong ingest report` and the reject files in "
-                  f"{platform.settings.data_dir / 'rejects'}")
+    console.print(
+        "Rejected rows, by row, field and reason: `xinyong ingest report` and the reject files in "
+        f"{platform.settings.data_dir / 'rejects'}"
+    )
     if serve_after:
         console.print(f"serving on http://{host}:{port}/")
         serve(host=host, port=port)

@@ -186,6 +186,8 @@ def load_override(path: Path) -> YearOverride:
     if both := sorted(holidays & workdays):
         raise bad(f"dates both in holidays and workdays: {', '.join(map(str, both))}")
     if weekdays := sorted(day for day in workdays if day.weekday() < 5):
-        raise bad(f"workdays lists make-up weekend days only; these are Monday–Friday: "
-                  f"{', '.join(map(str, weekdays))}")
+        raise bad(
+            f"workdays lists make-up weekend days only; these are Monday–Friday: "
+            f"{', '.join(map(str, weekdays))}"
+        )
     return YearOverride(year, citation.strip(), holidays, workdays)

@@ -19,11 +19,17 @@ from xinyong.web import pages
 
 def create_app(platform: Platform) -> FastAPI:
     # No /docs: Swagger UI loads its assets from a CDN and every asset here must be local.
-    app = FastAPI(title="xinyong", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="xinyong", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json"
+    )
     app.state.platform = platform
     app.include_router(batches.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=str(resources.files("xinyong.web").joinpath("static"))), name="static")
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("xinyong.web").joinpath("static"))),
+        name="static",
+    )
 
     @app.exception_handler(XinyongError)
     async def _domain_error(_: Request, exc: XinyongError) -> JSONResponse:
@@ -37,7 +43,8 @@ def create_app(platform: Platform) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.detail), "code": f"http_{exc.status_code}", "errors": []},
-                            exc.status_code)
+        return JSONResponse(
+            {"detail": str(exc.detail), "code": f"http_{exc.status_code}", "errors": []}, exc.status_code
+        )
 
     return app

@@ -25,7 +25,9 @@ def upload_batch(
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK), XLSX or JSON")],
     kind: Annotated[str | None, Form(description="penalty, licence, entity, annual-report or list")] = None,
 ) -> dict[str, Any]:
-    """Validate and load the file; the response is the batch summary. Rows of other departments are rejected."""
+    """Validate and load the file; the response is the batch summary.
+
+    Rows whose data source unit is another department are rejected."""
     name = Path(file.filename or "upload").name
     with tempfile.TemporaryDirectory(prefix="xinyong-upload-") as tmp:
         path = Path(tmp) / name
@@ -34,8 +36,15 @@ def upload_batch(
         if path.stat().st_size > MAX_UPLOAD_BYTES:
             raise InvalidInput(f"file larger than {MAX_UPLOAD_BYTES} bytes")
         summary = ingest_file(
-            platform.engine, path, settings=platform.settings, rules=platform.rules, calendar=platform.calendar,
-            kind=kind, channel="api", department=department, display_name=name,
+            platform.engine,
+            path,
+            settings=platform.settings,
+            rules=platform.rules,
+            calendar=platform.calendar,
+            kind=kind,
+            channel="api",
+            department=department,
+            display_name=name,
         )
     result = summary.to_dict()
     result["reject_file"] = None  # a server path means nothing to the uploader; rejects are in the body

@@ -29,7 +29,9 @@ class OpenedFile:
     encoding: str | None
     header: list[str]
     rows: Iterator[tuple[int, list[str] | None]]  # None: a row that cannot be parsed at all
-    empty: bool = False  # a JSON file with no records (and so no header): an empty batch when the kind is known
+    empty: bool = (
+        False  # a JSON file with no records (and so no header): an empty batch when the kind is known
+    )
 
 
 def file_sha256(path: Path) -> str:
@@ -108,7 +110,9 @@ def _open_csv(path: Path) -> OpenedFile:
                 if any(values):
                     yield number, values
         except UnicodeDecodeError as exc:
-            raise UnreadableFile(f"{path.name}: not valid {encoding} after row {number}: {exc.reason}") from exc
+            raise UnreadableFile(
+                f"{path.name}: not valid {encoding} after row {number}: {exc.reason}"
+            ) from exc
         except csv.Error as exc:
             raise UnreadableFile(f"{path.name}: malformed CSV near row {reader.line_num}: {exc}") from exc
         finally:
@@ -154,7 +158,7 @@ def _open_xlsx(path: Path) -> OpenedFile:
 
 
 def _open_json(path: Path) -> OpenedFile:
-    """A JSON array of objects, an object holding such an array (``data``/``records``/``rows``), or JSON Lines.
+    """A JSON array of objects, an object holding one (``data``/``records``/``rows``), or JSON Lines.
 
     JSON Lines streams; an array is parsed whole (departments send large volumes as CSV or JSON Lines).
     """

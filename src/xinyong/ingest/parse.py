@@ -81,7 +81,9 @@ def parse_amount(raw: str) -> Decimal:
 def _uscc(raw: str) -> str:
     result = check_uscc(raw)
     if not result.valid:
-        raise FieldProblem("invalid_uscc", f"统一社会信用代码 {result.code!r} fails the {result.failed_check} check")
+        raise FieldProblem(
+            "invalid_uscc", f"统一社会信用代码 {result.code!r} fails the {result.failed_check} check"
+        )
     return result.code
 
 
@@ -171,7 +173,9 @@ def _multi_enum(spec: FieldSpec) -> Callable[[str], list[str]]:
         parts = [p.strip() for p in _MULTI_SPLIT.split(raw) if p.strip()]
         bad = [p for p in parts if p not in allowed and not p.startswith("其他")]
         if bad or not parts:
-            raise FieldProblem("invalid_enum", f"{'、'.join(bad) or raw!r} not among {'、'.join(spec.values)}")
+            raise FieldProblem(
+                "invalid_enum", f"{'、'.join(bad) or raw!r} not among {'、'.join(spec.values)}"
+            )
         return parts
 
     return convert
@@ -209,7 +213,10 @@ class RowParser:
         self.kind = header_map.kind
         self.today = today
         self.id_hash_key = id_hash_key
-        self.columns = [(index, spec.key, spec.label, spec.required, converter(spec)) for index, spec in header_map.columns]
+        self.columns = [
+            (index, spec.key, spec.label, spec.required, converter(spec))
+            for index, spec in header_map.columns
+        ]
         self.id_fields = [spec for _, spec in header_map.columns if spec.type == "id_number"]
         self.labels = {spec.key: spec.label for _, spec in header_map.columns}
         self.width = max((index for index, *_ in self.columns), default=0) + 1
@@ -231,7 +238,9 @@ class RowParser:
                 errors.append(RowError(label, problem.reason, problem.message))
         if row.get("party_class") == "自然人":
             # Out of scope (DESIGN 3.3): report only this, and keep nothing of the person.
-            return {}, [RowError(self.labels["party_class"], "natural_person", "自然人 records are out of scope")]
+            return {}, [
+                RowError(self.labels["party_class"], "natural_person", "自然人 records are out of scope")
+            ]
         self._protect_ids(row, errors)
         errors.extend(self._cross_checks(row))
         return row, errors
@@ -253,26 +262,35 @@ class RowParser:
 
     def _cross_checks(self, row: dict[str, Any]) -> list[RowError]:
         errors: list[RowError] = []
-        for key in ("decision_date", "published_on", "listed_on", "removed_on", "reported_on", "established_on"):
+        for key in (
+            "decision_date",
+            "published_on",
+            "listed_on",
+            "removed_on",
+            "reported_on",
+            "established_on",
+        ):
             value = row.get(key)
             if value is not None and value > self.today:
-                errors.append(RowError(self._label(key), "future_date", f"{value} is after today ({self.today})"))
+                errors.append(
+                    RowError(self._label(key), "future_date", f"{value} is after today ({self.today})")
+                )
         ordered = (("decision_date", "published_on"), ("valid_from", "valid_to"), ("listed_on", "removed_on"))
         for earlier, later in ordered:
             if row.get(earlier) and row.get(later) and row[later] < row[earlier]:
                 errors.append(
-                    RowError(self._label(later), "date_order", f"{row[later]} is before {self._label(earlier)}")
+                    RowError(
+                        self._label(later), "date_order", f"{row[later]} is before {self._label(earlier)}"
+                    )
                 )
-        if self.kind in ("penalty", "licence") and "party_class" in row:
-            has_code = any(
-                row.get(k) for k in ("party_uscc", "party_reg_no", "party_org_code", "party_tax_no",
-                                     "party_institution_no", "party_social_org_no")
+        reported_on = row.get("reported_on")
+        if (
+            self.kind == "annual-report"
+            and row.get("year")
+            and reported_on
+            and reported_on.year <= row["year"]
+        ):
+            errors.append(
+                RowError(self._label("reported_on"), "date_order", "an annual report is filed after its year")
             )
-            if not has_code and "party_name" not in row:
-                errors.append(RowError(self._label("party_uscc"), "missing_required", "no party code nor name"))
-        if self.kind == "annual-report" and row.get("year") and row.get("reported_on"):
-            if row["reported_on"].year <= row["year"]:
-                errors.append(
-                    RowError(self._label("reported_on"), "date_order", "an annual report is filed after its year")
-                )
         return errors

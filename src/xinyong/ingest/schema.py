@@ -61,7 +61,9 @@ def schemas() -> dict[str, KindSchema]:
             )
             for f in spec["fields"]
         )
-        out[kind] = KindSchema(kind, spec["title"], spec["record_category"], fields, {f.key: f for f in fields})
+        out[kind] = KindSchema(
+            kind, spec["title"], spec["record_category"], fields, {f.key: f for f in fields}
+        )
     return out
 
 
@@ -103,7 +105,9 @@ def map_header(kind: str, header: list[str]) -> HeaderMap:
 
 def required_missing(header_map: HeaderMap) -> list[str]:
     present = header_map.keys
-    return [spec.label for spec in schemas()[header_map.kind].fields if spec.required and spec.key not in present]
+    return [
+        spec.label for spec in schemas()[header_map.kind].fields if spec.required and spec.key not in present
+    ]
 
 
 def resolve_header(header: list[str], kind: str | None, *, empty: bool = False) -> HeaderMap:

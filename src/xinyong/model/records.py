@@ -48,7 +48,10 @@ def _catalogue() -> dict:
 
 @cache
 def categories() -> dict[str, Category]:
-    return {code: Category(code, c["name"], c["name_en"], c["adverse"]) for code, c in _catalogue()["categories"].items()}
+    return {
+        code: Category(code, c["name"], c["name_en"], c["adverse"])
+        for code, c in _catalogue()["categories"].items()
+    }
 
 
 @cache

@@ -106,7 +106,9 @@ class Authority:
 
 @cache
 def uscc_authorities() -> dict[str, Authority]:
-    data = tomllib.loads(resources.files(__package__).joinpath("data", "uscc-authorities.toml").read_text("utf-8"))
+    data = tomllib.loads(
+        resources.files(__package__).joinpath("data", "uscc-authorities.toml").read_text("utf-8")
+    )
     return {
         code: Authority(code, entry["name"], entry["name_en"], dict(entry["categories"]))
         for code, entry in data["authorities"].items()

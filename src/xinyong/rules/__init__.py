@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from bisect import bisect_right
 import tomllib
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -137,6 +137,7 @@ def _condition(key: str, value: Any) -> _Condition:
 
 # -- loading --------------------------------------------------------------------------------------------
 
+
 class RuleBook:
     def __init__(self, rules: Iterable[Rule]) -> None:
         self._rules = list(rules)
@@ -201,8 +202,11 @@ class RuleBook:
     def find(self, topic: str, on: date, **facts: Any) -> Rule:
         """The most specific rule of `topic` in force on `on` whose `applies_to` matches `facts`."""
         tested = self._facts.get(topic, {})
-        key = (topic, bisect_right(self._epochs.get(topic, ()), on),
-               *(_signature(facts.get(fact), bounds) for fact, bounds in tested.items()))
+        key = (
+            topic,
+            bisect_right(self._epochs.get(topic, ()), on),
+            *(_signature(facts.get(fact), bounds) for fact, bounds in tested.items()),
+        )
         rule = self._memo.get(key)
         if rule is None:
             if unknown := facts.keys() - FACTS:
@@ -342,6 +346,7 @@ def _check_params(topic: str, params: Mapping[str, Any]) -> None:
 
 # -- periods --------------------------------------------------------------------------------------------
 
+
 def _parse_period(iso: Any) -> tuple[int, int, int]:
     match = _PERIOD.fullmatch(iso) if isinstance(iso, str) else None
     if match is None or iso == "P":
@@ -364,6 +369,7 @@ def add_period(start: date, iso: str) -> date:
 
 
 # -- questions the platform asks ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PublicationWindow:
@@ -406,8 +412,13 @@ def publication_window(
             book, decision_date=decision_date, penalty_types=penalty_types, fine_amount=fine_amount
         )
     rule = book.find(
-        "publication_period", decision_date, kind=kind, severity=severity, penalty_types=penalty_types,
-        fine_amount=fine_amount, authority_name=authority_name,
+        "publication_period",
+        decision_date,
+        kind=kind,
+        severity=severity,
+        penalty_types=penalty_types,
+        fine_amount=fine_amount,
+        authority_name=authority_name,
     )
     params = rule.params
     if not params.get("published", True):

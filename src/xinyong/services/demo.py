@@ -26,6 +26,12 @@ def load_demo(platform: Platform, *, entities: int, seed: int, today: dt.date) -
     files = sorted(manifest["files"], key=lambda f: LOAD_ORDER.index(f["kind"]))
     for item in files:
         yield ingest_file(
-            platform.engine, out / item["path"], settings=platform.settings, rules=platform.rules,
-            calendar=platform.calendar, kind=item["kind"], today=today, display_name=item["path"],
+            platform.engine,
+            out / item["path"],
+            settings=platform.settings,
+            rules=platform.rules,
+            calendar=platform.calendar,
+            kind=item["kind"],
+            today=today,
+            display_name=item["path"],
         )

@@ -147,9 +147,18 @@ class Ingestor:
             item = {"row": row_number, "field": error.field, "reason": error.reason, "message": error.message}
             if len(self.summary.rejects) < 20:
                 self.summary.rejects.append(item)
-            self.reject_writer.writerow([self.summary.file, row_number, error.field, error.reason, error.message])
-            rows.append({"batch_id": self.batch_id, "row_number": row_number, "field": error.field,
-                         "reason": error.reason, "message": error.message})
+            self.reject_writer.writerow(
+                [self.summary.file, row_number, error.field, error.reason, error.message]
+            )
+            rows.append(
+                {
+                    "batch_id": self.batch_id,
+                    "row_number": row_number,
+                    "field": error.field,
+                    "reason": error.reason,
+                    "message": error.message,
+                }
+            )
         store.insert_rejects(self.conn, rows)
 
     # -- the chunk loop ------------------------------------------------------------------------------------
@@ -257,7 +266,9 @@ class Ingestor:
         store.insert_identifiers(self.conn, identifiers)
         self.known_entities.update(latest)
 
-    def _resolve_parties(self, parsed: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any], str]]:
+    def _resolve_parties(
+        self, parsed: list[tuple[int, dict[str, Any]]]
+    ) -> list[tuple[int, dict[str, Any], str]]:
         """USCC first, then alternative identifiers; a name alone goes to review, never merged."""
         code_key = "party_uscc" if self.kind in ("penalty", "licence") else "uscc"
         name_key = "party_name" if code_key == "party_uscc" else "name"
@@ -280,12 +291,24 @@ class Ingestor:
             code = row.get(code_key)
             if code and row.get("party_org_code") and row["party_org_code"] != code[8:17]:
                 label = schemas()[self.kind].by_key["party_org_code"].label
-                self.reject(row_number, [RowError(label, "conflicting_identifiers",
-                                                  f"组织机构代码 does not match 统一社会信用代码 {code}")])
+                self.reject(
+                    row_number,
+                    [
+                        RowError(
+                            label,
+                            "conflicting_identifiers",
+                            f"组织机构代码 does not match 统一社会信用代码 {code}",
+                        )
+                    ],
+                )
                 continue
             if not code:
                 code = next(
-                    (by_identifier[(s, row[k])] for k, s in PARTY_IDENTIFIERS if (s, row.get(k)) in by_identifier),
+                    (
+                        by_identifier[(s, row[k])]
+                        for k, s in PARTY_IDENTIFIERS
+                        if (s, row.get(k)) in by_identifier
+                    ),
                     None,
                 )
             if code is None:
@@ -297,14 +320,20 @@ class Ingestor:
             resolved.append((row_number, row, code))
         if provisional:
             rows = [
-                {**self._entity_values(c, r, provisional=True), "created_batch_id": self.batch_id,
-                 "created_at": self.now}
+                {
+                    **self._entity_values(c, r, provisional=True),
+                    "created_batch_id": self.batch_id,
+                    "created_at": self.now,
+                }
                 for c, r in provisional.items()
             ]
             store.insert_entities(self.conn, rows)
-            store.add_names(self.conn, [{"uscc": c, "name": r[name_key], "current": True}
-                                        for c, r in provisional.items()])
-            store.insert_identifiers(self.conn, [i for c, r in provisional.items() for i in self._identifiers(c, r)])
+            store.add_names(
+                self.conn, [{"uscc": c, "name": r[name_key], "current": True} for c, r in provisional.items()]
+            )
+            store.insert_identifiers(
+                self.conn, [i for c, r in provisional.items() for i in self._identifiers(c, r)]
+            )
             self.known_entities.update(provisional)
         if pending:
             by_name = store.find_by_names(self.conn, unresolved_names)
@@ -313,14 +342,30 @@ class Ingestor:
                 candidate = by_name.get(row[name_key])
                 if candidate is None:
                     label = schemas()[self.kind].by_key[code_key].label
-                    self.reject(row_number, [RowError(label, "unresolved_party",
-                                                      "no code given and no identifier matches a known entity")])
+                    self.reject(
+                        row_number,
+                        [
+                            RowError(
+                                label,
+                                "unresolved_party",
+                                "no code given and no identifier matches a known entity",
+                            )
+                        ],
+                    )
                     continue
                 self.summary.review += 1
-                reviews.append({"batch_id": self.batch_id, "kind": self.kind, "source_row": row_number,
-                                "party_name": row[name_key], "candidate_uscc": candidate,
-                                "payload": orjson.loads(canonical_json(row)), "status": "open",
-                                "created_at": self.now})
+                reviews.append(
+                    {
+                        "batch_id": self.batch_id,
+                        "kind": self.kind,
+                        "source_row": row_number,
+                        "party_name": row[name_key],
+                        "candidate_uscc": candidate,
+                        "payload": orjson.loads(canonical_json(row)),
+                        "status": "open",
+                        "created_at": self.now,
+                    }
+                )
             store.insert_reviews(self.conn, reviews)
         return resolved
 
@@ -339,7 +384,9 @@ class Ingestor:
         prepared = []
         for row_number, row, code in resolved:
             body = canonical_json(row)
-            prepared.append((row_number, row, code, self._record_key(row, code), _digest(self.kind, body), body))
+            prepared.append(
+                (row_number, row, code, self._record_key(row, code), _digest(self.kind, body), body)
+            )
         versions = store.list_versions(self.conn, [p[3] for p in prepared])
         out, touched = [], []
         for row_number, row, code, key, content_hash, body in prepared:
@@ -352,7 +399,9 @@ class Ingestor:
             operation = row.get("operation")
             if top == 0 and operation == Operation.withdraw:
                 label = schemas()[self.kind].by_key["operation"].label
-                self.reject(row_number, [RowError(label, "unknown_record", "撤销 names a record not on file")])
+                self.reject(
+                    row_number, [RowError(label, "unknown_record", "撤销 names a record not on file")]
+                )
                 continue
             try:
                 window = self._window(row, row.get("published_on") or self.received_on)
@@ -362,7 +411,9 @@ class Ingestor:
             state = self._state(row, operation, top)
             hashes[content_hash] = None
             versions[key] = (top + 1, hashes)
-            out.append(self._record_row(row_number, row, code, key, content_hash, body, top + 1, state, window))
+            out.append(
+                self._record_row(row_number, row, code, key, content_hash, body, top + 1, state, window)
+            )
             self.summary.accepted += 1
         store.insert_records(self.conn, out)
         store.touch_records(self.conn, touched, self.batch_id, self.now)
@@ -376,14 +427,31 @@ class Ingestor:
 
     def _decision_label(self) -> str:
         fields = schemas()[self.kind].by_key
-        return next(fields[k].label for k in ("decision_date", "listed_on", "reported_on", "established_on")
-                    if k in fields)
+        return next(
+            fields[k].label
+            for k in ("decision_date", "listed_on", "reported_on", "established_on")
+            if k in fields
+        )
 
-    def _record_row(self, row_number: int, row: dict[str, Any], code: str, key: str, content_hash: str,
-                    body: bytes, version: int, state: RecordState, window: tuple[Any, ...]) -> tuple[Any, ...]:
+    def _record_row(
+        self,
+        row_number: int,
+        row: dict[str, Any],
+        code: str,
+        key: str,
+        content_hash: str,
+        body: bytes,
+        version: int,
+        state: RecordState,
+        window: tuple[Any, ...],
+    ) -> tuple[Any, ...]:
         published_on = row.get("published_on") or self.received_on
-        decision = row.get("decision_date") or row.get("listed_on") or row.get("reported_on") or row.get(
-            "established_on")
+        decision = (
+            row.get("decision_date")
+            or row.get("listed_on")
+            or row.get("reported_on")
+            or row.get("established_on")
+        )
         lag = late = None
         if self.kind in ("penalty", "licence"):
             lag = self._lag(row["decision_date"], published_on)
@@ -396,25 +464,54 @@ class Ingestor:
                     self.summary.late += 1
                     if len(self.summary.late_records) < MAX_LISTED_LATE:
                         self.summary.late_records.append(
-                            {"row": row_number, "document_no": row["document_no"], "decision_date":
-                             row["decision_date"].isoformat(), "lag_workdays": lag,
-                             "deadline_workdays": self._deadline(row["authority_name"], row["decision_date"])}
+                            {
+                                "row": row_number,
+                                "document_no": row["document_no"],
+                                "decision_date": row["decision_date"].isoformat(),
+                                "lag_workdays": lag,
+                                "deadline_workdays": self._deadline(
+                                    row["authority_name"], row["decision_date"]
+                                ),
+                            }
                         )
         start, end, min_end, rule_id, severity = window
         list_type = row.get("list_type")
         category = list_types()[list_type].category if list_type else self.category
         iso = self._iso
         return (
-            key, version, content_hash, "registration" if self.kind == "entity" else self.kind, category, state,
-            code, row["source_uscc"], row.get("authority_name") or row.get("registration_authority"),
-            row.get("authority_uscc"), row.get("document_no"), iso(decision), severity, row.get("basis"),
-            list_type, body.decode(), iso(published_on) if self.kind in ("penalty", "licence") else None,
-            lag, late, iso(start), iso(end), iso(min_end), rule_id, self.batch_id, self.summary.file, row_number,
-            self.now_text, self.batch_id, self.now_text,
+            key,
+            version,
+            content_hash,
+            "registration" if self.kind == "entity" else self.kind,
+            category,
+            state,
+            code,
+            row["source_uscc"],
+            row.get("authority_name") or row.get("registration_authority"),
+            row.get("authority_uscc"),
+            row.get("document_no"),
+            iso(decision),
+            severity,
+            row.get("basis"),
+            list_type,
+            body.decode(),
+            iso(published_on) if self.kind in ("penalty", "licence") else None,
+            lag,
+            late,
+            iso(start),
+            iso(end),
+            iso(min_end),
+            rule_id,
+            self.batch_id,
+            self.summary.file,
+            row_number,
+            self.now_text,
+            self.batch_id,
+            self.now_text,
         )
 
     def _iso(self, day: dt.date | None) -> str | None:
-        """Dates go to the bulk loader as ISO text (both engines parse it), converted once per distinct date."""
+        """Dates go to the bulk loader as ISO text (both engines parse it), made once per distinct date."""
         if day is None:
             return None
         text = self._iso_cache.get(day)
@@ -426,9 +523,15 @@ class Ingestor:
         """(start, end, earliest end by repair, rule id, severity) of the record's publication."""
         if self.kind in ("penalty", "licence"):
             window = publication_window(
-                self.rules, kind=self.kind, decision_date=row["decision_date"], severity=row.get("severity"),
-                penalty_types=row.get("penalty_types", []), fine_amount=row.get("fine_amount"),
-                authority_name=row["authority_name"], published_on=published_on, valid_to=row.get("valid_to"),
+                self.rules,
+                kind=self.kind,
+                decision_date=row["decision_date"],
+                severity=row.get("severity"),
+                penalty_types=row.get("penalty_types", []),
+                fine_amount=row.get("fine_amount"),
+                authority_name=row["authority_name"],
+                published_on=published_on,
+                valid_to=row.get("valid_to"),
             )
             severity = window.severity if self.kind == "penalty" else None
             return window.start, window.end, window.min_end, window.rule_id, severity
@@ -446,8 +549,9 @@ class Ingestor:
             return None
 
     def _compute_deadline(self, authority_name: str, decided_on: dt.date) -> int:
-        rule = publication_deadline_days(self.rules, kind=self.kind, decision_date=decided_on,
-                                         authority_name=authority_name)
+        rule = publication_deadline_days(
+            self.rules, kind=self.kind, decision_date=decided_on, authority_name=authority_name
+        )
         return int(rule.params["working_days"])
 
     def finish(self) -> None:
@@ -458,10 +562,18 @@ class Ingestor:
         if self.department_rows:
             summary.department = self.only_department or self.department_rows.most_common(1)[0][0]
         store.finish_batch(
-            self.conn, self.batch_id, department_code=summary.department, finished_at=self.now,
-            rows_total=summary.rows, accepted=summary.accepted, rejected=summary.rejected,
-            duplicates=summary.duplicates, review=summary.review, late=summary.late,
-            timeliness_unknown=summary.timeliness_unknown, lag_median_workdays=summary.lag_median_workdays,
+            self.conn,
+            self.batch_id,
+            department_code=summary.department,
+            finished_at=self.now,
+            rows_total=summary.rows,
+            accepted=summary.accepted,
+            rejected=summary.rejected,
+            duplicates=summary.duplicates,
+            review=summary.review,
+            late=summary.late,
+            timeliness_unknown=summary.timeliness_unknown,
+            lag_median_workdays=summary.lag_median_workdays,
         )
 
 
@@ -520,24 +632,45 @@ def ingest_file(
     header_map = resolve_header(opened.header, kind, empty=opened.empty)
     parser = RowParser(header_map, today=today, id_hash_key=settings.id_hash_key)
     summary = BatchSummary(
-        file=display_name or path.name, kind=header_map.kind, format=opened.format, encoding=opened.encoding,
+        file=display_name or path.name,
+        kind=header_map.kind,
+        format=opened.format,
+        encoding=opened.encoding,
         ignored_columns=list(header_map.ignored),
     )
     reject_dir = settings.data_dir / "rejects"
     reject_dir.mkdir(parents=True, exist_ok=True)
     partial = reject_dir / f".{now:%Y%m%dT%H%M%S%f}-{path.name}.csv.part"
     try:
-        with _collector_paused(), engine.begin() as conn, partial.open("w", encoding="utf-8-sig", newline="") as reject_file:
+        with (
+            _collector_paused(),
+            engine.begin() as conn,
+            partial.open("w", encoding="utf-8-sig", newline="") as reject_file,
+        ):
             writer = csv.writer(reject_file)
             writer.writerow(["file", "row", "field", "reason", "message"])
             batch_id = store.insert_batch(
-                conn, kind=header_map.kind, file_name=summary.file, file_sha256=file_sha256(path),
-                file_format=opened.format, channel=channel, received_at=now, received_on=today,
+                conn,
+                kind=header_map.kind,
+                file_name=summary.file,
+                file_sha256=file_sha256(path),
+                file_format=opened.format,
+                channel=channel,
+                received_at=now,
+                received_on=today,
             )
             summary.batch_id = batch_id
             ingestor = Ingestor(
-                conn, settings=settings, rules=rules, calendar=calendar, summary=summary, batch_id=batch_id,
-                received_on=today, now=now, only_department=department, reject_writer=writer,
+                conn,
+                settings=settings,
+                rules=rules,
+                calendar=calendar,
+                summary=summary,
+                batch_id=batch_id,
+                received_on=today,
+                now=now,
+                only_department=department,
+                reject_writer=writer,
             )
             # Validate chunk N+1 while a writer thread stores chunk N: the store's work (sqlite3_step, the
             # PostgreSQL server's COPY) runs without the GIL. The connection is only ever used by one thread.
@@ -563,4 +696,3 @@ def ingest_file(
     else:
         partial.unlink()
     return summary
-

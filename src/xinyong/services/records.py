@@ -15,7 +15,9 @@ def records_as_of(platform: Platform, uscc: str, as_of: dt.datetime | None = Non
     """The entity's records, each in the version current at `as_of` (default: now)."""
     result = check_uscc(uscc)
     if not result.valid:
-        raise InvalidInput(f"{uscc!r} is not a valid unified social credit code ({result.failed_check} check)")
+        raise InvalidInput(
+            f"{uscc!r} is not a valid unified social credit code ({result.failed_check} check)"
+        )
     moment = as_of or dt.datetime.now(dt.UTC)
     with platform.engine.connect() as conn:
         return store.list_versions_as_of(conn, result.code, moment)

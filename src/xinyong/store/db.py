@@ -61,7 +61,9 @@ def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
     conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
     """Load many rows fast in the current transaction: COPY on PostgreSQL, executemany on SQLite.
 
     Values must already be database-ready (dates, decimals, JSON text for JSON columns).

@@ -25,11 +25,35 @@ from xinyong.store.tables import (
 _IN_CHUNK = 5000
 
 RECORD_COLUMNS = (
-    "record_key", "version", "content_hash", "kind", "category", "state", "uscc", "department_code",
-    "authority_name", "authority_uscc", "document_no", "decision_date", "severity", "legal_basis", "list_type",
-    "payload", "published_on", "lag_workdays", "late", "publication_start", "publication_end",
-    "publication_min_end", "publication_rule", "batch_id", "source_file", "source_row", "recorded_at",
-    "last_seen_batch_id", "last_seen_at",
+    "record_key",
+    "version",
+    "content_hash",
+    "kind",
+    "category",
+    "state",
+    "uscc",
+    "department_code",
+    "authority_name",
+    "authority_uscc",
+    "document_no",
+    "decision_date",
+    "severity",
+    "legal_basis",
+    "list_type",
+    "payload",
+    "published_on",
+    "lag_workdays",
+    "late",
+    "publication_start",
+    "publication_end",
+    "publication_min_end",
+    "publication_rule",
+    "batch_id",
+    "source_file",
+    "source_row",
+    "recorded_at",
+    "last_seen_batch_id",
+    "last_seen_at",
 )
 
 
@@ -39,7 +63,9 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def upsert_departments(conn: Connection, departments: dict[str, str], now: dt.datetime) -> None:
-    insert_ignore(conn, department, [{"code": c, "name": n, "created_at": now} for c, n in departments.items()])
+    insert_ignore(
+        conn, department, [{"code": c, "name": n, "created_at": now} for c, n in departments.items()]
+    )
 
 
 def insert_batch(conn: Connection, **values: Any) -> int:
@@ -99,8 +125,8 @@ def update_entities(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     columns = [k for k in rows[0] if k != "b_uscc"]
-    statement = update(entity).where(entity.c.uscc == bindparam("b_uscc")).values(
-        {c: bindparam(c) for c in columns}
+    statement = (
+        update(entity).where(entity.c.uscc == bindparam("b_uscc")).values({c: bindparam(c) for c in columns})
     )
     conn.execute(statement, rows)
 
@@ -152,7 +178,9 @@ def insert_records(conn: Connection, rows: Iterable[Sequence[Any]]) -> None:
 def touch_records(conn: Connection, ids: Sequence[int], batch_id: int, now: dt.datetime) -> None:
     """Note that a batch sent these versions again (first/last seen)."""
     for part in _chunks(list(ids)):
-        conn.execute(update(record).where(record.c.id.in_(part)).values(last_seen_batch_id=batch_id, last_seen_at=now))
+        conn.execute(
+            update(record).where(record.c.id.in_(part)).values(last_seen_batch_id=batch_id, last_seen_at=now)
+        )
 
 
 def insert_rejects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -170,12 +198,16 @@ def list_versions_as_of(conn: Connection, uscc: str, as_of: dt.datetime) -> list
     ranked = (
         select(
             record,
-            func.row_number().over(partition_by=record.c.record_key, order_by=record.c.version.desc()).label("rank"),
+            func.row_number()
+            .over(partition_by=record.c.record_key, order_by=record.c.version.desc())
+            .label("rank"),
         )
         .where(record.c.uscc == uscc, record.c.recorded_at <= as_of)
         .subquery()
     )
-    query = select(*[c for c in ranked.c if c.name != "rank"]).where(ranked.c.rank == 1).order_by(
-        ranked.c.decision_date.desc(), ranked.c.id
+    query = (
+        select(*[c for c in ranked.c if c.name != "rank"])
+        .where(ranked.c.rank == 1)
+        .order_by(ranked.c.decision_date.desc(), ranked.c.id)
     )
     return [dict(row) for row in conn.execute(query).mappings()]

@@ -29,9 +29,7 @@ def department_quality(conn: Connection) -> list[dict[str, Any]]:
         .group_by(department.c.code, department.c.name)
         .order_by(department.c.code)
     )
-    report = {
-        row.code: {**row._asdict(), "rejected_by_reason": {}} for row in conn.execute(totals)
-    }
+    report = {row.code: {**row._asdict(), "rejected_by_reason": {}} for row in conn.execute(totals)}
     reasons = (
         select(batch.c.department_code, batch_reject.c.reason, func.count().label("n"))
         .select_from(batch_reject.join(batch, batch.c.id == batch_reject.c.batch_id))

@@ -92,7 +92,9 @@ entity = Table(
     Column("category_code", String(1), nullable=False),
     Column("entity_type", Text, nullable=False, comment="decoded from the code's authority and category"),
     Column("entity_form", Text, comment="organizational form as registered (有限责任公司 …)"),
-    Column("region_code", String(6), nullable=False, comment="registration region (from the code or the file)"),
+    Column(
+        "region_code", String(6), nullable=False, comment="registration region (from the code or the file)"
+    ),
     Column("industry_code", String(5)),
     Column("status", String(10)),
     Column("established_on", Date),
@@ -161,8 +163,8 @@ record = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False, comment="first seen"),
     Column("last_seen_batch_id", Id, nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
-    # Versions are looked up by natural key; a repeat is found among them by content hash (no index of its own,
-    # which would cost every insert for a lookup the key index already serves).
+    # Versions are looked up by natural key; a repeat is found among them by content hash (no index of
+    # its own, which would cost every insert for a lookup the key index already serves).
     UniqueConstraint("record_key", "version"),
 )
 

@@ -36,12 +36,16 @@ LangQuery = Annotated[str, Query(pattern="^(zh|en)$")]
 def home(request: Request, platform: PlatformDep, lang: LangQuery = "zh") -> HTMLResponse:
     overview = platform_overview(platform)
     response = templates.TemplateResponse(
-        request, "home.html", {"o": overview, "t": translator(lang), "lang": lang, "json_url": "/api/v1/overview"}
+        request,
+        "home.html",
+        {"o": overview, "t": translator(lang), "lang": lang, "json_url": "/api/v1/overview"},
     )
     response.headers["Link"] = '</api/v1/overview>; rel="alternate"; type="application/json"'
     return response
 
 
-@router.get("/api/v1/overview", include_in_schema=True, tags=["portal"], summary="Counts and department freshness")
+@router.get(
+    "/api/v1/overview", include_in_schema=True, tags=["portal"], summary="Counts and department freshness"
+)
 def overview_json(platform: PlatformDep) -> dict:
     return platform_overview(platform)
