@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, Engine
@@ -91,11 +91,125 @@ def _digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+class PreparedRow(NamedTuple):
+    """A valid row with everything about it that needs no database."""
+
+    number: int
+    row: dict[str, Any]
+    body: str  # canonical JSON: the payload, and what the content hash is taken of
+    content_hash: str
+    window: tuple[Any, ...]  # publication (start, end, earliest end by repair, rule id, severity)
+    lag: int | None  # working days from decision to publication; None: the calendar lacks a year
+    deadline: int | None  # the working days the rule in force allows (penalties and licences)
+
+
 @dataclass
-class ParsedChunk:
+class PreparedChunk:
     rows: int
-    valid: list[tuple[int, dict[str, Any]]]
+    valid: list[PreparedRow]
     invalid: list[tuple[int, list[RowError]]]
+
+
+class RowPreparer:
+    """The pure half of a chunk: parse and check every row, compute its hash, payload, publication window
+    and timeliness. No database, so it runs while the previous chunk is being stored."""
+
+    def __init__(
+        self,
+        header: list[str],
+        kind: str,
+        *,
+        empty: bool,
+        today: dt.date,
+        received_on: dt.date,
+        id_hash_key: str,
+        only_department: str | None,
+        rules: RuleBook,
+        calendar: WorkdayCalendar,
+    ) -> None:
+        header_map = resolve_header(header, kind, empty=empty)
+        self.kind = kind
+        self.parser = RowParser(header_map, today=today, id_hash_key=id_hash_key)
+        self.only_department = only_department
+        self.received_on = received_on
+        self.rules = rules
+        self.calendar = calendar
+        fields = schemas()[kind].by_key
+        self.source_label = fields["source_uscc"].label
+        self.decision_label = next(
+            fields[k].label
+            for k in ("decision_date", "listed_on", "reported_on", "established_on")
+            if k in fields
+        )
+        self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
+        self._deadline = lru_cache(maxsize=100_000)(self._compute_deadline)
+
+    def __call__(self, chunk: list[tuple[int, list[str] | None]]) -> PreparedChunk:
+        valid: list[PreparedRow] = []
+        invalid: list[tuple[int, list[RowError]]] = []
+        for number, values in chunk:
+            if values is None:
+                invalid.append((number, [RowError("*", "unparseable", "the row cannot be parsed")]))
+                continue
+            row, errors = self.parser.parse(values)
+            if not errors and self.only_department and row["source_uscc"] != self.only_department:
+                errors = [
+                    RowError(
+                        self.source_label, "other_department", "a department submits only its own records"
+                    )
+                ]
+            if errors:
+                invalid.append((number, errors))
+                continue
+            published_on = row.get("published_on") or self.received_on
+            try:
+                window = self._window(row, published_on)
+            except RuleNotFound as error:
+                invalid.append((number, [RowError(self.decision_label, "no_rule", error.detail)]))
+                continue
+            lag = deadline = None
+            if self.kind in ("penalty", "licence"):
+                lag = self._lag(row["decision_date"], published_on)
+                deadline = self._deadline(row["authority_name"], row["decision_date"])
+            body = canonical_json(row)
+            valid.append(
+                PreparedRow(number, row, body.decode(), _digest(self.kind, body), window, lag, deadline)
+            )
+        return PreparedChunk(len(chunk), valid, invalid)
+
+    def _window(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
+        if self.kind in ("penalty", "licence"):
+            window = publication_window(
+                self.rules,
+                kind=self.kind,
+                decision_date=row["decision_date"],
+                severity=row.get("severity"),
+                penalty_types=row.get("penalty_types", []),
+                fine_amount=row.get("fine_amount"),
+                authority_name=row["authority_name"],
+                published_on=published_on,
+                valid_to=row.get("valid_to"),
+            )
+            severity = window.severity if self.kind == "penalty" else None
+            return window.start, window.end, window.min_end, window.rule_id, severity
+        if self.kind == "list":
+            end, rule = list_term(self.rules, list_type=row["list_type"], listed_on=row["listed_on"])
+            return row["listed_on"], row.get("removed_on") or end, None, rule.id, None
+        if self.kind == "annual-report":
+            return row["reported_on"], None, None, None, None
+        return row["established_on"], None, None, None, None
+
+    def _compute_lag(self, decided_on: dt.date, published_on: dt.date) -> int | None:
+        try:
+            return self.calendar.between(decided_on, published_on)
+        except CalendarYearUnknown:
+            return None
+
+    def _compute_deadline(self, authority_name: str, decided_on: dt.date) -> int:
+        rule = publication_deadline_days(
+            self.rules, kind=self.kind, decision_date=decided_on, authority_name=authority_name
+        )
+        return int(rule.params["working_days"])
 
 
 class Ingestor:
@@ -106,8 +220,6 @@ class Ingestor:
         conn: Connection,
         *,
         settings: Settings,
-        rules: RuleBook,
-        calendar: WorkdayCalendar,
         summary: BatchSummary,
         batch_id: int,
         received_on: dt.date,
@@ -117,8 +229,6 @@ class Ingestor:
     ) -> None:
         self.conn = conn
         self.settings = settings
-        self.rules = rules
-        self.calendar = calendar
         self.summary = summary
         self.batch_id = batch_id
         self.received_on = received_on
@@ -134,8 +244,6 @@ class Ingestor:
         self.lags: Counter[int] = Counter()  # lag → records: the median without keeping every lag
         self.now_text = timestamp_text(conn, now)
         self._iso_cache: dict[dt.date, str] = {}
-        self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
-        self._deadline = lru_cache(maxsize=100_000)(self._compute_deadline)
 
     # -- rejects -------------------------------------------------------------------------------------------
 
@@ -163,45 +271,23 @@ class Ingestor:
 
     # -- the chunk loop ------------------------------------------------------------------------------------
 
-    def validate(self, parser: RowParser, chunk: list[tuple[int, list[str] | None]]) -> ParsedChunk:
-        """The pure half of a chunk: no database, so it can run while the previous chunk is stored."""
-        valid: list[tuple[int, dict[str, Any]]] = []
-        invalid: list[tuple[int, list[RowError]]] = []
-        for row_number, values in chunk:
-            if values is None:
-                invalid.append((row_number, [RowError("*", "unparseable", "the row cannot be parsed")]))
-                continue
-            row, errors = parser.parse(values)
-            if not errors:
-                errors = self._department_check(row)
-            if errors:
-                invalid.append((row_number, errors))
-            else:
-                valid.append((row_number, row))
-        return ParsedChunk(len(chunk), valid, invalid)
-
-    def store(self, chunk: ParsedChunk) -> None:
-        """The database half: rejects, entities, versions, records."""
+    def store(self, chunk: PreparedChunk) -> None:
+        """The database half of a chunk: rejects, entities, versions, records."""
         self.summary.rows += chunk.rows
-        for row_number, errors in chunk.invalid:
-            self.reject(row_number, errors)
+        for number, errors in chunk.invalid:
+            self.reject(number, errors)
         self._note_departments(chunk.valid)
         if self.kind == "entity":
             self._upsert_registrations(chunk.valid)
-            resolved = [(n, row, row["uscc"]) for n, row in chunk.valid]
+            resolved = [(prepared, prepared.row["uscc"]) for prepared in chunk.valid]
         else:
             resolved = self._resolve_parties(chunk.valid)
         self._load_records(resolved)
 
-    def _department_check(self, row: dict[str, Any]) -> list[RowError]:
-        if self.only_department and row["source_uscc"] != self.only_department:
-            label = schemas()[self.kind].by_key["source_uscc"].label
-            return [RowError(label, "other_department", "a department submits only its own records")]
-        return []
-
-    def _note_departments(self, parsed: list[tuple[int, dict[str, Any]]]) -> None:
+    def _note_departments(self, prepared: list[PreparedRow]) -> None:
         new = {}
-        for _, row in parsed:
+        for p in prepared:
+            row = p.row
             code = row["source_uscc"]
             self.department_rows[code] += 1
             if code not in self.departments:
@@ -245,8 +331,8 @@ class Ingestor:
                 ids.append({"scheme": scheme, "value": row[key], "uscc": code})
         return ids
 
-    def _upsert_registrations(self, parsed: list[tuple[int, dict[str, Any]]]) -> None:
-        latest = {row["uscc"]: row for _, row in parsed}  # a later row in the file wins
+    def _upsert_registrations(self, prepared: list[PreparedRow]) -> None:
+        latest = {p.row["uscc"]: p.row for p in prepared}  # a later row in the file wins
         existing = store.get_entity_rows(self.conn, list(latest))
         inserts, updates, names, identifiers = [], [], [], []
         for code, row in latest.items():
@@ -266,33 +352,32 @@ class Ingestor:
         store.insert_identifiers(self.conn, identifiers)
         self.known_entities.update(latest)
 
-    def _resolve_parties(
-        self, parsed: list[tuple[int, dict[str, Any]]]
-    ) -> list[tuple[int, dict[str, Any], str]]:
+    def _resolve_parties(self, prepared: list[PreparedRow]) -> list[tuple[PreparedRow, str]]:
         """USCC first, then alternative identifiers; a name alone goes to review, never merged."""
         code_key = "party_uscc" if self.kind in ("penalty", "licence") else "uscc"
         name_key = "party_name" if code_key == "party_uscc" else "name"
-        codes = {row[code_key] for _, row in parsed if row.get(code_key)} - self.known_entities
+        codes = {p.row[code_key] for p in prepared if p.row.get(code_key)} - self.known_entities
         self.known_entities.update(store.list_existing_entities(self.conn, list(codes)))
         pairs = [
-            (scheme, row[key])
-            for _, row in parsed
-            if not row.get(code_key)
+            (scheme, p.row[key])
+            for p in prepared
+            if not p.row.get(code_key)
             for key, scheme in PARTY_IDENTIFIERS
-            if row.get(key)
+            if p.row.get(key)
         ]
         by_identifier = store.find_by_identifiers(self.conn, pairs) if pairs else {}
         self.known_entities.update(by_identifier.values())
         unresolved_names = []
-        resolved: list[tuple[int, dict[str, Any], str]] = []
+        resolved: list[tuple[PreparedRow, str]] = []
         provisional: dict[str, dict[str, Any]] = {}
-        pending: list[tuple[int, dict[str, Any]]] = []
-        for row_number, row in parsed:
+        pending: list[PreparedRow] = []
+        for p in prepared:
+            row = p.row
             code = row.get(code_key)
             if code and row.get("party_org_code") and row["party_org_code"] != code[8:17]:
                 label = schemas()[self.kind].by_key["party_org_code"].label
                 self.reject(
-                    row_number,
+                    p.number,
                     [
                         RowError(
                             label,
@@ -312,12 +397,12 @@ class Ingestor:
                     None,
                 )
             if code is None:
-                pending.append((row_number, row))
+                pending.append(p)
                 unresolved_names.append(row[name_key])
                 continue
             if code not in self.known_entities and code not in provisional:
                 provisional[code] = row
-            resolved.append((row_number, row, code))
+            resolved.append((p, code))
         if provisional:
             rows = [
                 {
@@ -338,12 +423,12 @@ class Ingestor:
         if pending:
             by_name = store.find_by_names(self.conn, unresolved_names)
             reviews = []
-            for row_number, row in pending:
-                candidate = by_name.get(row[name_key])
+            for p in pending:
+                candidate = by_name.get(p.row[name_key])
                 if candidate is None:
                     label = schemas()[self.kind].by_key[code_key].label
                     self.reject(
-                        row_number,
+                        p.number,
                         [
                             RowError(
                                 label,
@@ -358,10 +443,10 @@ class Ingestor:
                     {
                         "batch_id": self.batch_id,
                         "kind": self.kind,
-                        "source_row": row_number,
-                        "party_name": row[name_key],
+                        "source_row": p.number,
+                        "party_name": p.row[name_key],
                         "candidate_uscc": candidate,
-                        "payload": orjson.loads(canonical_json(row)),
+                        "payload": orjson.loads(p.body),
                         "status": "open",
                         "created_at": self.now,
                     }
@@ -380,40 +465,25 @@ class Ingestor:
             return _digest(self.kind, row["list_type"], code, row["document_no"])
         return _digest("registration", code)
 
-    def _load_records(self, resolved: list[tuple[int, dict[str, Any], str]]) -> None:
-        prepared = []
-        for row_number, row, code in resolved:
-            body = canonical_json(row)
-            prepared.append(
-                (row_number, row, code, self._record_key(row, code), _digest(self.kind, body), body)
-            )
-        versions = store.list_versions(self.conn, [p[3] for p in prepared])
+    def _load_records(self, resolved: list[tuple[PreparedRow, str]]) -> None:
+        keyed = [(p, code, self._record_key(p.row, code)) for p, code in resolved]
+        versions = store.list_versions(self.conn, [key for *_, key in keyed])
         out, touched = [], []
-        for row_number, row, code, key, content_hash, body in prepared:
+        for p, code, key in keyed:
             top, hashes = versions.get(key, (0, {}))
-            if content_hash in hashes:
+            if p.content_hash in hashes:
                 self.summary.duplicates += 1
-                if hashes[content_hash] is not None:  # None: an earlier row of this chunk
-                    touched.append(hashes[content_hash])
+                if hashes[p.content_hash] is not None:  # None: an earlier row of this chunk
+                    touched.append(hashes[p.content_hash])
                 continue
-            operation = row.get("operation")
+            operation = p.row.get("operation")
             if top == 0 and operation == Operation.withdraw:
                 label = schemas()[self.kind].by_key["operation"].label
-                self.reject(
-                    row_number, [RowError(label, "unknown_record", "撤销 names a record not on file")]
-                )
+                self.reject(p.number, [RowError(label, "unknown_record", "撤销 names a record not on file")])
                 continue
-            try:
-                window = self._window(row, row.get("published_on") or self.received_on)
-            except RuleNotFound as error:
-                self.reject(row_number, [RowError(self._decision_label(), "no_rule", error.detail)])
-                continue
-            state = self._state(row, operation, top)
-            hashes[content_hash] = None
+            hashes[p.content_hash] = None
             versions[key] = (top + 1, hashes)
-            out.append(
-                self._record_row(row_number, row, code, key, content_hash, body, top + 1, state, window)
-            )
+            out.append(self._record_row(p, code, key, top + 1, self._state(p.row, operation, top)))
             self.summary.accepted += 1
         store.insert_records(self.conn, out)
         store.touch_records(self.conn, touched, self.batch_id, self.now)
@@ -425,26 +495,10 @@ class Ingestor:
             return RecordState.removed
         return RecordState.corrected if previous_version else RecordState.active
 
-    def _decision_label(self) -> str:
-        fields = schemas()[self.kind].by_key
-        return next(
-            fields[k].label
-            for k in ("decision_date", "listed_on", "reported_on", "established_on")
-            if k in fields
-        )
-
     def _record_row(
-        self,
-        row_number: int,
-        row: dict[str, Any],
-        code: str,
-        key: str,
-        content_hash: str,
-        body: bytes,
-        version: int,
-        state: RecordState,
-        window: tuple[Any, ...],
+        self, p: PreparedRow, code: str, key: str, version: int, state: RecordState
     ) -> tuple[Any, ...]:
+        row = p.row
         published_on = row.get("published_on") or self.received_on
         decision = (
             row.get("decision_date")
@@ -452,36 +506,33 @@ class Ingestor:
             or row.get("reported_on")
             or row.get("established_on")
         )
-        lag = late = None
-        if self.kind in ("penalty", "licence"):
-            lag = self._lag(row["decision_date"], published_on)
-            if lag is None:
+        late = None
+        if p.deadline is not None:
+            if p.lag is None:
                 self.summary.timeliness_unknown += 1
             else:
-                late = lag > self._deadline(row["authority_name"], row["decision_date"])
-                self.lags[lag] += 1
+                late = p.lag > p.deadline
+                self.lags[p.lag] += 1
                 if late:
                     self.summary.late += 1
                     if len(self.summary.late_records) < MAX_LISTED_LATE:
                         self.summary.late_records.append(
                             {
-                                "row": row_number,
+                                "row": p.number,
                                 "document_no": row["document_no"],
                                 "decision_date": row["decision_date"].isoformat(),
-                                "lag_workdays": lag,
-                                "deadline_workdays": self._deadline(
-                                    row["authority_name"], row["decision_date"]
-                                ),
+                                "lag_workdays": p.lag,
+                                "deadline_workdays": p.deadline,
                             }
                         )
-        start, end, min_end, rule_id, severity = window
+        start, end, min_end, rule_id, severity = p.window
         list_type = row.get("list_type")
         category = list_types()[list_type].category if list_type else self.category
         iso = self._iso
         return (
             key,
             version,
-            content_hash,
+            p.content_hash,
             "registration" if self.kind == "entity" else self.kind,
             category,
             state,
@@ -494,9 +545,9 @@ class Ingestor:
             severity,
             row.get("basis"),
             list_type,
-            body.decode(),
+            p.body,
             iso(published_on) if self.kind in ("penalty", "licence") else None,
-            lag,
+            p.lag,
             late,
             iso(start),
             iso(end),
@@ -504,7 +555,7 @@ class Ingestor:
             rule_id,
             self.batch_id,
             self.summary.file,
-            row_number,
+            p.number,
             self.now_text,
             self.batch_id,
             self.now_text,
@@ -518,41 +569,6 @@ class Ingestor:
         if text is None:
             text = self._iso_cache[day] = day.isoformat()
         return text
-
-    def _window(self, row: dict[str, Any], published_on: dt.date):
-        """(start, end, earliest end by repair, rule id, severity) of the record's publication."""
-        if self.kind in ("penalty", "licence"):
-            window = publication_window(
-                self.rules,
-                kind=self.kind,
-                decision_date=row["decision_date"],
-                severity=row.get("severity"),
-                penalty_types=row.get("penalty_types", []),
-                fine_amount=row.get("fine_amount"),
-                authority_name=row["authority_name"],
-                published_on=published_on,
-                valid_to=row.get("valid_to"),
-            )
-            severity = window.severity if self.kind == "penalty" else None
-            return window.start, window.end, window.min_end, window.rule_id, severity
-        if self.kind == "list":
-            end, rule = list_term(self.rules, list_type=row["list_type"], listed_on=row["listed_on"])
-            return row["listed_on"], row.get("removed_on") or end, None, rule.id, None
-        if self.kind == "annual-report":
-            return row["reported_on"], None, None, None, None
-        return row["established_on"], None, None, None, None
-
-    def _compute_lag(self, decided_on: dt.date, published_on: dt.date) -> int | None:
-        try:
-            return self.calendar.between(decided_on, published_on)
-        except CalendarYearUnknown:
-            return None
-
-    def _compute_deadline(self, authority_name: str, decided_on: dt.date) -> int:
-        rule = publication_deadline_days(
-            self.rules, kind=self.kind, decision_date=decided_on, authority_name=authority_name
-        )
-        return int(rule.params["working_days"])
 
     def finish(self) -> None:
         summary = self.summary
@@ -630,7 +646,6 @@ def ingest_file(
     today = today or now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     opened = open_file(path)
     header_map = resolve_header(opened.header, kind, empty=opened.empty)
-    parser = RowParser(header_map, today=today, id_hash_key=settings.id_hash_key)
     summary = BatchSummary(
         file=display_name or path.name,
         kind=header_map.kind,
@@ -663,8 +678,6 @@ def ingest_file(
             ingestor = Ingestor(
                 conn,
                 settings=settings,
-                rules=rules,
-                calendar=calendar,
                 summary=summary,
                 batch_id=batch_id,
                 received_on=today,
@@ -672,15 +685,27 @@ def ingest_file(
                 only_department=department,
                 reject_writer=writer,
             )
-            # Validate chunk N+1 while a writer thread stores chunk N: the store's work (sqlite3_step, the
-            # PostgreSQL server's COPY) runs without the GIL. The connection is only ever used by one thread.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xinyong-store") as writer:
+            prepare = RowPreparer(
+                opened.header,
+                header_map.kind,
+                empty=opened.empty,
+                today=today,
+                received_on=today,
+                id_hash_key=settings.id_hash_key,
+                only_department=department,
+                rules=rules,
+                calendar=calendar,
+            )
+            # Prepare chunk N+1 while a writer thread stores chunk N: the store's own work (sqlite3_step, the
+            # PostgreSQL server's COPY) runs without the GIL. Only the writer thread uses the connection
+            # while the loop runs.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xinyong-store") as store_thread:
                 stored: Future[None] | None = None
                 for chunk in _chunked(opened.rows, settings.ingest_chunk_rows):
-                    parsed = ingestor.validate(parser, chunk)
+                    prepared = prepare(chunk)
                     if stored is not None:
                         stored.result()
-                    stored = writer.submit(ingestor.store, parsed)
+                    stored = store_thread.submit(ingestor.store, prepared)
                     if progress:
                         progress(len(chunk))
                 if stored is not None:
