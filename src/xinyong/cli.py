@@ -176,31 +176,16 @@ def ingest(
 
 
 def _ingest_one(platform, path: Path, kind: str | None, *, quiet: bool):
-    from xinyong.services.ingest import ingest_file
+    from xinyong.services.ingest import ingest
 
     size = path.stat().st_size if path.exists() else 0
     if quiet or size < 5_000_000:
-        return ingest_file(
-            platform.engine,
-            path,
-            settings=platform.settings,
-            rules=platform.rules,
-            calendar=platform.calendar,
-            kind=kind,
-        )
+        return ingest(platform, path, kind=kind)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
     ) as progress:
         task = progress.add_task(path.name, total=None)
-        return ingest_file(
-            platform.engine,
-            path,
-            settings=platform.settings,
-            rules=platform.rules,
-            calendar=platform.calendar,
-            kind=kind,
-            progress=lambda n: progress.advance(task, n),
-        )
+        return ingest(platform, path, kind=kind, progress=lambda n: progress.advance(task, n))
 
 
 def _print_summary(s) -> None:
@@ -260,6 +245,74 @@ def _quality_report(platform, json: bool) -> None:
             ", ".join(f"{k} {v}" for k, v in d["rejected_by_reason"].items()),
         )
     console.print(table)
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[
+        list[str], typer.Argument(help="Name (two or more characters) or code; `reindex` rebuilds")
+    ],
+    limit: Annotated[int, typer.Option(min=1, max=100, help="Results to show")] = 20,
+    json: JsonOption = False,
+) -> None:
+    """Find entities by name, former name or code; `xinyong search reindex` rebuilds the index."""
+    from xinyong.services import search
+    from xinyong.services.platform import open_platform
+
+    platform = open_platform()
+    if query == ["reindex"]:
+        result = search.reindex(platform)
+        if json:
+            _print_json(result)
+        else:
+            console.print(f"indexed {result['documents']} entities in {result['seconds']} s")
+        return
+    result = search.search_entities(platform, " ".join(query), limit=limit)
+    if json:
+        _print_json(result)
+        return
+    table = Table("name", "code", "status", "region", "adverse records", "match")
+    for h in result["results"]:
+        name = (
+            h["name"]
+            if h["matched_name"] in (h["name"], h["uscc"])
+            else f"{h['name']} (曾用名 {h['matched_name']})"
+        )
+        table.add_row(name, h["uscc"], h["status"] or "—", h["region"], str(h["adverse_records"]), h["match"])
+    console.print(table)
+
+
+@app.command("entity")
+def entity_command(
+    code: Annotated[str, typer.Argument(help="Unified social credit code")],
+    as_of: Annotated[str | None, typer.Option(help="Show the file as public on this date")] = None,
+    json: JsonOption = False,
+) -> None:
+    """An entity's public credit file."""
+    from xinyong.services.credit_file import entity_file
+    from xinyong.services.platform import open_platform
+
+    file = entity_file(open_platform(), code, as_of=_parse_date(as_of) if as_of else None)
+    if json:
+        _print_json(file)
+        return
+    e = file["entity"]
+    console.print(f"[bold]{e['name']}[/bold]  {e['uscc']}  {e['entity_type']}  {e['status'] or '—'}")
+    console.print(f"{e['region']['name']}  {e['industry']['code'] or ''} {e['industry']['name'] or ''}")
+    if e["former_names"]:
+        console.print("曾用名: " + "；".join(e["former_names"]))
+    console.print(f"records public on {file['as_of']}: {file['record_count']}")
+    for group in file["groups"]:
+        table = Table("document", "decided", "authority", "basis", "public until", title=group["name"])
+        for r in group["records"]:
+            table.add_row(
+                r["document_no"] or "",
+                str(r["decision_date"] or ""),
+                r["authority"]["name"] or "",
+                r["legal_basis"] or "",
+                str(r["publication"]["end"] or "—"),
+            )
+        console.print(table)
 
 
 @db_app.command("upgrade")

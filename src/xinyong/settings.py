@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         description="Directory of operator rule files (`*.toml`) added to the shipped rule sets; "
         "default `<data_dir>/rules` when it exists.",
     )
+    search_index_path: Path | None = Field(
+        None,
+        description="File of the embedded search index (derived from the store); default "
+        "`<data_dir>/search/index.sqlite`, one per store.",
+    )
     ingest_chunk_rows: int = Field(
         5000, ge=100, description="Rows validated and written per chunk during ingest."
     )
@@ -73,6 +78,10 @@ class Settings(BaseSettings):
             return self.rules_dir
         default = self.data_dir / "rules"
         return default if default.is_dir() else None
+
+    @cached_property
+    def resolved_search_index_path(self) -> Path:
+        return self.search_index_path or self.data_dir / "search" / "index.sqlite"
 
     def department_keys(self) -> dict[str, str]:
         """API key → department USCC."""

@@ -6,12 +6,12 @@ from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from xinyong import __version__
-from xinyong.api import batches
+from xinyong.api import batches, query
 from xinyong.errors import XinyongError
 from xinyong.services.platform import Platform
 from xinyong.web import pages
@@ -24,6 +24,7 @@ def create_app(platform: Platform) -> FastAPI:
     )
     app.state.platform = platform
     app.include_router(batches.router)
+    app.include_router(query.router)
     app.include_router(pages.router)
     app.mount(
         "/static",
@@ -32,19 +33,29 @@ def create_app(platform: Platform) -> FastAPI:
     )
 
     @app.exception_handler(XinyongError)
-    async def _domain_error(_: Request, exc: XinyongError) -> JSONResponse:
+    async def _domain_error(request: Request, exc: XinyongError) -> Response:
+        if not _wants_json(request):
+            return pages.error_page(request, exc.status, exc.detail)
         headers = {"WWW-Authenticate": "ApiKey"} if exc.status == 401 else None
         return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"loc": list(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        if not _wants_json(request):
+            return pages.error_page(request, 422, "; ".join(e["message"] for e in errors))
         return JSONResponse({"detail": "invalid request", "code": "invalid_input", "errors": errors}, 422)
 
     @app.exception_handler(HTTPException)
-    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if not _wants_json(request):
+            return pages.error_page(request, exc.status_code, str(exc.detail))
         return JSONResponse(
             {"detail": str(exc.detail), "code": f"http_{exc.status_code}", "errors": []}, exc.status_code
         )
 
     return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from xinyong.api.deps import DepartmentDep, PlatformDep
 from xinyong.errors import InvalidInput
-from xinyong.services.ingest import ingest_file
+from xinyong.services.ingest import ingest
 from xinyong.services.quality import department_quality
 
 router = APIRouter(prefix="/api/v1", tags=["collection"])
@@ -35,12 +35,9 @@ def upload_batch(
             shutil.copyfileobj(file.file, out, 1 << 20)
         if path.stat().st_size > MAX_UPLOAD_BYTES:
             raise InvalidInput(f"file larger than {MAX_UPLOAD_BYTES} bytes")
-        summary = ingest_file(
-            platform.engine,
+        summary = ingest(
+            platform,
             path,
-            settings=platform.settings,
-            rules=platform.rules,
-            calendar=platform.calendar,
             kind=kind,
             channel="api",
             department=department,

@@ -84,7 +84,7 @@ class UsccResult:
         }
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def check_uscc(raw: str) -> UsccResult:
     """Validate and decode a USCC. Cached: department files repeat the same codes many times."""
     code = normalize_code(raw)
@@ -147,7 +147,7 @@ def is_valid_registration_number(raw: str) -> bool:
     return len(code) == 15 and code.isdigit() and mod_11_10.is_valid(code)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def is_valid_resident_id(raw: str) -> bool:
     """18-character resident identity card number (GB 11643): digits, check character, birth date.
 
@@ -182,7 +182,7 @@ def mask_id_number(raw: str) -> str:
     return value[:4] + "*" * (len(value) - 6) + value[-2:]
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def hash_id_number(raw: str, key: str) -> str:
     """Keyed hash (HMAC-SHA256) so the same person links across records without storing the number."""
     return hmac.new(key.encode(), normalize_code(raw).encode(), hashlib.sha256).hexdigest()[:32]

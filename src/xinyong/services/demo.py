@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from xinyong.services.ingest import BatchSummary, ingest_file
+from xinyong.services.ingest import BatchSummary, ingest
 from xinyong.services.platform import Platform
 
 # Registrations first so records resolve to complete entities rather than provisional ones.
@@ -25,12 +25,9 @@ def load_demo(platform: Platform, *, entities: int, seed: int, today: dt.date) -
     manifest = orjson.loads(manifest_path.read_bytes())
     files = sorted(manifest["files"], key=lambda f: LOAD_ORDER.index(f["kind"]))
     for item in files:
-        yield ingest_file(
-            platform.engine,
+        yield ingest(
+            platform,
             out / item["path"],
-            settings=platform.settings,
-            rules=platform.rules,
-            calendar=platform.calendar,
             kind=item["kind"],
             today=today,
             display_name=item["path"],

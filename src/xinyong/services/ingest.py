@@ -32,6 +32,7 @@ from xinyong.ingest.schema import resolve_header, schemas
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
 from xinyong.rules import RuleBook, list_term, publication_deadline_days, publication_window
+from xinyong.services.platform import Platform
 from xinyong.settings import Settings
 from xinyong.store import records as store
 from xinyong.store.db import timestamp_text
@@ -68,9 +69,12 @@ class BatchSummary:
     late_records: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)  # the first few, for the terminal
     reject_file: str | None = None
+    touched: set[str] = field(default_factory=set, repr=False)  # entities whose file changed
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["touched"]
+        return out
 
 
 def _json_default(value: Any) -> Any:
@@ -351,6 +355,7 @@ class Ingestor:
         store.replace_names(self.conn, names)
         store.insert_identifiers(self.conn, identifiers)
         self.known_entities.update(latest)
+        self.summary.touched.update(latest)
 
     def _resolve_parties(self, prepared: list[PreparedRow]) -> list[tuple[PreparedRow, str]]:
         """USCC first, then alternative identifiers; a name alone goes to review, never merged."""
@@ -485,6 +490,7 @@ class Ingestor:
             versions[key] = (top + 1, hashes)
             out.append(self._record_row(p, code, key, top + 1, self._state(p.row, operation, top)))
             self.summary.accepted += 1
+            self.summary.touched.add(code)
         store.insert_records(self.conn, out)
         store.touch_records(self.conn, touched, self.batch_id, self.now)
 
@@ -638,11 +644,15 @@ def ingest_file(
     department: str | None = None,
     display_name: str | None = None,
     today: dt.date | None = None,
+    received_at: dt.datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> BatchSummary:
     """Load one file as one batch. Raises ``UnreadableFile`` (nothing written) when the file as a whole
-    cannot be read; every other problem is a rejected row."""
-    now = dt.datetime.now(dt.UTC)
+    cannot be read; every other problem is a rejected row.
+
+    `received_at` (default now) is when the platform got the file: what ``as_of`` reads go by; loading an
+    archive of past batches passes their original receipt times. `today` defaults to its date in China."""
+    now = received_at or dt.datetime.now(dt.UTC)
     today = today or now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     opened = open_file(path)
     header_map = resolve_header(opened.header, kind, empty=opened.empty)
@@ -720,4 +730,20 @@ def ingest_file(
         summary.reject_file = str(final)
     else:
         partial.unlink()
+    return summary
+
+
+def ingest(platform: Platform, path: Path, **options: Any) -> BatchSummary:
+    """Collect one file and bring the search index up to date for the entities it touched."""
+    from xinyong.services import search
+
+    summary = ingest_file(
+        platform.engine,
+        path,
+        settings=platform.settings,
+        rules=platform.rules,
+        calendar=platform.calendar,
+        **options,
+    )
+    search.update(platform, summary.touched, today=options.get("today"))
     return summary

@@ -8,6 +8,8 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from xinyong.rules import RuleBook
+from xinyong.search import SearchIndex
+from xinyong.search.fts5 import Fts5Index
 from xinyong.settings import Settings
 from xinyong.store.db import make_engine, migrate
 from xinyong.workdays import WorkdayCalendar
@@ -25,6 +27,10 @@ class Platform:
     @cached_property
     def calendar(self) -> WorkdayCalendar:
         return WorkdayCalendar(self.settings.resolved_calendar_dir)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        return Fts5Index(self.settings.resolved_search_index_path)
 
 
 def open_platform(settings: Settings | None = None, *, upgrade: bool = True) -> Platform:

@@ -1,0 +1,56 @@
+"""Name and code search: a small interface, an embedded implementation (SQLite FTS5), derived from the store.
+
+The index is never the source of truth: ``xinyong search reindex`` rebuilds it from the store, and ingest
+updates the entries of the entities a batch touched.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol
+
+MIN_QUERY_CHARS = 2
+ACTIVE_STATUSES = frozenset({"存续", "在业", "开业"})
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """What the index knows of one entity."""
+
+    uscc: str
+    name: str
+    former_names: tuple[str, ...]
+    status: str | None
+    region_code: str
+    adverse_records: int
+
+    @property
+    def active(self) -> bool:
+        return self.status is None or self.status in ACTIVE_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    uscc: str
+    name: str
+    matched_name: str  # the current or former name that matched (the code itself for code queries)
+    match: str  # exact, prefix, substring or code
+    status: str | None
+    region_code: str
+    adverse_records: int
+
+
+class SearchIndex(Protocol):
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]: ...
+
+    def rebuild(self, documents: list[SearchDocument]) -> None: ...
+
+    def upsert(self, documents: list[SearchDocument]) -> None: ...
+
+    def count(self) -> int: ...
+
+
+def normalize_query(raw: str) -> str:
+    """Full-width to half-width, no spaces, lower-case latin: how names and queries are compared."""
+    return "".join(unicodedata.normalize("NFKC", raw).split()).lower()

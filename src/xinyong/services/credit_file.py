@@ -1,0 +1,192 @@
+"""An entity's public credit file as of a date: what the portal, the API and the CLI all show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from xinyong.errors import InvalidInput, NotFound
+from xinyong.model.codes import check_uscc
+from xinyong.model.records import categories, list_types
+from xinyong.reference import decode_region, industries
+from xinyong.rules import RuleBook
+from xinyong.services.platform import Platform
+from xinyong.store import files
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
+PUBLICATION_KINDS = ("penalty", "licence")
+
+
+def today_in_china() -> dt.date:
+    return dt.datetime.now(BEIJING).date()
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """What the store held by the end of `day`, China Standard Time."""
+    return dt.datetime.combine(day, dt.time.max, tzinfo=BEIJING)
+
+
+def valid_code(uscc: str) -> str:
+    """The normalized code, or a 422 naming the failed check."""
+    result = check_uscc(uscc)
+    if not result.valid:
+        raise InvalidInput(
+            f"{uscc!r} is not a valid unified social credit code: the {result.failed_check} check fails",
+            errors=[{"field": "uscc", "check": str(result.failed_check)}],
+        )
+    return result.code
+
+
+def public_record(row: dict[str, Any], departments: dict[str, str], rules: RuleBook) -> dict[str, Any]:
+    """A record as the public sees it: provenance, publication window with its rule, no keyed hashes."""
+    rule = next((r for r in rules.rules() if r.id == row["publication_rule"]), None)
+    payload = row["payload"] if isinstance(row["payload"], dict) else {}
+    category = categories().get(row["category"])
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "category": row["category"],
+        "category_name": category.name if category else row["category"],
+        "version": row["version"],
+        "state": row["state"],
+        "list_type": row["list_type"],
+        "document_no": row["document_no"],
+        "decision_date": row["decision_date"],
+        "authority": {"name": row["authority_name"], "uscc": row["authority_uscc"]},
+        "severity": row["severity"],
+        "legal_basis": row["legal_basis"],
+        "source": {
+            "department": departments.get(row["department_code"], row["department_code"]),
+            "department_code": row["department_code"],
+            "collected_at": row["recorded_at"],
+            "batch_id": row["batch_id"],
+        },
+        "publication": {
+            "start": row["publication_start"],
+            "end": row["publication_end"],
+            "earliest_end_by_repair": row["publication_min_end"],
+            "rule": row["publication_rule"],
+            "citation": rule.citation if rule else None,
+        },
+        "content": {k: v for k, v in payload.items() if not k.endswith("_hash")},
+    }
+
+
+def _basics(entity: dict[str, Any], names: list[tuple[str, bool]]) -> dict[str, Any]:
+    code = check_uscc(entity["uscc"])
+    industry = industries().get(entity["industry_code"] or "")
+    region = decode_region(entity["region_code"])
+    return {
+        "uscc": entity["uscc"],
+        "name": entity["name"],
+        "former_names": [name for name, current in names if not current],
+        "authority": code.authority,
+        "category": code.category,
+        "entity_type": entity["entity_type"],
+        "entity_form": entity["entity_form"],
+        "organization_code": code.organization_code,
+        "region": {"code": region.code, "name": region.name, "known": region.known},
+        "industry": {"code": entity["industry_code"], "name": industry.name if industry else None},
+        "status": entity["status"],
+        "established_on": entity["established_on"],
+        "registered_capital": entity["registered_capital"],
+        "address": entity["address"],
+        "registration_authority": entity["registration_authority"],
+        "legal_representative": {
+            "name": entity["legal_rep_name"],
+            "id_number": entity["legal_rep_id_masked"],
+        },
+        "provisional": entity["provisional"],
+    }
+
+
+def entity_file(platform: Platform, uscc: str, *, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The entity's basics and its records public on `as_of` (default today), grouped by category."""
+    code = valid_code(uscc)
+    day = as_of or today_in_china()
+    with platform.engine.connect() as conn:
+        entity = files.get_entity(conn, code)
+        if entity is None:
+            raise NotFound(f"no entity with the code {code}")
+        names = files.list_names(conn, [code]).get(code, [])
+        rows = files.list_public_records(conn, code, as_of=end_of_day(day), day=day)
+        departments = files.department_names(conn)
+    records = [public_record(r, departments, platform.rules) for r in rows]
+    order = list(categories())
+    groups = []
+    for category in sorted(
+        {r["category"] for r in records}, key=lambda c: order.index(c) if c in order else 99
+    ):
+        info = categories().get(category)
+        groups.append(
+            {
+                "category": category,
+                "name": info.name if info else category,
+                "name_en": info.name_en if info else category,
+                "adverse": info.adverse if info else False,
+                "records": [r for r in records if r["category"] == category],
+            }
+        )
+    return {"as_of": day, "entity": _basics(entity, names), "record_count": len(records), "groups": groups}
+
+
+def record_with_history(platform: Platform, record_id: int) -> dict[str, Any]:
+    """One record version and every version of the same record, oldest first."""
+    with platform.engine.connect() as conn:
+        row = files.get_record(conn, record_id)
+        if row is None:
+            raise NotFound(f"no record {record_id}")
+        versions = files.list_record_versions(conn, row["record_key"])
+        departments = files.department_names(conn)
+        entity = files.get_entity(conn, row["uscc"])
+    return {
+        "record": public_record(row, departments, platform.rules),
+        "entity": {"uscc": row["uscc"], "name": entity["name"] if entity else None},
+        "versions": [public_record(v, departments, platform.rules) for v in versions],
+    }
+
+
+def list_members(
+    platform: Platform, slug: str, *, as_of: dt.date | None = None, offset: int = 0, limit: int = 50
+) -> dict[str, Any]:
+    list_type = next((t for t in list_types().values() if t.slug == slug), None)
+    if list_type is None:
+        raise NotFound(f"no list {slug!r}; lists: {', '.join(t.slug for t in list_types().values())}")
+    day = as_of or today_in_china()
+    with platform.engine.connect() as conn:
+        total, rows = files.list_members(
+            conn, list_type.name, as_of=end_of_day(day), day=day, offset=offset, limit=limit
+        )
+        departments = files.department_names(conn)
+    return {
+        "list": {"slug": list_type.slug, "name": list_type.name, "name_en": list_type.name_en},
+        "as_of": day,
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "members": [
+            {
+                "uscc": r["uscc"],
+                "name": r["entity_name"],
+                "record": public_record(r, departments, platform.rules),
+            }
+            for r in rows
+        ],
+    }
+
+
+def recent_publications(platform: Platform, *, limit: int = 20) -> dict[str, Any]:
+    """The latest collected licences and penalties: the double-publicity (双公示) feed."""
+    with platform.engine.connect() as conn:
+        rows = files.list_publications(conn, kinds=PUBLICATION_KINDS, day=today_in_china(), limit=limit)
+        departments = files.department_names(conn)
+    return {
+        "publications": [
+            {
+                "uscc": r["uscc"],
+                "name": r["entity_name"],
+                "record": public_record(r, departments, platform.rules),
+            }
+            for r in rows
+        ]
+    }

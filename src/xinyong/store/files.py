@@ -1,0 +1,166 @@
+"""SQL for reading credit files: entities, current record versions, lists, publications, search documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from xinyong.store.tables import department, entity, entity_name, record
+
+PUBLIC_STATES = ("active", "corrected")
+_IN_CHUNK = 5000
+
+
+def get_entity(conn: Connection, uscc: str) -> dict[str, Any] | None:
+    row = conn.execute(select(entity).where(entity.c.uscc == uscc)).mappings().first()
+    return dict(row) if row else None
+
+
+def list_names(conn: Connection, codes: Sequence[str]) -> dict[str, list[tuple[str, bool]]]:
+    """USCC → [(name, current)], current name first."""
+    out: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for start in range(0, len(codes), _IN_CHUNK):
+        part = list(codes[start : start + _IN_CHUNK])
+        query = select(entity_name.c.uscc, entity_name.c.name, entity_name.c.current).where(
+            entity_name.c.uscc.in_(part)
+        )
+        for uscc, name, current in conn.execute(
+            query.order_by(entity_name.c.current.desc(), entity_name.c.name)
+        ):
+            out[uscc].append((name, bool(current)))
+    return out
+
+
+def department_names(conn: Connection) -> dict[str, str]:
+    return dict(conn.execute(select(department.c.code, department.c.name)).all())
+
+
+def _current_versions(as_of: dt.datetime, *where: Any):
+    """Each record's latest version recorded by `as_of`, as a subquery."""
+    ranked = (
+        select(
+            record,
+            func.row_number()
+            .over(partition_by=record.c.record_key, order_by=record.c.version.desc())
+            .label("rank"),
+        )
+        .where(record.c.recorded_at <= as_of, *where)
+        .subquery()
+    )
+    return ranked
+
+
+def _public_on(versions: Any, day: dt.date) -> Any:
+    return and_(
+        versions.c.rank == 1,
+        versions.c.state.in_(PUBLIC_STATES),
+        versions.c.publication_start <= day,
+        or_(versions.c.publication_end.is_(None), versions.c.publication_end > day),
+    )
+
+
+def list_public_records(
+    conn: Connection, uscc: str, *, as_of: dt.datetime, day: dt.date
+) -> list[dict[str, Any]]:
+    """The entity's records public on `day`, each in the version the store held at `as_of`."""
+    versions = _current_versions(as_of, record.c.uscc == uscc)
+    query = (
+        select(*[c for c in versions.c if c.name != "rank"])
+        .where(_public_on(versions, day))
+        .order_by(versions.c.decision_date.desc(), versions.c.id.desc())
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def get_record(conn: Connection, record_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(record).where(record.c.id == record_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def list_record_versions(conn: Connection, record_key: str) -> list[dict[str, Any]]:
+    query = select(record).where(record.c.record_key == record_key).order_by(record.c.version)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def list_members(
+    conn: Connection, list_type: str, *, as_of: dt.datetime, day: dt.date, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Entities on a list on `day` (newest listings first) and how many there are."""
+    versions = _current_versions(as_of, record.c.list_type == list_type)
+    public = _public_on(versions, day)
+    total = conn.execute(select(func.count()).select_from(versions).where(public)).scalar_one()
+    query = (
+        select(*[c for c in versions.c if c.name != "rank"], entity.c.name.label("entity_name"))
+        .join(entity, entity.c.uscc == versions.c.uscc)
+        .where(public)
+        .order_by(versions.c.decision_date.desc(), versions.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return total, [dict(row) for row in conn.execute(query).mappings()]
+
+
+def list_publications(
+    conn: Connection, *, kinds: Sequence[str], day: dt.date, limit: int
+) -> list[dict[str, Any]]:
+    """The latest collected licences and penalties public on `day` (the 双公示 feed), newest first."""
+    newer = record.alias("newer")
+    superseded = (
+        select(newer.c.id)
+        .where(newer.c.record_key == record.c.record_key, newer.c.version > record.c.version)
+        .exists()
+    )
+    query = (
+        select(record, entity.c.name.label("entity_name"))
+        .join(entity, entity.c.uscc == record.c.uscc)
+        .where(
+            record.c.kind.in_(kinds),
+            record.c.state.in_(PUBLIC_STATES),
+            record.c.publication_start <= day,
+            or_(record.c.publication_end.is_(None), record.c.publication_end > day),
+            ~superseded,
+        )
+        .order_by(record.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def list_entity_codes_for_index(conn: Connection) -> list[str]:
+    """Every USCC, active entities first and shorter names first: the order the search index numbers them."""
+    active = entity.c.status.is_(None) | entity.c.status.in_(("存续", "在业", "开业"))
+    query = select(entity.c.uscc).order_by(active.desc(), func.length(entity.c.name), entity.c.uscc)
+    return list(conn.execute(query).scalars())
+
+
+def list_search_documents(
+    conn: Connection, codes: Sequence[str], *, adverse_categories: Sequence[str], day: dt.date
+) -> list[dict[str, Any]]:
+    """Per entity: name, former names, status, region and how many adverse records are public on `day`."""
+    codes = list(codes)
+    versions = _current_versions(dt.datetime.now(dt.UTC), record.c.uscc.in_(codes))
+    adverse = dict(
+        conn.execute(
+            select(versions.c.uscc, func.count())
+            .where(_public_on(versions, day), versions.c.category.in_(list(adverse_categories)))
+            .group_by(versions.c.uscc)
+        ).all()
+    )
+    query = select(entity.c.uscc, entity.c.name, entity.c.status, entity.c.region_code)
+    by_code = {
+        row["uscc"]: dict(row) for row in conn.execute(query.where(entity.c.uscc.in_(codes))).mappings()
+    }
+    names = list_names(conn, codes)
+    out = []
+    for code in codes:  # keep the caller's order
+        row = by_code.get(code)
+        if row is None:
+            continue
+        row["former_names"] = tuple(n for n, current in names.get(code, []) if not current)
+        row["adverse_records"] = adverse.get(code, 0)
+        out.append(row)
+    return out

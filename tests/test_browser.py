@@ -1,0 +1,86 @@
+"""The portal in a real browser: Debian's Chromium driven by Playwright, against a live server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from tests.test_query import BRAND, CODE, loaded  # noqa: F401  (the fixture)
+
+from xinyong.api.app import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium for the browser tests")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+pytestmark = pytest.mark.usefixtures("loaded")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(params=["sqlite"])  # one store is enough for what a browser adds
+def database_url(request, tmp_path):
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+@pytest.fixture
+def server(loaded):  # noqa: F811
+    port = free_port()
+    config = uvicorn.Config(create_app(loaded), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server):
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        yield page
+        browser.close()
+
+
+def test_search_open_entity_switch_language_follow_json(page, server):
+    page.goto(server + "/")
+    page.fill("input[name=q]", BRAND)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/search?**")
+    page.click("text=杭州鼎盛科技有限公司")
+    page.wait_for_url(f"**/entities/{CODE}**")
+    record = page.locator(".record", has_text="杭西市监罚〔2026〕1号")
+    assert "《中华人民共和国广告法》第五十五条" in record.locator(".basis").inner_text()
+    assert record.locator(".until").inner_text().startswith("20")  # an end of publication, as a date
+    page.click("a.lang")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Records public on this date" in page.content()
+    page.click("a.json")
+    assert f'"uscc":"{CODE}"' in page.content().replace(" ", "")
+
+
+def test_hostile_name_renders_as_text(page, server):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server + "/search?q=商行")
+    assert page.locator(".results .name").first.inner_text() == "<script>alert(1)</script>鼎盛商行"
+    assert dialogs == []
