@@ -24,7 +24,7 @@ from xinyong.reference import decode_region, industries
 from xinyong.synth import BAD_ROW_REASONS, BAD_ROWS, MANIFEST, generate, generator
 from xinyong.synth.bad import KIND_REASONS
 from xinyong.synth.data import load
-from xinyong.synth.schema import schema
+from xinyong.synth.schema import accepts_header, schema
 
 AS_OF = date(2026, 5, 1)
 # Date fields that are naturally in the future (ends of validity), not events.
@@ -66,7 +66,7 @@ def keyed_rows(base: Path, entry: dict) -> list[dict]:
     fields = schema(entry["kind"]).fields
     keys = []
     for h in header:
-        matches = [f.key for f in fields if f.accepts_header(h)]
+        matches = [f.key for f in fields if accepts_header(f, h)]
         assert len(matches) == 1, f"{entry['path']}: header {h!r} maps to {matches}"
         keys.append(matches[0])
     return [dict(zip(keys, r, strict=True)) for r in rows]
@@ -216,9 +216,9 @@ def test_files_readable_and_headers_map_to_schema(province):
             continue
         fields = schema(entry["kind"]).fields
         for h in header:
-            assert any(f.accepts_header(h) for f in fields), (entry["path"], h)
+            assert any(accepts_header(f, h) for f in fields), (entry["path"], h)
         required = {f.key for f in fields if f.required}
-        present = {f.key for f in fields for h in header if f.accepts_header(h)}
+        present = {f.key for f in fields for h in header if accepts_header(f, h)}
         assert required <= present, entry["path"]
 
 
@@ -429,17 +429,17 @@ def test_word_lists_and_templates_match_reference_and_schema():
     for group in ("company", "shop", "coop", "org"):
         for entry in names[group]:
             assert entry["code"] in classes, (group, entry)
-    penalty_types = set(schema("penalty").field("penalty_types").values)
+    penalty_types = set(schema("penalty").by_key["penalty_types"].values)
     for dept, templates in load("penalties").items():
         for t in templates:
             assert all(set(combo) <= penalty_types for combo in t["types"]), (dept, t["violation"])
             assert len(t["types"]) == len(t["type_weights"])
             assert t["basis"].startswith("《")
             assert "罚款" not in {c for combo in t["types"] for c in combo} or "fine" in t
-    licence_types = set(schema("licence").field("licence_type").values)
+    licence_types = set(schema("licence").by_key["licence_type"].values)
     for dept, templates in load("licences").items():
         assert all(t["type"] in licence_types for t in templates), dept
-    list_types = set(schema("list").field("list_type").values)
+    list_types = set(schema("list").by_key["list_type"].values)
     lists = load("lists")
     for key in ("abnormal", "serious", "court", "major_tax", "a_grade"):
         assert lists[key]["list_type"] in list_types

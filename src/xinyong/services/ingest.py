@@ -223,7 +223,6 @@ class Ingestor:
         self,
         conn: Connection,
         *,
-        settings: Settings,
         summary: BatchSummary,
         batch_id: int,
         received_on: dt.date,
@@ -232,7 +231,6 @@ class Ingestor:
         reject_writer: Any,
     ) -> None:
         self.conn = conn
-        self.settings = settings
         self.summary = summary
         self.batch_id = batch_id
         self.received_on = received_on
@@ -687,7 +685,6 @@ def ingest_file(
             summary.batch_id = batch_id
             ingestor = Ingestor(
                 conn,
-                settings=settings,
                 summary=summary,
                 batch_id=batch_id,
                 received_on=today,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from xinyong.store.records import current_versions
 from xinyong.store.tables import department, entity, entity_name, record
 
 PUBLIC_STATES = ("active", "corrected")
@@ -39,21 +40,6 @@ def department_names(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(department.c.code, department.c.name)).all())
 
 
-def _current_versions(as_of: dt.datetime, *where: Any):
-    """Each record's latest version recorded by `as_of`, as a subquery."""
-    ranked = (
-        select(
-            record,
-            func.row_number()
-            .over(partition_by=record.c.record_key, order_by=record.c.version.desc())
-            .label("rank"),
-        )
-        .where(record.c.recorded_at <= as_of, *where)
-        .subquery()
-    )
-    return ranked
-
-
 def _public_on(versions: Any, day: dt.date) -> Any:
     return and_(
         versions.c.rank == 1,
@@ -67,7 +53,7 @@ def list_public_records(
     conn: Connection, uscc: str, *, as_of: dt.datetime, day: dt.date
 ) -> list[dict[str, Any]]:
     """The entity's records public on `day`, each in the version the store held at `as_of`."""
-    versions = _current_versions(as_of, record.c.uscc == uscc)
+    versions = current_versions(as_of, record.c.uscc == uscc)
     query = (
         select(*[c for c in versions.c if c.name != "rank"])
         .where(_public_on(versions, day))
@@ -90,7 +76,7 @@ def list_members(
     conn: Connection, list_type: str, *, as_of: dt.datetime, day: dt.date, offset: int, limit: int
 ) -> tuple[int, list[dict[str, Any]]]:
     """Entities on a list on `day` (newest listings first) and how many there are."""
-    versions = _current_versions(as_of, record.c.list_type == list_type)
+    versions = current_versions(as_of, record.c.list_type == list_type)
     public = _public_on(versions, day)
     total = conn.execute(select(func.count()).select_from(versions).where(public)).scalar_one()
     query = (
@@ -142,7 +128,7 @@ def list_search_documents(
 ) -> list[dict[str, Any]]:
     """Per entity: name, former names, status, region and how many adverse records are public on `day`."""
     codes = list(codes)
-    versions = _current_versions(dt.datetime.now(dt.UTC), record.c.uscc.in_(codes))
+    versions = current_versions(dt.datetime.now(dt.UTC), record.c.uscc.in_(codes))
     adverse = dict(
         conn.execute(
             select(versions.c.uscc, func.count())

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from xinyong.reference import industries
 from xinyong.synth import ids
 from xinyong.synth.registry import People
-from xinyong.synth.schema import schema
+from xinyong.synth.schema import required_keys
 
 REASONS = {
     "missing_required": "a required field is empty",
@@ -134,7 +134,7 @@ class BadRows:
         code_key = _CODE_KEY[kind]
         date_key = _DATE_KEY[kind]
         if reason == "missing_required":
-            keys = [k for k in schema(kind).required if row.get(k) not in (None, "")]
+            keys = [k for k in required_keys(kind) if row.get(k) not in (None, "")]
             row[rng.choice(keys)] = None
         elif reason == "uscc_check":
             row[code_key] = ids.bad_uscc(rng, row[code_key])

@@ -26,7 +26,7 @@ from xinyong.synth.lists import HeavyPenalty, ListMaker, add_years
 from xinyong.synth.places import load_province
 from xinyong.synth.records import LicenceMaker, PenaltyMaker, World
 from xinyong.synth.registry import REGISTRARS, Authority, CodeBook, Departments, EntityFactory, People
-from xinyong.synth.schema import STYLE_CODE, STYLE_NAME, STYLE_V1, schema
+from xinyong.synth.schema import STYLE_CODE, STYLE_NAME, STYLE_V1, accepts_header, header, schema
 from xinyong.synth.workdays import Workdays
 from xinyong.synth.writers import open_writer
 
@@ -199,8 +199,8 @@ class Sink:
         self._getter = itemgetter(*self.keys)
         headers = []
         for f in sch.fields:
-            h = spec.overrides.get(f.key) or f.header(spec.style)
-            if not f.accepts_header(h):
+            h = spec.overrides.get(f.key) or header(f, spec.style)
+            if not accepts_header(f, h):
                 raise ValueError(f"{spec.path}: {h!r} is not a header of {spec.kind}.{f.key}")
             headers.append(h)
         if len(set(headers)) != len(headers):
