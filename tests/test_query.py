@@ -196,6 +196,7 @@ def test_cli_search(loaded, monkeypatch):
 
 
 def test_a_match_never_spans_two_names(loaded):
-    # 杭州鼎盛科技有限公司 / former 杭州鼎盛贸易有限公司: "公司杭州" would join the end of one to the start of the other.
+    # 杭州鼎盛科技有限公司 and its former name 杭州鼎盛贸易有限公司: "公司杭州" would join the end of
+    # one name to the start of the other.
     assert search.search_entities(loaded, "公司杭州")["results"] == []
     assert search.search_entities(loaded, "贸易有限")["results"][0]["matched_name"] == "杭州鼎盛贸易有限公司"
