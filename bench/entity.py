@@ -45,9 +45,8 @@ def main() -> None:
             records = conn.execute(select(func.count()).select_from(record)).scalar_one()
             with_records = conn.execute(select(record.c.uscc).distinct().limit(20_000)).scalars().all()
         codes = random.Random(1).sample(with_records, min(args.samples, len(with_records)))
-        print(
-            f"{platform.engine.dialect.name}: {entities:,} entities, {records:,} records; {len(codes)} sampled"
-        )
+        engine = platform.engine.dialect.name
+        print(f"{engine}: {entities:,} entities, {records:,} records; {len(codes)} sampled")
         client = TestClient(create_app(platform))
         measures = {
             "service": lambda c: entity_file(platform, c),
