@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import sqlite3
 
 import orjson
 import pytest
@@ -200,3 +201,16 @@ def test_a_match_never_spans_two_names(loaded):
     # one name to the start of the other.
     assert search.search_entities(loaded, "公司杭州")["results"] == []
     assert search.search_entities(loaded, "贸易有限")["results"][0]["matched_name"] == "杭州鼎盛贸易有限公司"
+
+
+def test_an_index_file_of_another_layout_is_rebuilt_from_the_store(loaded):
+    path = loaded.settings.resolved_search_index_path
+    loaded.search_index.close()
+    with sqlite3.connect(path) as db:  # an older layout: one table, another user_version
+        db.executescript(
+            "DROP TABLE doc_name; CREATE TABLE doc_name (key TEXT, doc_id INTEGER); PRAGMA user_version = 1;"
+        )
+    del loaded.__dict__["search_index"]  # reopen, as a new process would
+    assert loaded.search_index.needs_rebuild
+    assert search.search_entities(loaded, BRAND)["results"][0]["name"] == "鼎盛"
+    assert not loaded.search_index.needs_rebuild

@@ -42,6 +42,8 @@ class SearchHit:
 
 
 class SearchIndex(Protocol):
+    needs_rebuild: bool  # the index file was of another layout and is empty
+
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]: ...
 
     def rebuild(self, documents: list[SearchDocument]) -> None: ...

@@ -21,6 +21,7 @@ from xinyong.errors import InvalidInput
 from xinyong.search import MIN_QUERY_CHARS, SearchDocument, SearchHit, normalize_query
 
 CANDIDATES = 400  # per tier; rows come in ranking order, so the best are among the first
+LAYOUT_VERSION = 2  # PRAGMA user_version of the index file; another value means rebuild from the store
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS doc (
     id INTEGER PRIMARY KEY, uscc TEXT NOT NULL UNIQUE, name TEXT NOT NULL, status TEXT,
@@ -53,7 +54,16 @@ class Fts5Index:
         self.db = sqlite3.connect(path, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        # The index is derived: a file of another layout is emptied and must be rebuilt from the store.
+        self.needs_rebuild = bool(tables) and version != LAYOUT_VERSION
+        if self.needs_rebuild:
+            for table in tables:
+                if not table.endswith(("_data", "_idx", "_content", "_docsize", "_config")):
+                    self.db.execute(f'DROP TABLE IF EXISTS "{table}"')
         self.db.executescript(_SCHEMA)
+        self.db.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
 
     def close(self) -> None:
         self.db.close()
@@ -70,6 +80,7 @@ class Fts5Index:
             self._insert(ordered)
             for table in ("name_text", "code_text"):
                 self.db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        self.needs_rebuild = False
 
     def upsert(self, documents: list[SearchDocument]) -> None:
         if not documents:

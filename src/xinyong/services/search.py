@@ -45,8 +45,14 @@ def reindex(platform: Platform, *, today: dt.date | None = None) -> dict[str, An
     return {"documents": len(documents), "seconds": round(time.perf_counter() - started, 3)}
 
 
+def _current(platform: Platform) -> None:
+    if platform.search_index.needs_rebuild:
+        reindex(platform)
+
+
 def update(platform: Platform, codes: Iterable[str], *, today: dt.date | None = None) -> None:
     """Refresh the index entries of these entities (after a batch touched them)."""
+    _current(platform)
     codes = sorted(set(codes))
     day = today or dt.date.today()
     for start in range(0, len(codes), REINDEX_CHUNK):
@@ -54,6 +60,7 @@ def update(platform: Platform, codes: Iterable[str], *, today: dt.date | None = 
 
 
 def search_entities(platform: Platform, query: str, *, limit: int = 20) -> dict[str, Any]:
+    _current(platform)
     hits = platform.search_index.search(query, limit=limit)
     return {
         "query": query,
