@@ -67,3 +67,13 @@ def test_home_and_its_json_twin(client, tmp_path):
 def test_openapi_document(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/v1/batches" in paths
+
+
+def test_security_headers_on_pages_api_and_errors(client):
+    for path in ("/", "/api/v1/overview", "/api/v1/entities/123", "/static/site.css"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert "'unsafe-inline'" not in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert "strict-transport-security" not in headers  # plain HTTP: no HSTS
+    assert "strict-transport-security" in client.get("https://testserver/").headers
