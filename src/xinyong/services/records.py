@@ -5,19 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from xinyong.errors import InvalidInput
-from xinyong.model.codes import check_uscc
+from xinyong.services.credit_file import valid_code
 from xinyong.services.platform import Platform
 from xinyong.store import records as store
 
 
 def records_as_of(platform: Platform, uscc: str, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """The entity's records, each in the version current at `as_of` (default: now)."""
-    result = check_uscc(uscc)
-    if not result.valid:
-        raise InvalidInput(
-            f"{uscc!r} is not a valid unified social credit code ({result.failed_check} check)"
-        )
-    moment = as_of or dt.datetime.now(dt.UTC)
+    """Every record of the entity in the version current at `as_of` (default: now), public or not."""
     with platform.engine.connect() as conn:
-        return store.list_versions_as_of(conn, result.code, moment)
+        return store.list_versions_as_of(conn, valid_code(uscc), as_of or dt.datetime.now(dt.UTC))
