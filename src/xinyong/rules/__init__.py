@@ -141,6 +141,7 @@ def _condition(key: str, value: Any) -> _Condition:
 class RuleBook:
     def __init__(self, rules: Iterable[Rule]) -> None:
         self._rules = list(rules)
+        self._by_id = {rule.id: rule for rule in self._rules}
         self._by_topic: dict[str, list[tuple[Rule, tuple[_Condition, ...]]]] = {topic: [] for topic in TOPICS}
         for rule in self._rules:
             conditions = tuple(_condition(key, value) for key, value in rule.applies_to.items())
@@ -198,6 +199,9 @@ class RuleBook:
 
     def rules(self, topic: str | None = None) -> list[Rule]:
         return [rule for rule in self._rules if topic is None or rule.topic == topic]
+
+    def get(self, rule_id: str | None) -> Rule | None:
+        return self._by_id.get(rule_id) if rule_id else None
 
     def find(self, topic: str, on: date, **facts: Any) -> Rule:
         """The most specific rule of `topic` in force on `on` whose `applies_to` matches `facts`."""

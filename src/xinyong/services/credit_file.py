@@ -12,18 +12,14 @@ from xinyong.reference import decode_region, industries
 from xinyong.rules import RuleBook
 from xinyong.services.platform import Platform
 from xinyong.store import files
+from xinyong.workdays import CHINA_TIME, today_in_china
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
 PUBLICATION_KINDS = ("penalty", "licence")
-
-
-def today_in_china() -> dt.date:
-    return dt.datetime.now(BEIJING).date()
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
     """What the store held by the end of `day`, China Standard Time."""
-    return dt.datetime.combine(day, dt.time.max, tzinfo=BEIJING)
+    return dt.datetime.combine(day, dt.time.max, tzinfo=CHINA_TIME)
 
 
 def valid_code(uscc: str) -> str:
@@ -39,7 +35,7 @@ def valid_code(uscc: str) -> str:
 
 def public_record(row: dict[str, Any], departments: dict[str, str], rules: RuleBook) -> dict[str, Any]:
     """A record as the public sees it: provenance, publication window with its rule, no keyed hashes."""
-    rule = next((r for r in rules.rules() if r.id == row["publication_rule"]), None)
+    rule = rules.get(row["publication_rule"])
     payload = row["payload"] if isinstance(row["payload"], dict) else {}
     category = categories().get(row["category"])
     return {

@@ -36,7 +36,7 @@ from xinyong.services.platform import Platform
 from xinyong.settings import Settings
 from xinyong.store import records as store
 from xinyong.store.db import timestamp_text
-from xinyong.workdays import WorkdayCalendar
+from xinyong.workdays import WorkdayCalendar, today_in_china
 
 PARTY_IDENTIFIERS = (
     ("party_reg_no", "reg_no"),
@@ -651,7 +651,7 @@ def ingest_file(
     `received_at` (default now) is when the platform got the file: what ``as_of`` reads go by; loading an
     archive of past batches passes their original receipt times. `today` defaults to its date in China."""
     now = received_at or dt.datetime.now(dt.UTC)
-    today = today or now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    today = today or today_in_china(now)
     opened = open_file(path)
     header_map = resolve_header(opened.header, kind, empty=opened.empty)
     summary = BatchSummary(

@@ -17,10 +17,10 @@ from xinyong.model.records import list_types
 from xinyong.services import credit_file, search
 from xinyong.services.quality import platform_overview
 from xinyong.web.i18n import translator
+from xinyong.workdays import CHINA_TIME
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("xinyong.web").joinpath("templates")))
-BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
 LangQuery = Annotated[str, Query(pattern="^(zh|en)$")]
 
 
@@ -30,7 +30,7 @@ def beijing_time(moment: dt.datetime | None) -> str:
         return "—"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def switch_language(params: Any, lang: str) -> str:
