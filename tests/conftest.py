@@ -48,7 +48,7 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, department_api_keys="")
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
 
 
 @pytest.fixture

@@ -7,13 +7,20 @@ from fastapi.testclient import TestClient
 from tests.test_ingest import AUTHORITY, penalty_row, uscc, write_csv
 
 from xinyong.api.app import create_app
+from xinyong.security.principal import operator
+from xinyong.services import accounts
 
-KEY = "department-test-key"
+
+@pytest.fixture
+def key(platform) -> str:
+    """An API key of the department the test rows come from."""
+    return accounts.create_client(
+        platform, operator(), name="tax-system", role="department_officer", department_code=AUTHORITY
+    )["key"]
 
 
 @pytest.fixture
 def client(platform):
-    platform.settings.department_api_keys = f"{AUTHORITY}:{KEY}"
     with TestClient(create_app(platform)) as client:
         yield client
 
@@ -31,30 +38,30 @@ def test_anonymous_upload_is_401_with_json_shape(client, tmp_path):
     assert upload(client, path, **{"X-API-Key": "wrong"}).status_code == 401
 
 
-def test_upload_returns_the_batch_summary(client, tmp_path):
+def test_upload_returns_the_batch_summary(client, key, tmp_path):
     other = uscc("00248217", prefix="11330000")
     rows = [
         penalty_row(),
         penalty_row(**{"数据来源单位统一社会信用代码": other, "行政处罚决定书文号": "2号"}),
     ]
-    response = upload(client, write_csv(tmp_path / "p.csv", rows), **{"X-API-Key": KEY})
+    response = upload(client, write_csv(tmp_path / "p.csv", rows), **{"X-API-Key": key})
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["accepted"], body["rejected"], body["department"]) == (1, 1, AUTHORITY)
     assert body["rejects"][0]["reason"] == "other_department"
-    again = upload(client, write_csv(tmp_path / "p.csv", rows[:1]), Authorization=f"Bearer {KEY}").json()
+    again = upload(client, write_csv(tmp_path / "p.csv", rows[:1]), Authorization=f"Bearer {key}").json()
     assert (again["accepted"], again["duplicates"]) == (0, 1)
 
 
-def test_unreadable_upload_is_422(client, tmp_path):
+def test_unreadable_upload_is_422(client, key, tmp_path):
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
-    response = upload(client, tmp_path / "x.csv", **{"X-API-Key": KEY})
+    response = upload(client, tmp_path / "x.csv", **{"X-API-Key": key})
     assert response.status_code == 422
     assert response.json()["code"] == "unreadable_file"
 
 
-def test_home_and_its_json_twin(client, tmp_path):
-    upload(client, write_csv(tmp_path / "p.csv", [penalty_row()]), **{"X-API-Key": KEY})
+def test_home_and_its_json_twin(client, key, tmp_path):
+    upload(client, write_csv(tmp_path / "p.csv", [penalty_row()]), **{"X-API-Key": key})
     page = client.get("/")
     assert page.status_code == 200 and "信用信息公示平台" in page.text
     assert 'rel="alternate"' in page.headers["link"]

@@ -26,6 +26,14 @@ workdays_app = typer.Typer(
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 app.add_typer(workdays_app, name="workdays")
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(
+    help="Staff and entity accounts (run by the operator on the host).", no_args_is_help=True
+)
+clients_app = typer.Typer(help="API clients and their keys.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(clients_app, name="clients")
+app.add_typer(audit_app, name="audit")
 
 console = Console()
 err = Console(stderr=True)
@@ -176,16 +184,17 @@ def ingest(
 
 
 def _ingest_one(platform, path: Path, kind: str | None, *, quiet: bool):
-    from xinyong.services.ingest import ingest
+    from xinyong.security.principal import operator
+    from xinyong.services.collection import collect
 
     size = path.stat().st_size if path.exists() else 0
     if quiet or size < 5_000_000:
-        return ingest(platform, path, kind=kind)
+        return collect(platform, operator(), path, kind=kind)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
     ) as progress:
         task = progress.add_task(path.name, total=None)
-        return ingest(platform, path, kind=kind, progress=lambda n: progress.advance(task, n))
+        return collect(platform, operator(), path, kind=kind, progress=lambda n: progress.advance(task, n))
 
 
 def _print_summary(s) -> None:
@@ -322,6 +331,266 @@ def db_upgrade() -> None:
 
     platform = open_platform()
     console.print(f"schema up to date at {platform.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command("backup")
+def backup_command(
+    path: Annotated[Path, typer.Argument(help="Archive to write (a new file, e.g. xinyong-backup.zip)")],
+    json: JsonOption = False,
+) -> None:
+    """Write the whole store to a portable archive: one JSON Lines file per table and a manifest with
+    the schema revision and a SHA-256 per file. Readable by SQLite and PostgreSQL stores alike."""
+    from xinyong.services.backup import backup
+    from xinyong.services.platform import open_platform
+
+    platform = open_platform()
+    try:
+        manifest = _with_row_progress("backup", json, lambda report: backup(platform, path, progress=report))
+    except XinyongError as error:
+        _fail(error)
+    _print_backup_manifest(manifest, json, f"wrote {path}")
+
+
+@app.command("restore")
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="Archive written by `xinyong backup`")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Clear a store that is not empty (in the same transaction)")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Load an archive into the store in one transaction, after checking its manifest, schema revision and
+    every checksum. A store that is not empty is refused unless --replace; any failure changes nothing."""
+    from xinyong.services.backup import restore
+    from xinyong.services.platform import open_platform
+
+    platform = open_platform()
+    try:
+        manifest = _with_row_progress(
+            "restore", json, lambda report: restore(platform, path, replace=replace, progress=report)
+        )
+    except XinyongError as error:
+        _fail(error)
+    _print_backup_manifest(manifest, json, f"restored {path}")
+
+
+def _with_row_progress(label: str, quiet: bool, run):
+    """Run `run(report)` with a rows counter on stderr, unless the output is JSON for a script."""
+    if quiet:
+        return run(None)
+    columns = (TextColumn("{task.description}"), TextColumn("{task.completed} rows"), TimeElapsedColumn())
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task(label, total=None)
+        return run(lambda n: progress.advance(task, n))
+
+
+def _print_backup_manifest(manifest: dict[str, Any], json: bool, title: str) -> None:
+    if json:
+        _print_json(manifest)
+        return
+    table = Table("table", "rows", "sha256", title=f"{title} (schema {manifest['schema_revision']})")
+    for entry in manifest["tables"]:
+        table.add_row(entry["name"], str(entry["rows"]), entry["sha256"][:16] + "…")
+    console.print(table)
+
+
+def _operator_call(call, *args: Any, **kwargs: Any) -> Any:
+    """Run a service as the host's operator (audited under the OS user), mapping errors to exit codes."""
+    from xinyong.security.principal import operator
+    from xinyong.services.platform import open_platform
+
+    try:
+        return call(open_platform(), operator(), *args, **kwargs)
+    except XinyongError as error:
+        _fail(error)
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="entity, department_officer, department_admin, platform_admin, security_admin or auditor"
+        ),
+    ],
+    department: Annotated[str | None, typer.Option(help="department USCC, for department roles")] = None,
+    entity: Annotated[str | None, typer.Option(help="entity USCC, for an entity account")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Create an account; the password is asked for (or read from XINYONG_NEW_PASSWORD). Administrator roles
+    get a TOTP secret, printed once."""
+    import os
+
+    from xinyong.services import accounts
+
+    password = os.environ.get("XINYONG_NEW_PASSWORD") or typer.prompt(
+        "password", hide_input=True, confirmation_prompt=True
+    )
+    result = _operator_call(
+        accounts.create_account,
+        username=username,
+        password=password,
+        role=role,
+        kind="entity" if entity else "staff",
+        department_code=department,
+        entity_uscc=entity,
+    )
+    if json:
+        _print_json(result)
+        return
+    console.print(f"account [bold]{username}[/bold] ({role}) created")
+    if "totp_uri" in result:
+        console.print(f"second factor (add to an authenticator app, shown once): {result['totp_uri']}")
+
+
+@users_app.command("list")
+def users_list(json: JsonOption = False) -> None:
+    """Accounts with their role, department, second factor and lock state."""
+    from xinyong.services import accounts
+    from xinyong.services.platform import open_platform
+
+    rows = accounts.list_accounts(open_platform())
+    if json:
+        _print_json(rows)
+        return
+    table = Table("username", "kind", "role", "department", "2FA", "locked until", "disabled")
+    for r in rows:
+        table.add_row(
+            r["username"],
+            r["kind"],
+            r["role"],
+            r["department_code"] or "",
+            "yes" if r["second_factor"] else "",
+            str(r["locked_until"] or ""),
+            "yes" if r["disabled"] else "",
+        )
+    console.print(table)
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Lift a lockout after failed logins."""
+    from xinyong.services import accounts
+
+    _operator_call(accounts.unlock_account, username)
+    console.print(f"{username} unlocked")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable an account and end its sessions."""
+    from xinyong.services import accounts
+
+    _operator_call(accounts.disable_account, username)
+    console.print(f"{username} disabled")
+
+
+@clients_app.command("add")
+def clients_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="department_officer or department_admin (department systems)")],
+    department: Annotated[str | None, typer.Option(help="department USCC")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Register an API client; its key is printed once (only a hash is kept)."""
+    from xinyong.services import accounts
+
+    result = _operator_call(accounts.create_client, name=name, role=role, department_code=department)
+    if json:
+        _print_json(result)
+        return
+    console.print(f"client [bold]{name}[/bold] ({role}); key (shown once): {result['key']}")
+
+
+@clients_app.command("rotate")
+def clients_rotate(
+    name: str,
+    grace_hours: Annotated[int, typer.Option(help="hours the older keys keep working")] = 24,
+    json: JsonOption = False,
+) -> None:
+    """Issue a new key; older keys stop after the grace period."""
+    from xinyong.services import accounts
+
+    result = _operator_call(accounts.rotate_key, name, grace_hours)
+    if json:
+        _print_json(result)
+        return
+    console.print(f"new key for {name} (shown once): {result['key']}; older keys expire in {grace_hours} h")
+
+
+@clients_app.command("revoke")
+def clients_revoke(name: str, prefix: str) -> None:
+    """Revoke one key now (PREFIX as shown by `xinyong clients list`)."""
+    from xinyong.services import accounts
+
+    _operator_call(accounts.revoke_key, name, prefix)
+    console.print(f"key {prefix} of {name} revoked")
+
+
+@clients_app.command("list")
+def clients_list(json: JsonOption = False) -> None:
+    """API clients and their keys (prefixes only)."""
+    from xinyong.services import accounts
+    from xinyong.services.platform import open_platform
+
+    rows = accounts.list_clients(open_platform())
+    if json:
+        _print_json(rows)
+        return
+    table = Table("client", "role", "department", "keys (live)")
+    for r in rows:
+        keys = ", ".join(f"{k['prefix']}{'' if k['live'] else ' (dead)'}" for k in r["keys"])
+        table.add_row(r["name"], r["role"], r["department_code"] or "", keys)
+    console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(json: JsonOption = False) -> None:
+    """Recompute the audit log from its entries and check every signed checkpoint; exit 1 on any problem."""
+    from xinyong.security.principal import operator
+    from xinyong.services import audit
+    from xinyong.services.platform import open_platform
+
+    platform = open_platform()
+    report = audit.verify(platform)
+    audit.record(
+        platform,
+        operator(),
+        "audit.verify",
+        "audit-log",
+        outcome="ok" if report.ok else "failed",
+        detail={"entries": report.entries, "problems": len(report.problems)},
+    )
+    if json:
+        _print_json(report.to_dict())
+    else:
+        verdict = "[green]intact[/green]" if report.ok else "[red]TAMPERED[/red]"
+        console.print(
+            f"audit log {verdict}: {report.entries} entries, "
+            f"{report.checkpoints_verified} signed checkpoints verified, "
+            f"{report.unsigned_tail} entries after the last checkpoint"
+        )
+        for problem in report.problems:
+            console.print(f"  [red]•[/red] {problem}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(json: JsonOption = False) -> None:
+    """Sign the audit log's current tree now."""
+    from xinyong.services import audit
+    from xinyong.services.platform import open_platform
+
+    try:
+        checkpoint = audit.checkpoint(open_platform())
+    except XinyongError as error:
+        _fail(error)
+    if json:
+        _print_json(checkpoint)
+        return
+    console.print(f"checkpoint: {checkpoint['tree_size']} entries, root {checkpoint['root_hash']}")
 
 
 @app.command()

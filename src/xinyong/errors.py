@@ -57,3 +57,17 @@ class RuleNotFound(XinyongError):
     """No rule in the rule set covers the date or the case asked about."""
 
     code = "rule_not_found"
+
+
+class Forbidden(XinyongError):
+    """Authenticated, but the role or the department does not allow it."""
+
+    status = 403
+    code = "forbidden"
+    exit_code = 5
+
+
+class Conflict(XinyongError):
+    status = 409
+    code = "conflict"
+    exit_code = 6

@@ -34,9 +34,39 @@ class Settings(BaseSettings):
         DEVELOPMENT_ID_HASH_KEY,
         description="Secret key for the keyed hash (HMAC-SHA256) of personal ID numbers.",
     )
-    department_api_keys: str = Field(
-        "",
-        description="Department upload keys as `DEPT_USCC:key,DEPT_USCC:key` for `POST /api/v1/batches`.",
+    audit_enabled: bool = Field(
+        True,
+        description="Append to the audit log; `false` only for measuring its cost (refused in production).",
+    )
+    audit_key_path: Path | None = Field(
+        None,
+        description="Ed25519 private key (PEM) that signs audit checkpoints, created with mode 0600 on first "
+        "use; default `<data_dir>/keys/audit-ed25519.pem`. Keep it out of the database and its backups.",
+    )
+    audit_checkpoint_seconds: int = Field(
+        3600, ge=1, description="An append signs a new checkpoint when the last one is older than this."
+    )
+    session_idle_minutes: int = Field(
+        30, ge=1, description="A staff or entity session ends after this idle time."
+    )
+    session_max_hours: int = Field(
+        12, ge=1, description="A session ends this long after login whatever its use."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins in a row that lock an account for `login_lock_minutes`."
+    )
+    login_lock_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    rate_limit_ip_per_minute: int = Field(
+        600, ge=1, description="Requests per minute from one IP address without an API key (then 429)."
+    )
+    rate_limit_client_per_minute: int = Field(
+        6000, ge=1, description="Requests per minute per API key (then 429)."
+    )
+    max_request_bytes: int = Field(
+        1 << 20, ge=1024, description="Largest request body accepted, uploads excepted (then 413)."
+    )
+    max_upload_bytes: int = Field(
+        1 << 30, ge=1024, description="Largest file accepted by `POST /api/v1/batches` (then 413)."
     )
     calendar_dir: Path | None = Field(
         None,
@@ -60,6 +90,8 @@ class Settings(BaseSettings):
     def _refuse_default_secrets(self) -> Settings:
         if self.environment == "production" and self.id_hash_key == DEVELOPMENT_ID_HASH_KEY:
             raise ValueError("XINYONG_ID_HASH_KEY must be set to a secret value in production")
+        if self.environment == "production" and not self.audit_enabled:
+            raise ValueError("XINYONG_AUDIT_ENABLED cannot be false in production")
         return self
 
     @cached_property
@@ -83,12 +115,6 @@ class Settings(BaseSettings):
     def resolved_search_index_path(self) -> Path:
         return self.search_index_path or self.data_dir / "search" / "index.sqlite"
 
-    def department_keys(self) -> dict[str, str]:
-        """API key → department USCC."""
-        keys: dict[str, str] = {}
-        for item in filter(None, (part.strip() for part in self.department_api_keys.split(","))):
-            department, _, key = item.partition(":")
-            if not key:
-                raise ValueError(f"XINYONG_DEPARTMENT_API_KEYS entry {item!r} is not DEPT_USCC:key")
-            keys[key] = department
-        return keys
+    @cached_property
+    def resolved_audit_key_path(self) -> Path:
+        return self.audit_key_path or self.data_dir / "keys" / "audit-ed25519.pem"

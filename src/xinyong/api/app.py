@@ -5,29 +5,47 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from importlib import resources
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from xinyong import __version__
-from xinyong.api import batches, query
+from xinyong.api import admin, audit, batches, exports, identity, query, shared
+from xinyong.api.auth import enforce_policy
+from xinyong.api.guards import RequestGuards
 from xinyong.errors import XinyongError
 from xinyong.services.platform import Platform
-from xinyong.web import pages
+from xinyong.web import account_pages, pages
 
 
 def create_app(platform: Platform) -> FastAPI:
     # No /docs: Swagger UI loads its assets from a CDN and every asset here must be local.
+    # Every route passes the access policy (policy.toml) before it runs.
     app = FastAPI(
-        title="xinyong", version=__version__, docs_url=None, redoc_url=None, openapi_url="/openapi.json"
+        title="xinyong",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        dependencies=[Depends(enforce_policy)],
     )
     app.state.platform = platform
-    app.include_router(batches.router)
-    app.include_router(query.router)
-    app.include_router(pages.router)
-    app.middleware("http")(_security_headers)
+    for router in (
+        batches.router,
+        exports.router,
+        query.router,
+        shared.router,
+        identity.router,
+        audit.router,
+        admin.router,
+        pages.router,
+        account_pages.router,
+    ):
+        app.include_router(router)
+    app.add_middleware(RequestGuards, settings=platform.settings)
+    app.middleware("http")(_security_headers)  # outermost: refusals by the guards carry the headers too
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("xinyong.web").joinpath("static"))),

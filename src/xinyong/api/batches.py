@@ -7,40 +7,39 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from xinyong.api.deps import DepartmentDep, PlatformDep
-from xinyong.errors import InvalidInput
-from xinyong.services.ingest import ingest
-from xinyong.services.quality import department_quality
+from xinyong.api.auth import PrincipalDep
+from xinyong.api.deps import PlatformDep
+from xinyong.services.collection import collect
+from xinyong.services.quality import department_batches, department_quality
 
 router = APIRouter(prefix="/api/v1", tags=["collection"])
-MAX_UPLOAD_BYTES = 1 << 30
 
 
 @router.post("/batches", status_code=201, summary="Upload a department file as one batch")
 def upload_batch(
     platform: PlatformDep,
-    department: DepartmentDep,
+    principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="CSV (UTF-8 or GBK), XLSX or JSON")],
     kind: Annotated[str | None, Form(description="penalty, licence, entity, annual-report or list")] = None,
 ) -> dict[str, Any]:
     """Validate and load the file; the response is the batch summary.
 
-    Rows whose data source unit is another department are rejected."""
+    Rows whose data source unit is another department than the caller's are rejected. The size limit is
+    `XINYONG_MAX_UPLOAD_BYTES` (413 beyond it)."""
     name = Path(file.filename or "upload").name
     with tempfile.TemporaryDirectory(prefix="xinyong-upload-") as tmp:
         path = Path(tmp) / name
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out, 1 << 20)
-        if path.stat().st_size > MAX_UPLOAD_BYTES:
-            raise InvalidInput(f"file larger than {MAX_UPLOAD_BYTES} bytes")
-        summary = ingest(
+        summary = collect(
             platform,
+            principal,
             path,
             kind=kind,
             channel="api",
-            department=department,
+            department=principal.department_code,
             display_name=name,
         )
     result = summary.to_dict()
@@ -51,3 +50,10 @@ def upload_batch(
 @router.get("/departments", summary="Freshness and data quality per department")
 def list_departments(platform: PlatformDep) -> list[dict[str, Any]]:
     return department_quality(platform)
+
+
+@router.get("/batches", summary="The caller's department's latest batches (department administrator)")
+def list_batches(
+    platform: PlatformDep, principal: PrincipalDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[dict[str, Any]]:
+    return department_batches(platform, principal.department_code or "", limit)

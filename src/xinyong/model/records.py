@@ -30,6 +30,7 @@ class Category:
     name: str
     name_en: str
     adverse: bool
+    sharing: str  # unconditional, conditional or none
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def _catalogue() -> dict:
 @cache
 def categories() -> dict[str, Category]:
     return {
-        code: Category(code, c["name"], c["name_en"], c["adverse"])
+        code: Category(code, c["name"], c["name_en"], c["adverse"], c["sharing"])
         for code, c in _catalogue()["categories"].items()
     }
 
@@ -60,3 +61,9 @@ def list_types() -> dict[str, ListType]:
         name: ListType(name, entry["slug"], entry["category"], entry["name_en"], entry["adverse"])
         for name, entry in _catalogue()["lists"].items()
     }
+
+
+@cache
+def restricted_fields() -> frozenset[str]:
+    """Payload fields no API response carries, shared reads included."""
+    return frozenset(_catalogue()["openness"]["restricted"])

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 import orjson
 
-from xinyong.services.ingest import BatchSummary, ingest
+from xinyong.security.principal import operator
+from xinyong.services.collection import collect
+from xinyong.services.ingest import BatchSummary
 from xinyong.services.platform import Platform
 
 # Registrations first so records resolve to complete entities rather than provisional ones.
@@ -25,8 +27,9 @@ def load_demo(platform: Platform, *, entities: int, seed: int, today: dt.date) -
     manifest = orjson.loads(manifest_path.read_bytes())
     files = sorted(manifest["files"], key=lambda f: LOAD_ORDER.index(f["kind"]))
     for item in files:
-        yield ingest(
+        yield collect(
             platform,
+            operator(),
             out / item["path"],
             kind=item["kind"],
             today=today,

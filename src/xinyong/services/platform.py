@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from xinyong.rules import RuleBook
 from xinyong.search import SearchIndex
 from xinyong.search.fts5 import Fts5Index
+from xinyong.security.signing import CheckpointSigner
 from xinyong.settings import Settings
 from xinyong.store.db import make_engine, migrate
 from xinyong.workdays import WorkdayCalendar
@@ -31,6 +32,10 @@ class Platform:
     @cached_property
     def search_index(self) -> SearchIndex:
         return Fts5Index(self.settings.resolved_search_index_path)
+
+    @cached_property
+    def audit_signer(self) -> CheckpointSigner:
+        return CheckpointSigner.load_or_create(self.settings.resolved_audit_key_path)
 
 
 def open_platform(settings: Settings | None = None, *, upgrade: bool = True) -> Platform:

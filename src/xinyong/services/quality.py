@@ -16,3 +16,9 @@ def department_quality(platform: Platform) -> list[dict[str, Any]]:
 def platform_overview(platform: Platform) -> dict[str, Any]:
     with platform.engine.connect() as conn:
         return {**reports.platform_counts(conn), "departments": reports.department_quality(conn)}
+
+
+def department_batches(platform: Platform, department_code: str, limit: int = 50) -> list[dict[str, Any]]:
+    """A department's latest batches with their counts (its administrator's view)."""
+    with platform.engine.connect() as conn:
+        return reports.department_batches(conn, department_code, limit)

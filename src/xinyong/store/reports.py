@@ -49,3 +49,13 @@ def platform_counts(conn: Connection) -> dict[str, Any]:
         "records": sum(by_kind.values()),
         "records_by_kind": by_kind,
     }
+
+
+def department_batches(conn: Connection, department_code: str, limit: int) -> list[dict[str, Any]]:
+    query = (
+        select(batch)
+        .where(batch.c.department_code == department_code)
+        .order_by(batch.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]

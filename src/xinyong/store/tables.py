@@ -181,3 +181,99 @@ match_review = Table(
     Column("status", String(10), nullable=False, comment="open, merged or dismissed"),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# Identities: staff and entity accounts, their sessions, and API clients with hashed keys.
+account = Table(
+    "account",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("kind", String(10), nullable=False, comment="staff or entity"),
+    Column("role", String(30), nullable=False, comment="exactly one role: the admin roles stay separate"),
+    Column("department_code", Code, comment="the department a department role acts for"),
+    Column("entity_uscc", Code, comment="the entity an entity account speaks for"),
+    Column("password_hash", Text, nullable=False, comment="argon2id"),
+    Column("totp_secret", String(64), comment="base32; required for administrative roles"),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+login_session = Table(
+    "login_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True, comment="SHA-256 of the cookie value"),
+    Column("account_id", Id, ForeignKey("account.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+api_client = Table(
+    "api_client",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(30), nullable=False),
+    Column("department_code", Code),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+api_key = Table(
+    "api_key",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("client_id", Id, ForeignKey("api_client.id"), nullable=False, index=True),
+    Column("prefix", String(16), nullable=False, comment="shown to operators to tell keys apart"),
+    Column("key_hash", String(64), nullable=False, unique=True, comment="SHA-256 of the key"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column(
+        "expires_at", DateTime(timezone=True), comment="set when a rotation gives the old key a grace period"
+    ),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# The audit log: an append-only RFC 6962 Merkle tree. Each entry is a leaf (``seq`` = leaf index); the hashes
+# of complete subtrees are kept so proofs read O(log n) rows; checkpoints sign (size, root) with Ed25519.
+# Timestamps are stored as the exact ISO text that was hashed, so every engine gives back the same bytes.
+audit_entry = Table(
+    "audit_entry",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=False),
+    Column("recorded_at", String(32), nullable=False, index=True),
+    Column("actor", Text, nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("action", String(60), nullable=False, index=True),
+    Column("target", Text, nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("detail", Text, nullable=False, comment="canonical JSON"),
+    Column("leaf_hash", String(64), nullable=False),
+)
+
+audit_node = Table(
+    "audit_node",
+    metadata,
+    Column("height", Integer, primary_key=True, comment="1 = parent of two leaves"),
+    Column("idx", Id, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_checkpoint = Table(
+    "audit_checkpoint",
+    metadata,
+    Column("tree_size", Id, primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signed_at", String(32), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("tree_size", Id, nullable=False, comment="updated first in every append: serializes writers"),
+)

@@ -81,6 +81,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "kind.registration": {"zh": "登记信息", "en": "Registrations"},
     "kind.annual-report": {"zh": "年度报告", "en": "Annual reports"},
     "kind.list": {"zh": "名单", "en": "Lists"},
+    "sign_in": {"zh": "工作人员登录", "en": "Staff sign-in"},
+    "username": {"zh": "用户名", "en": "Username"},
+    "password": {"zh": "密码", "en": "Password"},
+    "totp": {"zh": "动态验证码（管理员）", "en": "One-time code (administrators)"},
+    "submit_sign_in": {"zh": "登录", "en": "Sign in"},
+    "sign_out": {"zh": "退出登录", "en": "Sign out"},
+    "account": {"zh": "我的账户", "en": "My account"},
+    "role": {"zh": "角色", "en": "Role"},
+    "signed_in_as": {"zh": "当前登录", "en": "Signed in as"},
+    "sign_in_failed": {"zh": "登录失败", "en": "Sign-in failed"},
 }
 
 

@@ -44,7 +44,7 @@ templates.env.filters["beijing"] = beijing_time
 templates.env.filters["langswitch"] = switch_language
 
 
-def _render(request: Request, template: str, lang: str, json_url: str, status: int = 200, **context: Any):
+def render(request: Request, template: str, lang: str, json_url: str, status: int = 200, **context: Any):
     response = templates.TemplateResponse(
         request,
         template,
@@ -75,7 +75,7 @@ def _twin(path: str, **params: Any) -> str:
 def home(request: Request, platform: PlatformDep, lang: LangQuery = "zh") -> HTMLResponse:
     overview = platform_overview(platform)
     feed = credit_file.recent_publications(platform, limit=10)
-    return _render(request, "home.html", lang, "/api/v1/overview", o=overview, feed=feed["publications"])
+    return render(request, "home.html", lang, "/api/v1/overview", o=overview, feed=feed["publications"])
 
 
 @router.get(
@@ -93,7 +93,7 @@ def search_page(request: Request, platform: PlatformDep, q: str = "", lang: Lang
         problem = None
     except InvalidInput as error:
         result, problem = {"query": q, "results": []}, error.detail
-    return _render(request, "search.html", lang, json_url, q=q, result=result, problem=problem)
+    return render(request, "search.html", lang, json_url, q=q, result=result, problem=problem)
 
 
 @router.get("/entities/{uscc}", response_class=HTMLResponse)
@@ -102,7 +102,7 @@ def entity_page(
 ) -> HTMLResponse:
     file = credit_file.entity_file(platform, uscc, as_of=as_of)
     json_url = _twin(f"/api/v1/entities/{file['entity']['uscc']}", as_of=as_of)
-    return _render(request, "entity.html", lang, json_url, f=file, as_of=as_of)
+    return render(request, "entity.html", lang, json_url, f=file, as_of=as_of)
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
@@ -110,7 +110,7 @@ def record_page(
     request: Request, platform: PlatformDep, record_id: int, lang: LangQuery = "zh"
 ) -> HTMLResponse:
     result = credit_file.record_with_history(platform, record_id)
-    return _render(request, "record.html", lang, f"/api/v1/records/{record_id}", r=result)
+    return render(request, "record.html", lang, f"/api/v1/records/{record_id}", r=result)
 
 
 @router.get("/lists/{slug}", response_class=HTMLResponse)
@@ -118,13 +118,11 @@ def list_page(
     request: Request, platform: PlatformDep, slug: str, offset: int = 0, lang: LangQuery = "zh"
 ) -> HTMLResponse:
     result = credit_file.list_members(platform, slug, offset=max(offset, 0), limit=50)
-    return _render(
-        request, "list.html", lang, _twin(f"/api/v1/lists/{slug}", offset=offset or None), r=result
-    )
+    return render(request, "list.html", lang, _twin(f"/api/v1/lists/{slug}", offset=offset or None), r=result)
 
 
 @router.get("/about", response_class=HTMLResponse)
 def about_page(request: Request, platform: PlatformDep, lang: LangQuery = "zh") -> HTMLResponse:
     overview = platform_overview(platform)
     rules = sorted(platform.rules.rules(), key=lambda r: (r.topic, r.effective_from, r.id))
-    return _render(request, "about.html", lang, "/api/v1/overview", o=overview, rules=rules)
+    return render(request, "about.html", lang, "/api/v1/overview", o=overview, rules=rules)

@@ -1,0 +1,88 @@
+"""Limits that hold before any route runs: requests per client and per IP (429), body size (413)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from xinyong.security.limits import RateLimiter
+from xinyong.settings import Settings
+
+UPLOAD_PATHS = {"/api/v1/batches"}
+
+
+class RequestGuards:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.limiter = RateLimiter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        wait = self._rate_wait(scope, headers)
+        if wait:
+            await _refuse(
+                send,
+                scope,
+                429,
+                "rate_limited",
+                "too many requests; retry later",
+                {"retry-after": str(math.ceil(wait))},
+            )
+            return
+        limit = (
+            self.settings.max_upload_bytes
+            if scope["path"] in UPLOAD_PATHS
+            else self.settings.max_request_bytes
+        )
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _refuse(send, scope, 413, "too_large", f"request body larger than {limit} bytes")
+            return
+        await self.app(scope, _counting(receive, limit), send)
+
+    def _rate_wait(self, scope: Scope, headers: dict[str, str]) -> float:
+        key = headers.get("x-api-key") or _bearer(headers.get("authorization", ""))
+        if key:
+            bucket = "key:" + hashlib.sha256(key.encode()).hexdigest()[:24]
+            return self.limiter.take(bucket, self.settings.rate_limit_client_per_minute)
+        ip = scope["client"][0] if scope.get("client") else "unknown"
+        return self.limiter.take("ip:" + ip, self.settings.rate_limit_ip_per_minute)
+
+
+def _bearer(authorization: str) -> str | None:
+    return authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    """A body sent without (or with a false) Content-Length is cut off at the limit: the route gets a 413
+    (FastAPI lets an HTTPException raised while it reads the body through)."""
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise HTTPException(413, f"request body larger than {limit} bytes")
+        return message
+
+    return wrapped
+
+
+async def _refuse(
+    send: Send, scope: Scope, status: int, code: str, detail: str, extra: dict[str, str] | None = None
+) -> None:
+    body = json.dumps({"detail": detail, "code": code, "errors": []}, ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

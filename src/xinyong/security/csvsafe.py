@@ -1,0 +1,26 @@
+"""CSV cells that a spreadsheet will not run: a cell starting with =, +, -, @, tab or carriage return (or
+their full-width forms) is prefixed with an apostrophe (OWASP, CSV injection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def safe_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """UTF-8 with BOM so that spreadsheet programs read the Chinese correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return "\ufeff" + out.getvalue()

@@ -1,0 +1,388 @@
+"""Identities: staff and entity accounts (argon2id passwords, TOTP for the administrator roles, lockout,
+sessions with idle and absolute timeouts) and API clients with hashed, rotatable keys. Every change and
+every login attempt is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from typing import Any
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+
+from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from xinyong.model.codes import check_uscc
+from xinyong.security.policy import policy
+from xinyong.security.principal import OPERATOR_ROLE, Principal
+from xinyong.services import audit
+from xinyong.services.platform import Platform
+from xinyong.store import accounts as store
+
+_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
+# Verified when the username is unknown, so that a miss costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+CLIENT_NAME = USERNAME
+MIN_PASSWORD_LENGTH = 12
+KEY_PREFIX = "xy_"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives timestamps back naive (they are stored in UTC)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _check_role(role: str, kind: str, department_code: str | None, entity_uscc: str | None) -> None:
+    roles = policy().roles
+    if role not in roles or role == "public":
+        raise InvalidInput(f"unknown role {role!r}; one of: {', '.join(r for r in roles if r != 'public')}")
+    if kind not in roles[role].kinds:
+        raise InvalidInput(f"role {role} is not for {kind} accounts")
+    if roles[role].department:
+        if not department_code:
+            raise InvalidInput(f"role {role} needs the department's code (--department)")
+        _valid_code(department_code, "department")
+    elif department_code:
+        raise InvalidInput(f"role {role} does not act for a department")
+    if kind == "entity":
+        if not entity_uscc:
+            raise InvalidInput("an entity account needs the entity's code")
+        _valid_code(entity_uscc, "entity")
+
+
+def _valid_code(code: str, what: str) -> None:
+    check = check_uscc(code)
+    if not check.valid:
+        raise InvalidInput(f"{what} code {code!r} is not a valid unified social credit code: {check.reason}")
+
+
+def _may_grant(by: Principal, role: str) -> None:
+    """Administrator accounts are created by the operator on the host only: through the application, the
+    security administrator could otherwise make an auditor of itself (三权分立)."""
+    if policy().roles[role].admin and by.role != OPERATOR_ROLE:
+        raise Forbidden(f"administrator roles ({role}) are granted by the operator with `xinyong users add`")
+
+
+def create_account(
+    platform: Platform,
+    by: Principal,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    kind: str = "staff",
+    department_code: str | None = None,
+    entity_uscc: str | None = None,
+) -> dict[str, Any]:
+    """Create an account; for administrator roles the result carries the TOTP secret and its
+    provisioning URI, shown once."""
+    if not USERNAME.match(username):
+        raise InvalidInput(
+            "username: 3–64 characters of a–z, 0–9, '.', '_' or '-', starting with a letter or digit"
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    if kind not in ("staff", "entity"):
+        raise InvalidInput("kind: staff or entity")
+    _check_role(role, kind, department_code, entity_uscc)
+    _may_grant(by, role)
+    totp_secret = pyotp.random_base32() if policy().roles[role].admin else None
+    values = {
+        "username": username,
+        "kind": kind,
+        "role": role,
+        "department_code": department_code,
+        "entity_uscc": entity_uscc,
+        "password_hash": _hasher.hash(password),
+        "totp_secret": totp_secret,
+        "failed_logins": 0,
+        "created_at": _now(),
+    }
+    try:
+        with platform.engine.begin() as conn:
+            store.insert_account(conn, values)
+    except IntegrityError:
+        raise Conflict(f"account {username!r} exists") from None
+    audit.record(
+        platform,
+        by,
+        "account.create",
+        f"account:{username}",
+        detail={"role": role, "kind": kind, "department_code": department_code, "entity_uscc": entity_uscc},
+    )
+    result = {"username": username, "role": role, "kind": kind, "department_code": department_code}
+    if totp_secret:
+        result["totp_secret"] = totp_secret
+        result["totp_uri"] = pyotp.TOTP(totp_secret).provisioning_uri(name=username, issuer_name="xinyong")
+    return result
+
+
+def list_accounts(platform: Platform) -> list[dict[str, Any]]:
+    with platform.engine.connect() as conn:
+        rows = store.accounts(conn)
+    return [
+        {
+            "username": r["username"],
+            "kind": r["kind"],
+            "role": r["role"],
+            "department_code": r["department_code"],
+            "entity_uscc": r["entity_uscc"],
+            "second_factor": r["totp_secret"] is not None,
+            "locked_until": _aware(r["locked_until"]),
+            "disabled": r["disabled_at"] is not None,
+            "created_at": _aware(r["created_at"]),
+        }
+        for r in rows
+    ]
+
+
+def _account_for_change(platform: Platform, by: Principal, username: str) -> dict[str, Any]:
+    with platform.engine.connect() as conn:
+        row = store.account_by_username(conn, username)
+    if row is None:
+        raise NotFound(f"no account {username!r}")
+    _may_grant(by, row["role"])
+    return dict(row)
+
+
+def unlock_account(platform: Platform, by: Principal, username: str) -> None:
+    row = _account_for_change(platform, by, username)
+    with platform.engine.begin() as conn:
+        store.update_account(conn, row["id"], locked_until=None, failed_logins=0)
+    audit.record(platform, by, "account.unlock", f"account:{username}")
+
+
+def disable_account(platform: Platform, by: Principal, username: str) -> None:
+    row = _account_for_change(platform, by, username)
+    with platform.engine.begin() as conn:
+        store.update_account(conn, row["id"], disabled_at=_now())
+        store.delete_sessions_of(conn, row["id"])
+    audit.record(platform, by, "account.disable", f"account:{username}")
+
+
+def login(platform: Platform, ip: str, username: str, password: str, totp_code: str | None) -> dict[str, Any]:
+    """Check the password (and the TOTP code for administrator roles); on success open a session.
+
+    The refusal never says which part was wrong. Failures in a row lock the account."""
+    settings = platform.settings
+    now = _now()
+    with platform.engine.connect() as conn:
+        row = store.account_by_username(conn, username)
+    who = Principal("anonymous", ip or "unknown", "public")
+
+    def refuse(reason: str, message: str = "wrong username, password or code", **extra: Any) -> Unauthorized:
+        detail = {"reason": reason, **extra}
+        audit.record(platform, who, "session.login", f"account:{username}", outcome="denied", detail=detail)
+        return Unauthorized(message)
+
+    if row is None:
+        _verify_password(_DUMMY_HASH, password)
+        raise refuse("unknown account")
+    locked_until = _aware(row["locked_until"])
+    if locked_until and locked_until > now:
+        until = locked_until.isoformat(timespec="minutes")
+        raise refuse("locked", f"account locked until {until} after failed logins")
+    password_ok = _verify_password(row["password_hash"], password)
+    totp_ok = row["totp_secret"] is None or (
+        totp_code is not None and pyotp.TOTP(row["totp_secret"]).verify(totp_code.strip(), valid_window=1)
+    )
+    if not (password_ok and totp_ok) or row["disabled_at"] is not None:
+        with platform.engine.begin() as conn:
+            lock_until = now + dt.timedelta(minutes=settings.login_lock_minutes)
+            failures = store.count_failed_login(conn, row["id"], settings.login_max_failures, lock_until)
+        reason = "disabled" if row["disabled_at"] else "password" if not password_ok else "second factor"
+        raise refuse(reason, failures=failures)
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires_at = now + dt.timedelta(hours=settings.session_max_hours)
+    with platform.engine.begin() as conn:
+        store.update_account(conn, row["id"], failed_logins=0, locked_until=None)
+        store.insert_session(
+            conn,
+            {
+                "token_hash": _sha256(token),
+                "account_id": row["id"],
+                "csrf_token": csrf,
+                "created_at": now,
+                "last_seen_at": now,
+                "expires_at": expires_at,
+            },
+        )
+    principal = _account_principal(row, csrf)
+    audit.record(platform, principal, "session.login", f"account:{username}", detail={"ip": ip})
+    return {
+        "token": token,
+        "csrf_token": csrf,
+        "expires_at": expires_at,
+        "username": username,
+        "role": row["role"],
+    }
+
+
+def _verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _account_principal(row: Any, csrf: str | None) -> Principal:
+    return Principal(
+        "account",
+        row["username"],
+        row["role"],
+        department_code=row["department_code"],
+        entity_uscc=row["entity_uscc"],
+        account_id=row["id"],
+        session_csrf=csrf,
+    )
+
+
+def session_principal(platform: Platform, token: str) -> Principal | None:
+    """The account behind a session cookie, or None when the session is unknown, idle too long or over."""
+    now = _now()
+    token_hash = _sha256(token)
+    with platform.engine.connect() as conn:
+        row = store.session_with_account(conn, token_hash)
+    if row is None:
+        return None
+    idle = dt.timedelta(minutes=platform.settings.session_idle_minutes)
+    if _aware(row["expires_at"]) <= now or _aware(row["last_seen_at"]) + idle <= now or row["disabled_at"]:
+        with platform.engine.begin() as conn:
+            store.delete_session(conn, token_hash)
+        return None
+    if now - _aware(row["last_seen_at"]) > dt.timedelta(
+        seconds=30
+    ):  # one write per half minute, not per request
+        with platform.engine.begin() as conn:
+            store.touch_session(conn, token_hash, now)
+    return _account_principal(row, row["csrf_token"])
+
+
+def logout(platform: Platform, principal: Principal, token: str) -> None:
+    with platform.engine.begin() as conn:
+        store.delete_session(conn, _sha256(token))
+    audit.record(platform, principal, "session.logout", principal.actor)
+
+
+def _new_key() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def create_client(
+    platform: Platform, by: Principal, *, name: str, role: str, department_code: str | None = None
+) -> dict[str, Any]:
+    """Register an API client and issue its first key (shown once, stored as a SHA-256 hash)."""
+    if not CLIENT_NAME.match(name):
+        raise InvalidInput("name: 3–64 characters of a–z, 0–9, '.', '_' or '-'")
+    _check_role(role, "client", department_code, None)
+    now = _now()
+    prefix, key = _new_key()
+    try:
+        with platform.engine.begin() as conn:
+            client_id = store.insert_client(
+                conn, {"name": name, "role": role, "department_code": department_code, "created_at": now}
+            )
+            store.insert_key(
+                conn, {"client_id": client_id, "prefix": prefix, "key_hash": _sha256(key), "created_at": now}
+            )
+    except IntegrityError:
+        raise Conflict(f"client {name!r} exists") from None
+    audit.record(
+        platform,
+        by,
+        "client.create",
+        f"client:{name}",
+        detail={"role": role, "department_code": department_code, "key": prefix},
+    )
+    return {"name": name, "role": role, "department_code": department_code, "key": key, "key_prefix": prefix}
+
+
+def rotate_key(platform: Platform, by: Principal, name: str, grace_hours: int = 24) -> dict[str, Any]:
+    """Issue a new key; the client's older keys keep working for ``grace_hours`` (0: stop now)."""
+    if not 0 <= grace_hours <= 24 * 30:
+        raise InvalidInput("grace_hours: 0 to 720")
+    now = _now()
+    prefix, key = _new_key()
+    with platform.engine.begin() as conn:
+        client = store.client_by_name(conn, name)
+        if client is None:
+            raise NotFound(f"no API client {name!r}")
+        store.expire_live_keys(conn, client["id"], now + dt.timedelta(hours=grace_hours))
+        store.insert_key(
+            conn, {"client_id": client["id"], "prefix": prefix, "key_hash": _sha256(key), "created_at": now}
+        )
+    audit.record(
+        platform,
+        by,
+        "client.rotate_key",
+        f"client:{name}",
+        detail={"key": prefix, "grace_hours": grace_hours},
+    )
+    return {"name": name, "key": key, "key_prefix": prefix, "old_keys_expire_in_hours": grace_hours}
+
+
+def revoke_key(platform: Platform, by: Principal, name: str, prefix: str) -> None:
+    with platform.engine.begin() as conn:
+        client = store.client_by_name(conn, name)
+        if client is None:
+            raise NotFound(f"no API client {name!r}")
+        if not store.revoke_key(conn, client["id"], prefix, _now()):
+            raise NotFound(f"client {name!r} has no live key {prefix!r}")
+    audit.record(platform, by, "client.revoke_key", f"client:{name}", detail={"key": prefix})
+
+
+def list_clients(platform: Platform) -> list[dict[str, Any]]:
+    now = _now()
+    with platform.engine.connect() as conn:
+        result = []
+        for client in store.clients(conn):
+            keys = [
+                {
+                    "prefix": k["prefix"],
+                    "created_at": _aware(k["created_at"]),
+                    "expires_at": _aware(k["expires_at"]),
+                    "live": _key_live(k["revoked_at"], _aware(k["expires_at"]), now),
+                }
+                for k in store.keys_of(conn, client["id"])
+            ]
+            result.append(
+                {
+                    "name": client["name"],
+                    "role": client["role"],
+                    "department_code": client["department_code"],
+                    "keys": keys,
+                }
+            )
+    return result
+
+
+def _key_live(revoked_at: dt.datetime | None, expires_at: dt.datetime | None, now: dt.datetime) -> bool:
+    return revoked_at is None and (expires_at is None or expires_at > now)
+
+
+def key_principal(platform: Platform, key: str) -> Principal | None:
+    if not key.startswith(KEY_PREFIX):
+        return None
+    with platform.engine.connect() as conn:
+        row = store.client_by_key_hash(conn, _sha256(key))
+    if row is None or row["disabled_at"] is not None:
+        return None
+    if not _key_live(row["revoked_at"], _aware(row["expires_at"]), _now()):
+        return None
+    return Principal("client", row["name"], row["role"], department_code=row["department_code"])

@@ -1,0 +1,253 @@
+"""The audit log (数据铁笼): every write, non-public read, check, denial and administrative action is a leaf
+of an RFC 6962 Merkle tree; signed checkpoints fix its history; ``verify`` recomputes everything from the
+entries and finds any modification, deletion, insertion or reordering of what a checkpoint covers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from xinyong.errors import InvalidInput, NotFound
+from xinyong.security import merkle
+from xinyong.security.principal import Principal
+from xinyong.security.signing import checkpoint_message
+from xinyong.services.platform import Platform
+from xinyong.store import audit as store
+
+
+def _now_text() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_detail(detail: dict[str, Any] | None) -> str:
+    return json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def leaf_data(entry: dict[str, Any]) -> bytes:
+    """The bytes a leaf hashes: every stored field of the entry, the index included (so moving an entry
+    changes its hash)."""
+    fields = {k: entry[k] for k in ("seq", "recorded_at", "actor", "role", "action", "target", "outcome")}
+    fields["detail"] = entry["detail"]
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def record(
+    platform: Platform,
+    principal: Principal,
+    action: str,
+    target: str = "",
+    *,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+) -> int | None:
+    """Append one entry in a transaction of its own; returns its index (None when auditing is off)."""
+    if not platform.settings.audit_enabled:
+        return None
+    with platform.engine.begin() as conn:
+        seq = store.reserve_seq(conn)
+        entry = {
+            "seq": seq,
+            "recorded_at": _now_text(),
+            "actor": principal.actor,
+            "role": principal.role,
+            "action": action,
+            "target": target,
+            "outcome": outcome,
+            "detail": canonical_detail(detail),
+        }
+        store.append_entry(conn, entry, merkle.leaf_hash(leaf_data(entry)))
+        if _checkpoint_due(platform, conn):
+            _sign_checkpoint(platform, conn, seq + 1)
+    return seq
+
+
+def _checkpoint_due(platform: Platform, conn: Connection) -> bool:
+    latest = store.latest_checkpoint(conn)
+    if latest is None:
+        return True
+    signed_at = dt.datetime.strptime(latest["signed_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    interval = dt.timedelta(seconds=platform.settings.audit_checkpoint_seconds)
+    return dt.datetime.now(dt.UTC) - signed_at >= interval
+
+
+def _sign_checkpoint(platform: Platform, conn: Connection, size: int) -> dict[str, Any]:
+    root_hex = merkle.root(store.StoredSubtrees(conn), size).hex()
+    signed_at = _now_text()
+    signer = platform.audit_signer
+    checkpoint = {
+        "tree_size": size,
+        "root_hash": root_hex,
+        "signed_at": signed_at,
+        "key_id": signer.key_id,
+        "signature": signer.sign(checkpoint_message(size, root_hex, signed_at)),
+    }
+    store.insert_checkpoint(conn, checkpoint)
+    return checkpoint
+
+
+def checkpoint(platform: Platform) -> dict[str, Any]:
+    """Sign the current tree now (``xinyong audit checkpoint``); the same checkpoint if nothing was added."""
+    with platform.engine.begin() as conn:
+        size = store.tree_size(conn)
+        latest = store.latest_checkpoint(conn)
+        if latest is not None and latest["tree_size"] == size:
+            return dict(latest)
+        if size == 0:
+            raise InvalidInput("the audit log is empty: there is nothing to sign")
+        return _sign_checkpoint(platform, conn, size)
+
+
+def published_checkpoints(platform: Platform, limit: int = 100) -> dict[str, Any]:
+    signer = platform.audit_signer
+    with platform.engine.connect() as conn:
+        rows = store.checkpoints(conn, limit)
+        size = store.tree_size(conn)
+    return {
+        "algorithm": "Ed25519",
+        "key_id": signer.key_id,
+        "public_key": signer.public_key_hex,
+        "signed_message": "xinyong audit checkpoint\\n{tree_size}\\n{root_hash}\\n{signed_at}\\n",
+        "hashing": "RFC 6962: leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right)",
+        "tree_size": size,
+        "checkpoints": [dict(row) for row in rows],
+    }
+
+
+def inclusion(platform: Platform, seq: int, tree_size: int | None = None) -> dict[str, Any]:
+    """The proof that entry ``seq`` is in the tree a checkpoint signed (by default the oldest one that
+    covers it; the current, unsigned tree when none does yet)."""
+    with platform.engine.connect() as conn:
+        current = store.tree_size(conn)
+        if not 0 <= seq < current:
+            raise NotFound(f"audit entry {seq} does not exist (the log holds {current})")
+        signed = (
+            store.checkpoint_covering(conn, seq + 1)
+            if tree_size is None
+            else store.checkpoint_covering(conn, tree_size)
+        )
+        if tree_size is None:
+            tree_size = signed["tree_size"] if signed else current
+        if not seq < tree_size <= current:
+            raise InvalidInput(f"tree_size must be greater than {seq} and at most {current}")
+        if signed is not None and signed["tree_size"] != tree_size:
+            signed = None
+        source = store.StoredSubtrees(conn)
+        leaf = source.subtree(seq, 1)
+        proof = merkle.inclusion_proof(source, seq, tree_size)
+        root_hash = merkle.root(source, tree_size)
+    return {
+        "entry": seq,
+        "leaf_hash": leaf.hex(),
+        "tree_size": tree_size,
+        "root_hash": root_hash.hex(),
+        "proof": [p.hex() for p in proof],
+        "checkpoint": dict(signed) if signed else None,
+    }
+
+
+def consistency(platform: Platform, old_size: int, new_size: int) -> dict[str, Any]:
+    with platform.engine.connect() as conn:
+        current = store.tree_size(conn)
+        if not 0 < old_size <= new_size <= current:
+            raise InvalidInput(f"need 0 < from ≤ to ≤ {current} (the log's size)")
+        source = store.StoredSubtrees(conn)
+        proof = merkle.consistency_proof(source, old_size, new_size)
+        old_root, new_root = merkle.root(source, old_size), merkle.root(source, new_size)
+    return {
+        "from": old_size,
+        "to": new_size,
+        "from_root": old_root.hex(),
+        "to_root": new_root.hex(),
+        "proof": [p.hex() for p in proof],
+    }
+
+
+def search(platform: Platform, **filters: Any) -> list[dict[str, Any]]:
+    with platform.engine.connect() as conn:
+        rows = store.search_entries(conn, **filters)
+    return [{**row, "detail": json.loads(row["detail"])} for row in rows]
+
+
+@dataclass
+class Verification:
+    entries: int = 0
+    checkpoints_verified: int = 0
+    unsigned_tail: int = 0  # entries after the last checkpoint: protected only once the next one is signed
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "checkpoints_verified": self.checkpoints_verified,
+            "unsigned_tail": self.unsigned_tail,
+            "problems": self.problems,
+        }
+
+
+def verify(platform: Platform, max_problems: int = 50) -> Verification:
+    """Recompute every leaf from its entry and every root from the leaves; check each checkpoint's root and
+    signature, the stored subtree hashes, and the head. Reads only."""
+    report = Verification()
+    signer = platform.audit_signer
+
+    def problem(message: str) -> None:
+        if len(report.problems) < max_problems:
+            report.problems.append(message)
+
+    with platform.engine.connect() as conn:
+        signed = {row["tree_size"]: row for row in store.checkpoints(conn)}
+        head = store.tree_size(conn)
+        frontier = merkle.Frontier()
+        computed_nodes: dict[tuple[int, int], bytes] = {}
+        for row in store.stream_entries(conn):
+            if row["seq"] != frontier.size:
+                problem(f"entry {frontier.size} is missing or out of place (found entry {row['seq']} there)")
+            leaf = merkle.leaf_hash(leaf_data(dict(row)))
+            if leaf.hex() != row["leaf_hash"]:
+                problem(f"entry {row['seq']} does not match its leaf hash: it was modified")
+            for height, index, value in frontier.append(leaf):
+                computed_nodes[(height, index)] = value
+            _check_checkpoint(signed.get(frontier.size), frontier, signer, report, problem)
+        report.entries = frontier.size
+        if head != frontier.size:
+            problem(f"the head says {head} entries, the log holds {frontier.size}")
+        for size in sorted(signed):
+            if size > frontier.size:
+                problem(
+                    f"checkpoint at size {size} covers entries that are gone (the log holds {frontier.size})"
+                )
+        stored_nodes = 0
+        for node in store.stream_nodes(conn):
+            stored_nodes += 1
+            expected = computed_nodes.get((node["height"], node["idx"]))
+            if expected is None or expected.hex() != node["hash"]:
+                problem(f"stored subtree hash ({node['height']}, {node['idx']}) is wrong: proofs would lie")
+        if stored_nodes != len(computed_nodes):
+            problem(f"{len(computed_nodes) - stored_nodes} subtree hashes are missing")
+    covered = max((size for size in signed if size <= frontier.size), default=0)
+    report.unsigned_tail = frontier.size - covered
+    return report
+
+
+def _check_checkpoint(checkpoint, frontier, signer, report, problem) -> None:
+    if checkpoint is None:
+        return
+    size = checkpoint["tree_size"]
+    root_hex = frontier.root().hex()
+    if checkpoint["key_id"] != signer.key_id or not signer.verify(
+        checkpoint_message(size, checkpoint["root_hash"], checkpoint["signed_at"]), checkpoint["signature"]
+    ):
+        problem(f"checkpoint at size {size} is not signed by this platform's key")
+    elif checkpoint["root_hash"] != root_hex:
+        problem(f"the entries no longer give the root signed at size {size}: history was changed")
+    else:
+        report.checkpoints_verified += 1

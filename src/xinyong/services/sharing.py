@@ -1,0 +1,57 @@
+"""Shared reads between departments (共享): every record of an entity, public or no longer public, by the
+catalogue's sharing class of its category; restricted fields never leave. Each read is audited with its
+stated purpose by the access policy before it runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xinyong.errors import NotFound
+from xinyong.model.records import categories, restricted_fields
+from xinyong.security.principal import Principal
+from xinyong.services.credit_file import public_record
+from xinyong.services.platform import Platform
+from xinyong.services.records import records_as_of
+from xinyong.store import files
+
+MIN_PURPOSE_CHARS = 4
+
+
+def shared_records(
+    platform: Platform, principal: Principal, uscc: str, purpose: str | None
+) -> dict[str, Any]:
+    rows = records_as_of(platform, uscc)
+    with platform.engine.connect() as conn:
+        if not rows and files.get_entity(conn, uscc) is None:
+            raise NotFound(f"no entity with code {uscc}")
+        departments = files.department_names(conn)
+    purpose = (purpose or "").strip()
+    stated = len(purpose) >= MIN_PURPOSE_CHARS
+    records, withheld = [], {}
+    for row in rows:
+        category = categories().get(row["category"])
+        sharing = category.sharing if category else "none"
+        if sharing == "none" or (sharing == "conditional" and not stated):
+            withheld[row["category"]] = sharing
+            continue
+        shared = public_record(row, departments, platform.rules)
+        payload = row["payload"] if isinstance(row["payload"], dict) else {}
+        shared["content"] = {k: v for k, v in payload.items() if k not in restricted_fields()}
+        shared["sharing"] = sharing
+        records.append(shared)
+    return {
+        "uscc": uscc,
+        "reader": {"actor": principal.actor, "department_code": principal.department_code},
+        "purpose": purpose or None,
+        "records": records,
+        "withheld": [
+            {
+                "category": c,
+                "sharing": s,
+                "reason": "not shared"
+                if s == "none"
+                else f"conditional sharing: state a purpose of at least {MIN_PURPOSE_CHARS} characters",
+            }
+            for c, s in sorted(withheld.items())
+        ],
+    }
