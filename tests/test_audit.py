@@ -213,5 +213,42 @@ def test_a_checkpoint_signed_by_another_key_is_refused(platform, tmp_path) -> No
 
 def test_auditing_off_appends_nothing(platform) -> None:
     platform.settings.audit_enabled = False
-    assert audit.record(platform, ALICE, "batch.upload", "batch:1") is None
+    audit.record(platform, ALICE, "batch.upload", "batch:1")
     assert audit.verify(platform).entries == 0
+
+
+def test_concurrent_appends_from_two_processes_stay_one_contiguous_tree(platform) -> None:
+    """Threads of two platform instances on one store (as two server processes would be): every entry
+    lands once, indexes are contiguous and the tree verifies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from xinyong.services.platform import Platform
+
+    other = Platform(platform.settings, platform.engine)
+
+    def append(worker: int) -> None:
+        target = platform if worker % 2 else other
+        for i in range(25):
+            audit.record(target, ALICE, "shared.read", f"w{worker}:{i}", wait=i % 5 == 0)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(append, range(6)))
+    audit.flush(other)
+    audit.checkpoint(platform)
+    report = audit.verify(platform)
+    assert report.ok, report.problems
+    assert report.entries == 150
+    targets = {
+        e["target"]
+        for e in audit.search(
+            platform,
+            actor=None,
+            action="shared.read",
+            target=None,
+            since=None,
+            until=None,
+            offset=0,
+            limit=500,
+        )
+    }
+    assert len(targets) == 150

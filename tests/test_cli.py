@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 from tests.conftest import TODAY
+from tests.test_ingest import AUTHORITY
 from typer.testing import CliRunner
 
 from xinyong.cli import app
@@ -67,3 +68,43 @@ def test_ingest_unreadable_file_exits_nonzero(env):
     result = runner.invoke(app, ["ingest", str(bad)])
     assert result.exit_code == 2
     assert "kind" in result.output
+
+
+def test_users_clients_and_the_audit_log_from_the_command_line(env, monkeypatch, database_url):
+    from sqlalchemy import create_engine, update
+
+    from xinyong.store.tables import audit_entry
+
+    monkeypatch.setenv("XINYONG_NEW_PASSWORD", "correct horse battery")
+    added = runner.invoke(app, ["users", "add", "aud", "--role", "auditor", "--json"])
+    assert added.exit_code == 0, added.output
+    assert orjson.loads(added.stdout)["totp_uri"].startswith("otpauth://totp/")
+    bad = runner.invoke(app, ["users", "add", "officer1", "--role", "department_officer"])
+    assert bad.exit_code == 2 and "needs the department" in bad.output
+    client = runner.invoke(
+        app,
+        [
+            "clients",
+            "add",
+            "tax-system",
+            "--role",
+            "department_officer",
+            "--department",
+            AUTHORITY,
+            "--json",
+        ],
+    )
+    assert client.exit_code == 0, client.output
+    assert orjson.loads(client.stdout)["key"].startswith("xy_")
+    listed = orjson.loads(runner.invoke(app, ["clients", "list", "--json"]).stdout)
+    assert listed[0]["name"] == "tax-system" and listed[0]["keys"][0]["live"]
+    assert runner.invoke(app, ["audit", "checkpoint"]).exit_code == 0
+    verified = runner.invoke(app, ["audit", "verify", "--json"])
+    assert verified.exit_code == 0, verified.output
+    assert orjson.loads(verified.stdout)["ok"]
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(update(audit_entry).where(audit_entry.c.seq == 0).values(actor="operator:someone-else"))
+    engine.dispose()
+    tampered = runner.invoke(app, ["audit", "verify"])
+    assert tampered.exit_code == 1 and "TAMPERED" in tampered.output and "entry 0" in tampered.output

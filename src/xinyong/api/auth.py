@@ -11,6 +11,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from xinyong.errors import Forbidden, Unauthorized
 from xinyong.security.policy import policy
@@ -58,11 +59,18 @@ def _principal(request: Request, platform: Platform) -> Principal:
 
 
 async def enforce_policy(request: Request) -> None:
+    # The checks query the store: run them off the event loop, as FastAPI runs synchronous routes.
+    principal = await run_in_threadpool(_authorize, request)
+    request.state.principal = principal
+    if principal.session_csrf and request.method not in SAFE_METHODS:
+        await _check_csrf(request, principal)
+
+
+def _authorize(request: Request) -> Principal:
     platform: Platform = request.app.state.platform
     route = request.scope.get("route")
     rule = policy().rule(request.method, getattr(route, "path", request.url.path))
     principal = _principal(request, platform)
-    request.state.principal = principal
     if rule is None or not rule.allows(principal.role):
         audit.record(
             platform,
@@ -75,16 +83,16 @@ async def enforce_policy(request: Request) -> None:
         if not principal.authenticated:
             raise Unauthorized("sign in or give an API key (X-API-Key or Authorization: Bearer)")
         raise Forbidden(f"role {principal.role} may not {request.method} {request.url.path}")
-    if principal.session_csrf and request.method not in SAFE_METHODS:
-        await _check_csrf(request, principal)
-    if rule.audit:
+    if rule.audit:  # a read of non-public data: committed with the next group, not waited for
         audit.record(
             platform,
             principal,
             rule.audit,
             str(request.url.path),
             detail={"query": str(request.url.query)} if request.url.query else None,
+            wait=False,
         )
+    return principal
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:
@@ -94,7 +102,8 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
     ):
         token = (await request.form()).get("csrf_token")
     if not isinstance(token, str) or not hmac.compare_digest(token, principal.session_csrf or ""):
-        audit.record(
+        await run_in_threadpool(
+            audit.record,
             request.app.state.platform,
             principal,
             "authz.denied",

@@ -155,31 +155,35 @@ def verify_consistency(
 
 
 class Frontier:
-    """The perfect subtrees of a growing tree, left to right: enough to know the root at every size while
+    """The right edge of a growing tree: the hashes of its perfect subtrees, left to right (one per 1-bit of
+    its size). Enough to append a leaf without reading older ones, and to know the root at every size while
     streaming the leaves once (``xinyong audit verify``)."""
 
-    def __init__(self) -> None:
-        self.size = 0
-        self._stack: list[tuple[int, bytes]] = []  # (height, hash)
+    def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()) -> None:
+        if len(hashes) != size.bit_count():
+            raise ValueError(
+                f"a tree of {size} leaves has {size.bit_count()} perfect subtrees, not {len(hashes)}"
+            )
+        self.size = size
+        self.hashes = list(hashes)
 
     def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
-        """Add a leaf; returns the interior nodes completed by it as (height, index, hash)."""
+        """Add a leaf; returns the interior nodes it completes as (height, index, hash)."""
         completed = []
         height, value, index = 0, leaf, self.size
-        while self._stack and self._stack[-1][0] == height:
-            _, left = self._stack.pop()
-            value = node_hash(left, value)
+        while index & 1:
+            value = node_hash(self.hashes.pop(), value)
             height += 1
             index >>= 1
             completed.append((height, index, value))
-        self._stack.append((height, value))
+        self.hashes.append(value)
         self.size += 1
         return completed
 
     def root(self) -> bytes:
-        if not self._stack:
+        if not self.hashes:
             return EMPTY_ROOT
-        value = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
+        value = self.hashes[-1]
+        for left in reversed(self.hashes[:-1]):
             value = node_hash(left, value)
         return value

@@ -68,7 +68,10 @@ def _check_role(role: str, kind: str, department_code: str | None, entity_uscc: 
 def _valid_code(code: str, what: str) -> None:
     check = check_uscc(code)
     if not check.valid:
-        raise InvalidInput(f"{what} code {code!r} is not a valid unified social credit code: {check.reason}")
+        raise InvalidInput(
+            f"{what} code {code!r} is not a valid unified social credit code: "
+            f"the {check.failed_check} check fails"
+        )
 
 
 def _may_grant(by: Principal, role: str) -> None:

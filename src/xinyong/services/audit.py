@@ -4,8 +4,14 @@ entries and finds any modification, deletion, insertion or reordering of what a 
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +24,13 @@ from xinyong.security.signing import checkpoint_message
 from xinyong.services.platform import Platform
 from xinyong.store import audit as store
 
+log = logging.getLogger(__name__)
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # UTC, fixed width: sorts as text and hashes the same on every engine
+
 
 def _now_text() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.datetime.now(dt.UTC).strftime(TIME_FORMAT)
 
 
 def canonical_detail(detail: dict[str, Any] | None) -> str:
@@ -43,35 +53,131 @@ def record(
     *,
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
-) -> int | None:
-    """Append one entry in a transaction of its own; returns its index (None when auditing is off)."""
+    wait: bool = True,
+) -> None:
+    """Append one entry. With ``wait`` (writes, administrative actions, denials) the call returns once the
+    entry is committed; reads of non-public data pass ``wait=False`` and the entry is committed with the next
+    group, within milliseconds, in the order the calls were made."""
     if not platform.settings.audit_enabled:
-        return None
-    with platform.engine.begin() as conn:
-        seq = store.reserve_seq(conn)
-        entry = {
-            "seq": seq,
-            "recorded_at": _now_text(),
-            "actor": principal.actor,
-            "role": principal.role,
-            "action": action,
-            "target": target,
-            "outcome": outcome,
-            "detail": canonical_detail(detail),
-        }
-        store.append_entry(conn, entry, merkle.leaf_hash(leaf_data(entry)))
-        if _checkpoint_due(platform, conn):
-            _sign_checkpoint(platform, conn, seq + 1)
-    return seq
+        return
+    entry = {
+        "recorded_at": _now_text(),
+        "actor": principal.actor,
+        "role": principal.role,
+        "action": action,
+        "target": target,
+        "outcome": outcome,
+        "detail": canonical_detail(detail),
+    }
+    _writer(platform).submit(entry, wait)
 
 
-def _checkpoint_due(platform: Platform, conn: Connection) -> bool:
-    latest = store.latest_checkpoint(conn)
-    if latest is None:
-        return True
-    signed_at = dt.datetime.strptime(latest["signed_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
-    interval = dt.timedelta(seconds=platform.settings.audit_checkpoint_seconds)
-    return dt.datetime.now(dt.UTC) - signed_at >= interval
+def flush(platform: Platform) -> None:
+    """Wait until every entry submitted so far is committed."""
+    if platform.audit_writer is not None:
+        platform.audit_writer.submit(None, True)
+
+
+_writers_lock = threading.Lock()
+
+
+def _writer(platform: Platform) -> AuditWriter:
+    with _writers_lock:
+        if platform.audit_writer is None:
+            platform.audit_writer = AuditWriter(platform)
+        return platform.audit_writer
+
+
+class AuditWriter:
+    """Appends entries in groups from one thread per process: one transaction (and one commit flush) for
+    all the entries that arrived while the previous group was written. The thread stops when idle and
+    starts again on the next entry."""
+
+    MAX_GROUP = 1000
+    # Entries nobody waits for are held this long to share a transaction with those that follow: under a
+    # stream of audited reads, one commit serves many of them.
+    LINGER_SECONDS = 0.05
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.queue: queue.SimpleQueue[tuple[dict[str, Any] | None, Future[None] | None]] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.next_checkpoint: float | None = None  # monotonic time of the next automatic checkpoint
+        atexit.register(flush, platform)
+
+    def submit(self, entry: dict[str, Any] | None, wait: bool) -> None:
+        done: Future[None] | None = Future() if wait else None
+        self.queue.put((entry, done))
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+                self.thread.start()
+        if done is not None:
+            done.result()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                group = [self.queue.get(timeout=1.0)]
+            except queue.Empty:
+                with self.lock:
+                    if self.queue.empty():
+                        self.thread = None
+                        return
+                continue
+            self._gather(group)
+            waiting = [done for _, done in group if done is not None]
+            try:
+                self._append([entry for entry, _ in group if entry is not None])
+            except Exception as error:  # handed to every caller that waits
+                log.exception("%d audit entries could not be appended", len(group))
+                for done in waiting:
+                    done.set_exception(error)
+            else:
+                for done in waiting:
+                    done.set_result(None)
+
+    def _gather(self, group: list[tuple[dict[str, Any] | None, Future[None] | None]]) -> None:
+        """Add what is queued; linger for more unless somebody is waiting."""
+        deadline = time.monotonic() + self.LINGER_SECONDS
+        while len(group) < self.MAX_GROUP:
+            someone_waits = any(done is not None for _, done in group)
+            remaining = 0.0 if someone_waits else deadline - time.monotonic()
+            try:
+                group.append(self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait())
+            except queue.Empty:
+                return
+
+    def _append(self, entries: list[dict[str, Any]]) -> None:
+        if not entries:
+            return
+        platform = self.platform
+        with platform.engine.begin() as conn:
+            start, edge = store.reserve_leaves(conn, len(entries))
+            frontier = merkle.Frontier(start, edge)
+            completed = []
+            for seq, entry in enumerate(entries, start):
+                entry["seq"] = seq
+                leaf = merkle.leaf_hash(leaf_data(entry))
+                entry["leaf_hash"] = leaf.hex()
+                completed += frontier.append(leaf)
+            store.append_leaves(conn, entries, completed, frontier.hashes)
+            if time.monotonic() >= self._next_checkpoint(conn):
+                _sign_checkpoint(platform, conn, frontier.size)
+                self.next_checkpoint = time.monotonic() + platform.settings.audit_checkpoint_seconds
+
+    def _next_checkpoint(self, conn: Connection) -> float:
+        if self.next_checkpoint is None:
+            latest = store.latest_checkpoint(conn)
+            self.next_checkpoint = 0.0
+            if latest is not None:
+                signed_at = dt.datetime.strptime(latest["signed_at"], TIME_FORMAT).replace(tzinfo=dt.UTC)
+                age = (dt.datetime.now(dt.UTC) - signed_at).total_seconds()
+                self.next_checkpoint = (
+                    time.monotonic() - age + self.platform.settings.audit_checkpoint_seconds
+                )
+        return self.next_checkpoint
 
 
 def _sign_checkpoint(platform: Platform, conn: Connection, size: int) -> dict[str, Any]:
@@ -91,6 +197,7 @@ def _sign_checkpoint(platform: Platform, conn: Connection, size: int) -> dict[st
 
 def checkpoint(platform: Platform) -> dict[str, Any]:
     """Sign the current tree now (``xinyong audit checkpoint``); the same checkpoint if nothing was added."""
+    flush(platform)
     with platform.engine.begin() as conn:
         size = store.tree_size(conn)
         latest = store.latest_checkpoint(conn)
@@ -102,6 +209,7 @@ def checkpoint(platform: Platform) -> dict[str, Any]:
 
 
 def published_checkpoints(platform: Platform, limit: int = 100) -> dict[str, Any]:
+    flush(platform)
     signer = platform.audit_signer
     with platform.engine.connect() as conn:
         rows = store.checkpoints(conn, limit)
@@ -120,6 +228,7 @@ def published_checkpoints(platform: Platform, limit: int = 100) -> dict[str, Any
 def inclusion(platform: Platform, seq: int, tree_size: int | None = None) -> dict[str, Any]:
     """The proof that entry ``seq`` is in the tree a checkpoint signed (by default the oldest one that
     covers it; the current, unsigned tree when none does yet)."""
+    flush(platform)
     with platform.engine.connect() as conn:
         current = store.tree_size(conn)
         if not 0 <= seq < current:
@@ -150,6 +259,7 @@ def inclusion(platform: Platform, seq: int, tree_size: int | None = None) -> dic
 
 
 def consistency(platform: Platform, old_size: int, new_size: int) -> dict[str, Any]:
+    flush(platform)
     with platform.engine.connect() as conn:
         current = store.tree_size(conn)
         if not 0 < old_size <= new_size <= current:
@@ -167,6 +277,7 @@ def consistency(platform: Platform, old_size: int, new_size: int) -> dict[str, A
 
 
 def search(platform: Platform, **filters: Any) -> list[dict[str, Any]]:
+    flush(platform)
     with platform.engine.connect() as conn:
         rows = store.search_entries(conn, **filters)
     return [{**row, "detail": json.loads(row["detail"])} for row in rows]
@@ -196,6 +307,7 @@ class Verification:
 def verify(platform: Platform, max_problems: int = 50) -> Verification:
     """Recompute every leaf from its entry and every root from the leaves; check each checkpoint's root and
     signature, the stored subtree hashes, and the head. Reads only."""
+    flush(platform)
     report = Verification()
     signer = platform.audit_signer
 
@@ -205,7 +317,7 @@ def verify(platform: Platform, max_problems: int = 50) -> Verification:
 
     with platform.engine.connect() as conn:
         signed = {row["tree_size"]: row for row in store.checkpoints(conn)}
-        head = store.tree_size(conn)
+        head, head_frontier = store.head(conn)
         frontier = merkle.Frontier()
         computed_nodes: dict[tuple[int, int], bytes] = {}
         for row in store.stream_entries(conn):
@@ -220,6 +332,8 @@ def verify(platform: Platform, max_problems: int = 50) -> Verification:
         report.entries = frontier.size
         if head != frontier.size:
             problem(f"the head says {head} entries, the log holds {frontier.size}")
+        elif head_frontier != "".join(h.hex() for h in frontier.hashes):
+            problem("the head's right edge differs from the entries': the next appends would be wrong")
         for size in sorted(signed):
             if size > frontier.size:
                 problem(

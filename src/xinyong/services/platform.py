@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -20,6 +21,7 @@ from xinyong.workdays import WorkdayCalendar
 class Platform:
     settings: Settings
     engine: Engine
+    audit_writer: Any = field(default=None, repr=False)  # services.audit.AuditWriter, made on first use
 
     @cached_property
     def rules(self) -> RuleBook:

@@ -6,37 +6,47 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, and_, bindparam, func, insert, select, update
 
-from xinyong.security.merkle import node_hash
 from xinyong.store.tables import audit_checkpoint, audit_entry, audit_head, audit_node
 
+# Built once: an append is four statements, and building constructs would cost more than running them.
+_RESERVE = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(tree_size=audit_head.c.tree_size + bindparam("count"))
+    .returning(audit_head.c.tree_size, audit_head.c.frontier)
+)
+_INSERT_ENTRY = insert(audit_entry)
+_INSERT_NODES = insert(audit_node)
+_SET_FRONTIER = update(audit_head).where(audit_head.c.id == 1).values(frontier=bindparam("new_frontier"))
 
-def reserve_seq(conn: Connection) -> int:
-    """The next leaf index. Updating the head row first takes the write lock on both engines, so concurrent
-    appends are serialized and indexes stay contiguous."""
-    size = conn.execute(
-        update(audit_head)
-        .where(audit_head.c.id == 1)
-        .values(tree_size=audit_head.c.tree_size + 1)
-        .returning(audit_head.c.tree_size)
-    ).scalar_one()
-    return size - 1
+
+def reserve_leaves(conn: Connection, count: int) -> tuple[int, list[bytes]]:
+    """The index of the first of ``count`` new leaves and the tree's right edge before them. Updating the
+    head row first takes the write lock on both engines, so appends from several processes are serialized
+    and indexes stay contiguous."""
+    size, frontier = conn.execute(_RESERVE, {"count": count}).one()
+    return size - count, [bytes.fromhex(frontier[i : i + 64]) for i in range(0, len(frontier), 64)]
 
 
-def append_entry(conn: Connection, entry: dict[str, Any], leaf: bytes) -> None:
-    """Insert the leaf and every subtree hash it completes (one per trailing 1-bit of its index)."""
-    seq = entry["seq"]
-    conn.execute(insert(audit_entry).values(**entry, leaf_hash=leaf.hex()))
-    height, index, value = 0, seq, leaf
-    nodes = []
-    while index & 1:
-        value = node_hash(subtree_hash(conn, height, index - 1), value)
-        height += 1
-        index >>= 1
-        nodes.append({"height": height, "idx": index, "hash": value.hex()})
-    if nodes:
-        conn.execute(insert(audit_node), nodes)
+def append_leaves(
+    conn: Connection,
+    entries: list[dict[str, Any]],
+    completed: list[tuple[int, int, bytes]],
+    frontier: list[bytes],
+) -> None:
+    """Store the entries (each with its ``leaf_hash``), the subtrees they complete and the new right edge."""
+    conn.execute(_INSERT_ENTRY, entries)
+    if completed:
+        conn.execute(_INSERT_NODES, [{"height": h, "idx": i, "hash": v.hex()} for h, i, v in completed])
+    conn.execute(_SET_FRONTIER, {"new_frontier": "".join(h.hex() for h in frontier)})
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    return conn.execute(
+        select(audit_head.c.tree_size, audit_head.c.frontier).where(audit_head.c.id == 1)
+    ).one()
 
 
 def subtree_hash(conn: Connection, height: int, index: int) -> bytes:

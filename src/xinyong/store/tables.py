@@ -276,4 +276,7 @@ audit_head = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("tree_size", Id, nullable=False, comment="updated first in every append: serializes writers"),
+    Column(
+        "frontier", Text, nullable=False, comment="hex hashes of the tree's perfect subtrees, left to right"
+    ),
 )

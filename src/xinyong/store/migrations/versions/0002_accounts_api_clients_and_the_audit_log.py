@@ -110,10 +110,16 @@ def upgrade() -> None:
             nullable=False,
             comment="updated first in every append: serializes writers",
         ),
+        sa.Column(
+            "frontier",
+            sa.Text(),
+            nullable=False,
+            comment="hex hashes of the tree's perfect subtrees, left to right",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
     # The single row every append updates first; the empty tree has size 0.
-    op.execute("INSERT INTO audit_head (id, tree_size) VALUES (1, 0)")
+    op.execute("INSERT INTO audit_head (id, tree_size, frontier) VALUES (1, 0, '')")
     op.create_table(
         "audit_node",
         sa.Column("height", sa.Integer(), nullable=False, comment="1 = parent of two leaves"),
