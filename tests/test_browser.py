@@ -84,3 +84,45 @@ def test_hostile_name_renders_as_text(page, server):
     page.goto(server + "/search?q=商行")
     assert page.locator(".results .name").first.inner_text() == "<script>alert(1)</script>鼎盛商行"
     assert dialogs == []
+
+
+def test_staff_sign_in_and_out(page, server, loaded):  # noqa: F811
+    from xinyong.security.principal import operator
+    from xinyong.services import accounts
+    from xinyong.services.audit import search
+
+    accounts.create_account(
+        loaded,
+        operator(),
+        username="officer",
+        password="correct horse battery",
+        role="department_officer",
+        department_code=CODE,
+    )
+    page.goto(server + "/")
+    page.click("a.signin")
+    page.fill("input[name=username]", "officer")
+    page.fill("input[name=password]", "wrong password!")
+    page.click("form.login button[type=submit]")
+    assert "登录失败" in page.locator(".problem").inner_text()
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form.login button[type=submit]")
+    page.wait_for_url("**/account**")
+    assert "部门经办人员" in page.content()
+    page.click("text=退出登录")
+    page.wait_for_url(server + "/?lang=zh")
+    logins = search(
+        loaded,
+        actor=None,
+        action="session.",
+        target="account:officer",
+        since=None,
+        until=None,
+        offset=0,
+        limit=10,
+    )
+    assert [(e["action"], e["outcome"]) for e in logins] == [
+        ("session.logout", "ok"),
+        ("session.login", "ok"),
+        ("session.login", "denied"),
+    ]

@@ -16,6 +16,7 @@ class Role:
     name: str
     name_en: str
     description: str
+    description_en: str
     kinds: tuple[str, ...]  # which principals may hold it: staff, entity or client accounts
     admin: bool  # the three administrator roles: TOTP required, created only by the operator
     department: bool  # acts for one department
@@ -49,6 +50,7 @@ def policy() -> Policy:
             r["name"],
             r["name_en"],
             r["description"],
+            r["description_en"],
             tuple(r.get("kinds", ())),
             r.get("admin", False),
             r.get("department", False),

@@ -57,11 +57,12 @@ def login_submit(
 ) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
-        return _login_form(request, lang, 403, "form expired, please try again", username)
+        return _login_form(request, lang, 403, "form_expired", username)
     try:
         session = accounts.login(platform, client_ip(request), username, password, totp or None)
     except Unauthorized as error:
-        return _login_form(request, lang, 401, error.detail, username)
+        problem = "sign_in_locked" if "locked" in error.detail else "sign_in_wrong"
+        return _login_form(request, lang, 401, problem, username)
     response = RedirectResponse(f"/account?lang={lang}", status_code=303)
     set_session_cookie(request, response, session)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")

@@ -91,6 +91,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "role": {"zh": "角色", "en": "Role"},
     "signed_in_as": {"zh": "当前登录", "en": "Signed in as"},
     "sign_in_failed": {"zh": "登录失败", "en": "Sign-in failed"},
+    "sign_in_wrong": {"zh": "用户名、密码或动态验证码错误", "en": "wrong username, password or code"},
+    "sign_in_locked": {
+        "zh": "连续登录失败次数过多，账户已暂时锁定，请稍后再试",
+        "en": "too many failed sign-ins: the account is locked for a while",
+    },
+    "form_expired": {"zh": "页面已过期，请重新提交", "en": "the form expired, please try again"},
 }
 
 
