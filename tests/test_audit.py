@@ -3,6 +3,8 @@ from the store, and tamper evidence: any update, deletion, insertion or swap of 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from xinyong.security import merkle
 from xinyong.security.principal import Principal
 from xinyong.services import audit
-from xinyong.store.tables import audit_entry, audit_head, audit_node
+from xinyong.store.tables import audit_entry, audit_head, audit_node, audit_prune
 
 # RFC 6962 reference data, as used by the Certificate Transparency implementations.
 CT_LEAVES = [
@@ -252,3 +254,34 @@ def test_concurrent_appends_from_two_processes_stay_one_contiguous_tree(platform
         )
     }
     assert len(targets) == 150
+
+
+def test_prune_keeps_the_log_verifiable_and_is_itself_checked(platform) -> None:
+    _fill(platform, 9)
+    audit.checkpoint(platform)
+    _fill(platform, 2)  # not yet under a checkpoint: never pruned
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=platform.settings.audit_retention_days + 1)
+    result = audit.prune(platform, ALICE, now=later)
+    assert result["pruned"] == 9 and result["before_seq"] == 9
+    audit.checkpoint(platform)
+    report = audit.verify(platform)
+    assert report.ok, report.problems
+    left = audit.search(
+        platform,
+        actor="account:alice",
+        action="batch.",
+        target=None,
+        since=None,
+        until=None,
+        offset=0,
+        limit=50,
+    )
+    assert sorted(e["seq"] for e in left) == [9, 10]
+    assert audit.prune(platform, ALICE, now=dt.datetime.now(dt.UTC))["pruned"] == 0  # nothing old enough
+    with platform.engine.begin() as conn:  # hide a change by calling the entry pruned
+        conn.execute(
+            update(audit_entry).where(audit_entry.c.seq == 10).values(outcome="pruned", action="pruned")
+        )
+        conn.execute(update(audit_prune).values(before_seq=11))  # and move the boundary over it
+    problems = audit.verify(platform).problems
+    assert any("without an audit.prune entry" in p for p in problems)

@@ -344,10 +344,12 @@ def backup_command(
     from xinyong.services.platform import open_platform
 
     platform = open_platform()
-    try:
-        manifest = _with_row_progress("backup", json, lambda report: backup(platform, path, progress=report))
-    except XinyongError as error:
-        _fail(error)
+    manifest = _audited_store_action(
+        platform,
+        "store.backup",
+        path,
+        lambda: _with_row_progress("backup", json, lambda report: backup(platform, path, progress=report)),
+    )
     _print_backup_manifest(manifest, json, f"wrote {path}")
 
 
@@ -365,13 +367,35 @@ def restore_command(
     from xinyong.services.platform import open_platform
 
     platform = open_platform()
-    try:
-        manifest = _with_row_progress(
+    manifest = _audited_store_action(
+        platform,
+        "store.restore",
+        path,
+        lambda: _with_row_progress(
             "restore", json, lambda report: restore(platform, path, replace=replace, progress=report)
-        )
-    except XinyongError as error:
-        _fail(error)
+        ),
+    )
     _print_backup_manifest(manifest, json, f"restored {path}")
+
+
+def _audited_store_action(platform, action: str, path: Path, run) -> dict[str, Any]:
+    """Run a backup or a restore as the host's operator and append it to the audit log, refused or done
+    (a restore's entry goes to the restored log, after the entries the archive brought)."""
+    from xinyong.security.principal import operator
+    from xinyong.services import audit
+
+    try:
+        manifest = run()
+    except XinyongError as error:
+        audit.record(
+            platform, operator(), action, str(path), outcome="refused", detail={"error": error.detail}
+        )
+        _fail(error)
+    rows = sum(entry["rows"] for entry in manifest["tables"])
+    audit.record(
+        platform, operator(), action, str(path), detail={"created_at": manifest["created_at"], "rows": rows}
+    )
+    return manifest
 
 
 def _with_row_progress(label: str, quiet: bool, run):
@@ -575,6 +599,23 @@ def audit_verify(json: JsonOption = False) -> None:
             console.print(f"  [red]•[/red] {problem}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("prune")
+def audit_prune(json: JsonOption = False) -> None:
+    """Empty the content of entries older than XINYONG_AUDIT_RETENTION_DAYS (their hashes stay)."""
+    from xinyong.security.principal import operator
+    from xinyong.services import audit
+    from xinyong.services.platform import open_platform
+
+    result = audit.prune(open_platform(), operator())
+    if json:
+        _print_json(result)
+        return
+    console.print(
+        f"{result['pruned']} entries recorded before {result['cutoff']} emptied "
+        f"(retention {result['retention_days']} days); the log is pruned below entry {result['before_seq']}"
+    )
 
 
 @audit_app.command("checkpoint")

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     audit_checkpoint_seconds: int = Field(
         3600, ge=1, description="An append signs a new checkpoint when the last one is older than this."
     )
+    audit_retention_days: int = Field(
+        183,
+        ge=183,
+        description="`xinyong audit prune` removes the content of entries older than this (at least six "
+        "months, Cybersecurity Law art. 21); their hashes stay, so the log still verifies.",
+    )
     session_idle_minutes: int = Field(
         30, ge=1, description="A staff or entity session ends after this idle time."
     )

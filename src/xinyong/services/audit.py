@@ -283,6 +283,31 @@ def search(platform: Platform, **filters: Any) -> list[dict[str, Any]]:
     return [{**row, "detail": json.loads(row["detail"])} for row in rows]
 
 
+def prune(platform: Platform, principal: Principal, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Empty the content of entries older than the retention period that a signed checkpoint already
+    covers. Their leaf hashes stay, so every checkpoint and proof still verifies. The prune is announced in
+    the log first, so a boundary without its announcement shows up in ``verify``."""
+    flush(platform)
+    retention = platform.settings.audit_retention_days
+    cutoff = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention)).strftime(TIME_FORMAT)
+    with platform.engine.connect() as conn:
+        latest = store.latest_checkpoint(conn)
+        before = min(store.last_seq_before(conn, cutoff), latest["tree_size"] if latest else 0)
+        already = store.pruned_below(conn)
+    if before <= already:
+        return {"pruned": 0, "before_seq": already, "cutoff": cutoff, "retention_days": retention}
+    record(
+        platform,
+        principal,
+        "audit.prune",
+        f"entries below {before}",
+        detail={"before_seq": before, "cutoff": cutoff, "retention_days": retention},
+    )
+    with platform.engine.begin() as conn:
+        count = store.prune_below(conn, before, _now_text(), retention)
+    return {"pruned": count, "before_seq": before, "cutoff": cutoff, "retention_days": retention}
+
+
 @dataclass
 class Verification:
     entries: int = 0
@@ -318,18 +343,31 @@ def verify(platform: Platform, max_problems: int = 50) -> Verification:
     with platform.engine.connect() as conn:
         signed = {row["tree_size"]: row for row in store.checkpoints(conn)}
         head, head_frontier = store.head(conn)
+        pruned_below = store.pruned_below(conn)
+        attested: set[int] = set()
         frontier = merkle.Frontier()
         computed_nodes: dict[tuple[int, int], bytes] = {}
         for row in store.stream_entries(conn):
             if row["seq"] != frontier.size:
                 problem(f"entry {frontier.size} is missing or out of place (found entry {row['seq']} there)")
-            leaf = merkle.leaf_hash(leaf_data(dict(row)))
-            if leaf.hex() != row["leaf_hash"]:
-                problem(f"entry {row['seq']} does not match its leaf hash: it was modified")
+            if row["outcome"] == store.PRUNED:
+                if row["seq"] >= pruned_below:
+                    problem(
+                        f"entry {row['seq']} was emptied, but the log was pruned only below {pruned_below}"
+                    )
+                leaf = bytes.fromhex(row["leaf_hash"])  # its content is gone; the tree still vouches for it
+            else:
+                leaf = merkle.leaf_hash(leaf_data(dict(row)))
+                if leaf.hex() != row["leaf_hash"]:
+                    problem(f"entry {row['seq']} does not match its leaf hash: it was modified")
+                if row["action"] == "audit.prune":
+                    attested.add(json.loads(row["detail"]).get("before_seq"))
             for height, index, value in frontier.append(leaf):
                 computed_nodes[(height, index)] = value
             _check_checkpoint(signed.get(frontier.size), frontier, signer, report, problem)
         report.entries = frontier.size
+        if pruned_below and pruned_below not in attested:
+            problem(f"entries below {pruned_below} were pruned without an audit.prune entry saying so")
         if head != frontier.size:
             problem(f"the head says {head} entries, the log holds {frontier.size}")
         elif head_frontier != "".join(h.hex() for h in frontier.hashes):

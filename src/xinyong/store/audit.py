@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, bindparam, func, insert, select, update
 
-from xinyong.store.tables import audit_checkpoint, audit_entry, audit_head, audit_node
+from xinyong.store.tables import audit_checkpoint, audit_entry, audit_head, audit_node, audit_prune
 
 # Built once: an append is four statements, and building constructs would cost more than running them.
 _RESERVE = (
@@ -157,3 +157,31 @@ def search_entries(
         .limit(limit)
     )
     return list(conn.execute(query).mappings())
+
+
+PRUNED = "pruned"
+
+
+def last_seq_before(conn: Connection, moment: str) -> int:
+    """One past the last entry recorded before ``moment`` (entries are recorded in index order)."""
+    last = conn.execute(
+        select(func.max(audit_entry.c.seq)).where(audit_entry.c.recorded_at < moment)
+    ).scalar()
+    return 0 if last is None else last + 1
+
+
+def prune_below(conn: Connection, before_seq: int, pruned_at: str, retention_days: int) -> int:
+    """Empty the content of the entries below ``before_seq``, keeping index, time and leaf hash."""
+    count = conn.execute(
+        update(audit_entry)
+        .where(and_(audit_entry.c.seq < before_seq, audit_entry.c.outcome != PRUNED))
+        .values(actor="", role="", action=PRUNED, target="", outcome=PRUNED, detail="{}")
+    ).rowcount
+    conn.execute(
+        insert(audit_prune).values(before_seq=before_seq, pruned_at=pruned_at, retention_days=retention_days)
+    )
+    return count
+
+
+def pruned_below(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(audit_prune.c.before_seq), 0))).scalar_one()

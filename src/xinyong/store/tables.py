@@ -261,6 +261,14 @@ audit_node = Table(
     Column("hash", String(64), nullable=False),
 )
 
+audit_prune = Table(
+    "audit_prune",
+    metadata,
+    Column("before_seq", Id, primary_key=True, autoincrement=False, comment="entries below it were pruned"),
+    Column("pruned_at", String(32), nullable=False),
+    Column("retention_days", Integer, nullable=False),
+)
+
 audit_checkpoint = Table(
     "audit_checkpoint",
     metadata,

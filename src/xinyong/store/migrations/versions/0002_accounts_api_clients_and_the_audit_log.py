@@ -69,6 +69,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_api_client_name")),
     )
     op.create_table(
+        "audit_prune",
+        sa.Column(
+            "before_seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+            comment="entries below it were pruned",
+        ),
+        sa.Column("pruned_at", sa.String(length=32), nullable=False),
+        sa.Column("retention_days", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("before_seq", name=op.f("pk_audit_prune")),
+    )
+    op.create_table(
         "audit_checkpoint",
         sa.Column(
             "tree_size",
@@ -193,6 +206,7 @@ def downgrade() -> None:
 
     op.drop_table("audit_entry")
     op.drop_table("audit_checkpoint")
+    op.drop_table("audit_prune")
     op.drop_table("api_client")
     op.drop_table("account")
     # ### end Alembic commands ###
