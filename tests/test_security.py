@@ -375,3 +375,19 @@ def test_publications_csv_export(platform, app, tmp_path) -> None:
     text = response.content.decode("utf-8-sig")
     assert text.startswith("统一社会信用代码,名称")
     assert all(not cell.startswith("=") for line in text.splitlines() for cell in line.split(","))
+
+
+def test_every_keyed_hash_of_an_id_number_is_a_restricted_field() -> None:
+    import tomllib
+    from importlib import resources
+
+    from xinyong.model.records import non_public_fields, restricted_fields
+
+    schemas = tomllib.loads(resources.files("xinyong.ingest").joinpath("schemas.toml").read_text("utf-8"))
+    id_fields = {
+        field["key"] + "_hash"
+        for schema in schemas["kinds"].values()
+        for field in schema["fields"]
+        if field.get("type") == "id_number"
+    }
+    assert id_fields and id_fields <= restricted_fields() <= non_public_fields()

@@ -65,5 +65,12 @@ def list_types() -> dict[str, ListType]:
 
 @cache
 def restricted_fields() -> frozenset[str]:
-    """Payload fields no API response carries, shared reads included."""
+    """Payload fields no response carries, shared reads included."""
     return frozenset(_catalogue()["openness"]["restricted"])
+
+
+@cache
+def non_public_fields() -> frozenset[str]:
+    """Payload fields the public file leaves out: shared and restricted ones."""
+    openness = _catalogue()["openness"]
+    return frozenset(openness["shared"]) | frozenset(openness["restricted"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.model.codes import check_uscc
-from xinyong.model.records import categories, list_types
+from xinyong.model.records import categories, list_types, non_public_fields
 from xinyong.reference import decode_region, industries
 from xinyong.rules import RuleBook
 from xinyong.services.platform import Platform
@@ -64,7 +64,7 @@ def public_record(row: dict[str, Any], departments: dict[str, str], rules: RuleB
             "rule": row["publication_rule"],
             "citation": rule.citation if rule else None,
         },
-        "content": {k: v for k, v in payload.items() if not k.endswith("_hash")},
+        "content": {k: v for k, v in payload.items() if k not in non_public_fields()},
     }
 
 
