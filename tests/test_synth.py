@@ -150,6 +150,9 @@ def test_same_seed_same_bytes_different_seed_different(tmp_path):
 
 def test_parallel_and_sequential_runs_are_identical(tmp_path, monkeypatch):
     monkeypatch.setattr(generator, "PARALLEL_MIN_ROWS", 0)  # force the process pool on a small run
+    # The generator forks only a single-threaded process. Earlier tests in this worker leave idle threads
+    # behind (the audit writer, the ASGI test client's thread pool), which hold no lock a child could need.
+    monkeypatch.setattr(generator.threading, "active_count", lambda: 1)
     pools = []
     real = generator.multiprocessing.get_context
     monkeypatch.setattr(generator.multiprocessing, "get_context", lambda m: pools.append(m) or real(m))

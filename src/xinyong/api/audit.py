@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from xinyong.api.deps import PlatformDep
+from xinyong.api.deps import MAX_SQL_INTEGER, Offset, PlatformDep
 from xinyong.services import audit
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
@@ -21,9 +21,9 @@ def checkpoints(platform: PlatformDep, limit: Annotated[int, Query(ge=1, le=1000
 @router.get("/proof/{entry}", summary="Inclusion proof of an entry in a checkpointed tree (RFC 6962)")
 def inclusion_proof(
     platform: PlatformDep,
-    entry: int,
+    entry: Annotated[int, Path(ge=0, le=MAX_SQL_INTEGER)],
     tree_size: Annotated[
-        int | None, Query(ge=1, description="default: the first checkpoint covering it")
+        int | None, Query(ge=1, le=MAX_SQL_INTEGER, description="default: the first checkpoint covering it")
     ] = None,
 ) -> dict[str, Any]:
     return audit.inclusion(platform, entry, tree_size)
@@ -32,8 +32,8 @@ def inclusion_proof(
 @router.get("/consistency", summary="Consistency proof between two tree sizes (RFC 6962)")
 def consistency_proof(
     platform: PlatformDep,
-    first: Annotated[int, Query(alias="from", ge=1)],
-    second: Annotated[int, Query(alias="to", ge=1)],
+    first: Annotated[int, Query(alias="from", ge=1, le=MAX_SQL_INTEGER)],
+    second: Annotated[int, Query(alias="to", ge=1, le=MAX_SQL_INTEGER)],
 ) -> dict[str, Any]:
     return audit.consistency(platform, first, second)
 
@@ -50,7 +50,7 @@ def entries(
     target: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[str | None, Query(max_length=32, description="ISO 8601 UTC, inclusive")] = None,
     until: Annotated[str | None, Query(max_length=32, description="ISO 8601 UTC, exclusive")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     return audit.search(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
 from xinyong.services.platform import Platform
 
@@ -14,3 +14,8 @@ def get_platform(request: Request) -> Platform:
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+# Ids and offsets end up as 64-bit SQL integers: a larger number is a 422, not a driver overflow (a 500).
+MAX_SQL_INTEGER = 2**63 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_SQL_INTEGER)]
+RecordId = Annotated[int, Path(ge=1, le=MAX_SQL_INTEGER)]

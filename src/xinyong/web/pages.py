@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from xinyong.api.deps import PlatformDep
+from xinyong.api.deps import Offset, PlatformDep, RecordId
 from xinyong.errors import InvalidInput
 from xinyong.model.records import list_types
 from xinyong.services import credit_file, search
@@ -107,7 +107,7 @@ def entity_page(
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 def record_page(
-    request: Request, platform: PlatformDep, record_id: int, lang: LangQuery = "zh"
+    request: Request, platform: PlatformDep, record_id: RecordId, lang: LangQuery = "zh"
 ) -> HTMLResponse:
     result = credit_file.record_with_history(platform, record_id)
     return render(request, "record.html", lang, f"/api/v1/records/{record_id}", r=result)
@@ -115,7 +115,7 @@ def record_page(
 
 @router.get("/lists/{slug}", response_class=HTMLResponse)
 def list_page(
-    request: Request, platform: PlatformDep, slug: str, offset: int = 0, lang: LangQuery = "zh"
+    request: Request, platform: PlatformDep, slug: str, offset: Offset = 0, lang: LangQuery = "zh"
 ) -> HTMLResponse:
     result = credit_file.list_members(platform, slug, offset=max(offset, 0), limit=50)
     return render(request, "list.html", lang, _twin(f"/api/v1/lists/{slug}", offset=offset or None), r=result)
