@@ -43,6 +43,7 @@ def public_record(row: dict[str, Any], departments: dict[str, str], rules: RuleB
         "kind": row["kind"],
         "category": row["category"],
         "category_name": category.name if category else row["category"],
+        "category_name_en": category.name_en if category else row["category"],
         "version": row["version"],
         "state": row["state"],
         "list_type": row["list_type"],
