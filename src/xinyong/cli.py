@@ -513,7 +513,9 @@ def users_disable(username: str) -> None:
 @clients_app.command("add")
 def clients_add(
     name: str,
-    role: Annotated[str, typer.Option(help="department_officer or department_admin (department systems)")],
+    role: Annotated[
+        str, typer.Option(help="department_officer, department_admin, approval_system or credit_agency")
+    ],
     department: Annotated[str | None, typer.Option(help="department USCC")] = None,
     json: JsonOption = False,
 ) -> None:
