@@ -396,3 +396,38 @@ def test_every_keyed_hash_of_an_id_number_is_a_restricted_field() -> None:
         if field.get("type") == "id_number"
     }
     assert id_fields and id_fields <= restricted_fields() <= non_public_fields()
+
+
+def test_an_entity_sees_everything_held_on_itself_and_nothing_on_others(platform, app, tmp_path) -> None:
+    key = accounts.create_client(
+        platform, operator(), name="tax-system", role="department_officer", department_code=AUTHORITY
+    )["key"]
+    client = TestClient(app)
+    upload(client, write_csv(tmp_path / "p.csv", [penalty_row()]), **{"X-API-Key": key})
+    party = penalty_row()["统一社会信用代码"]
+    accounts.create_account(
+        platform,
+        operator(),
+        username="dingsheng",
+        password=PASSWORD,
+        role="entity",
+        kind="entity",
+        entity_uscc=party,
+    )
+    sign_in(client, "dingsheng")
+    own = client.get("/api/v1/me/records")
+    assert own.status_code == 200 and own.json()["uscc"] == party
+    assert [r["document_no"] for r in own.json()["records"]] == ["杭西市监罚〔2026〕1号"]
+    assert not find_unmasked_id_numbers(own.text)
+    assert client.get(f"/api/v1/shared/entities/{party}/records?purpose=自查自纠").status_code == 403
+    read = audit.search(
+        platform,
+        actor="account:dingsheng",
+        action="entity.",
+        target=None,
+        since=None,
+        until=None,
+        offset=0,
+        limit=1,
+    )
+    assert read[0]["action"] == "entity.own_records"

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from xinyong.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
 from xinyong.api.deps import PlatformDep
-from xinyong.services import accounts
+from xinyong.services import accounts, sharing
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 
@@ -72,6 +72,11 @@ def me(principal: PrincipalDep) -> dict[str, Any]:
         "department_code": principal.department_code,
         "entity_uscc": principal.entity_uscc,
     }
+
+
+@router.get("/me/records", summary="Every record held on the signed-in entity, public or not")
+def my_records(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    return sharing.own_records(platform, principal)
 
 
 @router.get("/accounts", summary="Accounts (security administrator)")

@@ -34,11 +34,7 @@ def shared_records(
         if sharing == "none" or (sharing == "conditional" and not stated):
             withheld[row["category"]] = sharing
             continue
-        shared = public_record(row, departments, platform.rules)
-        payload = row["payload"] if isinstance(row["payload"], dict) else {}
-        shared["content"] = {k: v for k, v in payload.items() if k not in restricted_fields()}
-        shared["sharing"] = sharing
-        records.append(shared)
+        records.append({**_with_shared_fields(row, departments, platform), "sharing": sharing})
     return {
         "uscc": uscc,
         "reader": {"actor": principal.actor, "department_code": principal.department_code},
@@ -55,3 +51,22 @@ def shared_records(
             for c, s in sorted(withheld.items())
         ],
     }
+
+
+def own_records(platform: Platform, principal: Principal) -> dict[str, Any]:
+    """Everything the platform holds on the caller's own entity, public or not: what it may object to or
+    ask to repair. Restricted fields stay out here too."""
+    uscc = principal.entity_uscc or ""
+    rows = records_as_of(platform, uscc)
+    with platform.engine.connect() as conn:
+        departments = files.department_names(conn)
+    return {"uscc": uscc, "records": [_with_shared_fields(row, departments, platform) for row in rows]}
+
+
+def _with_shared_fields(
+    row: dict[str, Any], departments: dict[str, str], platform: Platform
+) -> dict[str, Any]:
+    shared = public_record(row, departments, platform.rules)
+    payload = row["payload"] if isinstance(row["payload"], dict) else {}
+    shared["content"] = {k: v for k, v in payload.items() if k not in restricted_fields()}
+    return shared
