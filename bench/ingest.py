@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -135,6 +136,8 @@ def child(args: argparse.Namespace) -> None:
     else:
         result = bare_load(platform.engine, Path(args.files[0]))
     result["peak_rss_mib"] = peak_rss_mib()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime  # this process only (not the PostgreSQL server)
     print(json.dumps(result))
 
 
@@ -188,6 +191,9 @@ def run_child(mode: str, url: str, data_dir: Path, files: list[Path]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+PG_DATABASE = "xinyong_ingest_bench"  # its own name: other benchmarks build stores in other databases
+
+
 def fresh_store(backend: str, workdir: Path, pg_url: str) -> tuple[str, Path]:
     data_dir = workdir / f"data-{backend}"
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -197,10 +203,10 @@ def fresh_store(backend: str, workdir: Path, pg_url: str) -> tuple[str, Path]:
 
     admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS xinyong_bench"))
-        conn.execute(text("CREATE DATABASE xinyong_bench"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE}"))
+        conn.execute(text(f"CREATE DATABASE {PG_DATABASE}"))
     admin.dispose()
-    return pg_url.rsplit("/", 1)[0] + "/xinyong_bench", data_dir
+    return pg_url.rsplit("/", 1)[0] + f"/{PG_DATABASE}", data_dir
 
 
 def snapshot(url: str, data_dir: Path, workdir: Path, backend: str, entity_files: list[Path]) -> dict:
@@ -263,7 +269,9 @@ def main() -> None:
             bare.append(run_child("bare", url, data_dir, [big]))
             print(
                 f"[{backend}] run {attempt + 1}: full {full[-1]['seconds']:.1f} s "
-                f"({full[-1]['rows'] / full[-1]['seconds']:,.0f} rows/s), bare {bare[-1]['seconds']:.1f} s"
+                f"({full[-1]['rows'] / full[-1]['seconds']:,.0f} rows/s, "
+                f"process CPU {full[-1]['cpu_s']:.1f} s), "
+                f"bare {bare[-1]['seconds']:.1f} s; load average {os.getloadavg()[0]:.1f}"
             )
         url, data_dir = restore(backend, args.workdir, args.pg_url)
         tenth = run_child("full", url, data_dir, [small])

@@ -36,6 +36,16 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
     re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
 )
+# Dates that cannot lie after today, and pairs of dates whose second cannot come before the first.
+FUTURE_DATE_KEYS = (
+    "decision_date",
+    "published_on",
+    "listed_on",
+    "removed_on",
+    "reported_on",
+    "established_on",
+)
+DATE_ORDER = (("decision_date", "published_on"), ("valid_from", "valid_to"), ("listed_on", "removed_on"))
 _TRUE = {"是", "有", "y", "yes", "true", "1"}
 _FALSE = {"否", "无", "n", "no", "false", "0"}
 
@@ -262,21 +272,13 @@ class RowParser:
 
     def _cross_checks(self, row: dict[str, Any]) -> list[RowError]:
         errors: list[RowError] = []
-        for key in (
-            "decision_date",
-            "published_on",
-            "listed_on",
-            "removed_on",
-            "reported_on",
-            "established_on",
-        ):
+        for key in FUTURE_DATE_KEYS:
             value = row.get(key)
             if value is not None and value > self.today:
                 errors.append(
                     RowError(self._label(key), "future_date", f"{value} is after today ({self.today})")
                 )
-        ordered = (("decision_date", "published_on"), ("valid_from", "valid_to"), ("listed_on", "removed_on"))
-        for earlier, later in ordered:
+        for earlier, later in DATE_ORDER:
             if row.get(earlier) and row.get(later) and row[later] < row[earlier]:
                 errors.append(
                     RowError(

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import gc
 import hashlib
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,12 +27,19 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from xinyong.errors import CalendarYearUnknown, RuleNotFound
+from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.formats import file_sha256, open_file
-from xinyong.ingest.parse import RowError, RowParser
+from xinyong.ingest.parse import RowError
 from xinyong.ingest.schema import resolve_header, schemas
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
-from xinyong.rules import RuleBook, list_term, publication_deadline_days, publication_window
+from xinyong.rules import (
+    RuleBook,
+    classify_penalty_severity,
+    list_term,
+    publication_deadline_days,
+    publication_window,
+)
 from xinyong.services.platform import Platform
 from xinyong.settings import Settings
 from xinyong.store import records as store
@@ -114,9 +122,138 @@ class PreparedChunk:
     invalid: list[tuple[int, list[RowError]]]
 
 
+class WindowTable:
+    """Publication windows of many rows from few rule look-ups.
+
+    A window depends on the facts a rule tests (decision date only through which rules are in force, the fine
+    only through its place among the amounts rules name, tier, penalty types, authority) and then on the
+    row's dates. The rule is looked up once per distinct set of those facts, and ``publication_window`` runs
+    once per distinct (rule, tier, decision date, publication date, end of validity), with facts known to pick
+    that rule; a row whose rule cannot be found is left to ``publication_window`` itself, for its message.
+    Both memos are bounded, so memory stays flat in file size."""
+
+    LIMIT = 100_000
+
+    def __init__(self, rules: RuleBook, kind: str) -> None:
+        self.rules = rules
+        self.kind = kind
+        every = rules.rules()
+        days = {rule.effective_from for rule in every}
+        days |= {rule.effective_to + dt.timedelta(days=1) for rule in every if rule.effective_to}
+        self._epochs = sorted(days)  # the set of rules in force changes only on these days
+        bounds = set()
+        for rule in every:
+            for key, value in rule.applies_to.items():
+                if key.startswith("fine_amount_") and not isinstance(value, list | str):
+                    bounds.add(Decimal(str(value)))
+        self._bounds = tuple(sorted(bounds))
+        self._rules: dict[tuple[Any, ...], tuple[str, str | None] | None] = {}
+        self._facts: dict[tuple[Any, ...], dict[str, Any]] = {}  # (epoch, rule, tier) → facts picking it
+        self._windows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._classes: dict[Decimal, Any] = {}
+        self._epoch_of: dict[dt.date, int] = {}
+
+    def epoch(self, day: dt.date) -> int:
+        """Which span between the days any rule starts or ends `day` lies in."""
+        return bisect_right(self._epochs, day)
+
+    def _amount_class(self, amount: Decimal | None) -> Any:
+        if amount is None:
+            return None
+        known = self._classes.get(amount)
+        if known is None:
+            if len(self._classes) >= self.LIMIT:
+                self._classes.clear()
+            known = self._classes[amount] = tuple((amount <= b, amount >= b) for b in self._bounds)
+        return known
+
+    def __call__(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
+        """(start, end, earliest end by repair, rule id, tier); raises RuleNotFound as publication_window."""
+        decided = row["decision_date"]
+        types = row.get("penalty_types", [])
+        severity = row.get("severity")
+        fine = row.get("fine_amount")
+        epoch = self._epoch_of.get(decided)
+        if epoch is None:
+            if len(self._epoch_of) >= self.LIMIT:
+                self._epoch_of.clear()
+            epoch = self._epoch_of[decided] = bisect_right(self._epochs, decided)
+        key = (epoch, severity, tuple(types), self._amount_class(fine), row["authority_name"])
+        picked = self._rules.get(key, False)
+        facts = None
+        if picked is False:
+            facts = self._row_facts(row)
+            picked = self._pick(decided, facts)
+            if len(self._rules) >= self.LIMIT:
+                self._rules.clear()
+            self._rules[key] = picked
+            if picked is not None:
+                self._facts.setdefault((epoch, *picked), facts)
+        if picked is None:  # no rule: publication_window says which, with this row's facts
+            return self._compute(row, published_on, facts or self._row_facts(row))
+        rule_id, severity = picked
+        window_key = (rule_id, severity, decided, published_on, row.get("valid_to"))
+        window = self._windows.get(window_key)
+        if window is None:
+            window = self._compute(row, published_on, self._facts[(epoch, rule_id, severity)])
+            if window[3] != rule_id or window[4] != severity:  # never expected; the row's own facts decide
+                return self._compute(row, published_on, self._row_facts(row))
+            if len(self._windows) >= self.LIMIT:
+                self._windows.clear()
+            self._windows[window_key] = window
+        return window
+
+    @staticmethod
+    def _row_facts(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "severity": row.get("severity"),
+            "penalty_types": row.get("penalty_types", []),
+            "fine_amount": row.get("fine_amount"),
+            "authority_name": row["authority_name"],
+        }
+
+    def _pick(self, decided: dt.date, facts: dict[str, Any]) -> tuple[str, str | None] | None:
+        """The rule and tier publication_window would use, from the same two look-ups it makes."""
+        severity = facts["severity"]
+        try:
+            if self.kind == "penalty" and severity is None:
+                severity = classify_penalty_severity(
+                    self.rules,
+                    decision_date=decided,
+                    penalty_types=facts["penalty_types"],
+                    fine_amount=facts["fine_amount"],
+                )
+            rule = self.rules.find(
+                "publication_period",
+                decided,
+                kind=self.kind,
+                severity=severity,
+                **{k: facts[k] for k in ("penalty_types", "fine_amount", "authority_name")},
+            )
+        except RuleNotFound:
+            return None
+        return rule.id, severity
+
+    def _compute(self, row: dict[str, Any], published_on: dt.date, facts: dict[str, Any]) -> tuple[Any, ...]:
+        window = publication_window(
+            self.rules,
+            kind=self.kind,
+            decision_date=row["decision_date"],
+            severity=facts["severity"],
+            penalty_types=facts["penalty_types"],
+            fine_amount=facts["fine_amount"],
+            authority_name=facts["authority_name"],
+            published_on=published_on,
+            valid_to=row.get("valid_to"),
+        )
+        severity = window.severity if self.kind == "penalty" else None
+        return window.start, window.end, window.min_end, window.rule_id, severity
+
+
 class RowPreparer:
-    """The pure half of a chunk: parse and check every row, compute its hash, payload, publication window
-    and timeliness. No database, so it runs while the previous chunk is being stored."""
+    """The pure half of a chunk: parse and check every row (column by column, see ``ColumnParser``), compute
+    its hash, payload, publication window and timeliness. No database, so it runs while the previous chunk
+    is being stored."""
 
     def __init__(
         self,
@@ -133,11 +270,13 @@ class RowPreparer:
     ) -> None:
         header_map = resolve_header(header, kind, empty=empty)
         self.kind = kind
-        self.parser = RowParser(header_map, today=today, id_hash_key=id_hash_key)
+        self.parser = ColumnParser(header_map, today=today, id_hash_key=id_hash_key)
         self.only_department = only_department
         self.received_on = received_on
         self.rules = rules
         self.calendar = calendar
+        self.windows = WindowTable(rules, kind) if kind in ("penalty", "licence") else None
+        self.hash_prefix = f"{kind}\x1f".encode()
         fields = schemas()[kind].by_key
         self.source_label = fields["source_uscc"].label
         self.decision_label = next(
@@ -146,56 +285,58 @@ class RowPreparer:
             if k in fields
         )
         self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
-        self._deadline = lru_cache(maxsize=100_000)(self._compute_deadline)
+        self._deadlines: dict[tuple[str, int], int] = {}
 
     def __call__(self, chunk: list[tuple[int, list[str] | None]]) -> PreparedChunk:
+        parsed, invalid = self.parser.parse(chunk)
+        late_invalid = [
+            (number, [RowError("*", "unparseable", "the row cannot be parsed")])
+            for number, values in chunk
+            if values is None
+        ]
         valid: list[PreparedRow] = []
-        invalid: list[tuple[int, list[RowError]]] = []
-        for number, values in chunk:
-            if values is None:
-                invalid.append((number, [RowError("*", "unparseable", "the row cannot be parsed")]))
-                continue
-            row, errors = self.parser.parse(values)
-            if not errors and self.only_department and row["source_uscc"] != self.only_department:
-                errors = [
-                    RowError(
-                        self.source_label, "other_department", "a department submits only its own records"
+        only_department = self.only_department
+        received_on = self.received_on
+        prefix = self.hash_prefix
+        dumps = orjson.dumps
+        option = orjson.OPT_SORT_KEYS
+        timed = self.kind in ("penalty", "licence")
+        lag_of, deadline_of = self._lag, self._deadline
+        for number, row in parsed:
+            if only_department and row["source_uscc"] != only_department:
+                late_invalid.append(
+                    (
+                        number,
+                        [
+                            RowError(
+                                self.source_label,
+                                "other_department",
+                                "a department submits only its own records",
+                            )
+                        ],
                     )
-                ]
-            if errors:
-                invalid.append((number, errors))
+                )
                 continue
-            published_on = row.get("published_on") or self.received_on
+            published_on = row.get("published_on") or received_on
             try:
                 window = self._window(row, published_on)
             except RuleNotFound as error:
-                invalid.append((number, [RowError(self.decision_label, "no_rule", error.detail)]))
+                late_invalid.append((number, [RowError(self.decision_label, "no_rule", error.detail)]))
                 continue
             lag = deadline = None
-            if self.kind in ("penalty", "licence"):
-                lag = self._lag(row["decision_date"], published_on)
-                deadline = self._deadline(row["authority_name"], row["decision_date"])
-            body = canonical_json(row)
-            valid.append(
-                PreparedRow(number, row, body.decode(), _digest(self.kind, body), window, lag, deadline)
-            )
+            if timed:
+                lag = lag_of(row["decision_date"], published_on)
+                deadline = deadline_of(row["authority_name"], row["decision_date"])
+            body = dumps(row, default=_json_default, option=option)
+            content_hash = hashlib.blake2b(prefix + body + b"\x1f", digest_size=16).hexdigest()
+            valid.append(PreparedRow(number, row, body.decode(), content_hash, window, lag, deadline))
+        if late_invalid:  # unparseable rows, other departments' rows, rows no rule covers: in file order
+            invalid = sorted(invalid + late_invalid, key=lambda item: item[0])
         return PreparedChunk(len(chunk), valid, invalid)
 
     def _window(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
-        if self.kind in ("penalty", "licence"):
-            window = publication_window(
-                self.rules,
-                kind=self.kind,
-                decision_date=row["decision_date"],
-                severity=row.get("severity"),
-                penalty_types=row.get("penalty_types", []),
-                fine_amount=row.get("fine_amount"),
-                authority_name=row["authority_name"],
-                published_on=published_on,
-                valid_to=row.get("valid_to"),
-            )
-            severity = window.severity if self.kind == "penalty" else None
-            return window.start, window.end, window.min_end, window.rule_id, severity
+        if self.windows is not None:
+            return self.windows(row, published_on)
         if self.kind == "list":
             end, rule = list_term(self.rules, list_type=row["list_type"], listed_on=row["listed_on"])
             return row["listed_on"], row.get("removed_on") or end, None, rule.id, None
@@ -209,11 +350,18 @@ class RowPreparer:
         except CalendarYearUnknown:
             return None
 
-    def _compute_deadline(self, authority_name: str, decided_on: dt.date) -> int:
-        rule = publication_deadline_days(
-            self.rules, kind=self.kind, decision_date=decided_on, authority_name=authority_name
-        )
-        return int(rule.params["working_days"])
+    def _deadline(self, authority_name: str, decided_on: dt.date) -> int:
+        """Working days allowed; the rule depends on the date only through which rules are in force."""
+        key = (authority_name, self.windows.epoch(decided_on) if self.windows else decided_on.toordinal())
+        days = self._deadlines.get(key)
+        if days is None:
+            rule = publication_deadline_days(
+                self.rules, kind=self.kind, decision_date=decided_on, authority_name=authority_name
+            )
+            if len(self._deadlines) >= WindowTable.LIMIT:
+                self._deadlines.clear()
+            days = self._deadlines[key] = int(rule.params["working_days"])
+        return days
 
 
 class Ingestor:
@@ -245,7 +393,7 @@ class Ingestor:
         self.reasons: Counter[str] = Counter()
         self.lags: Counter[int] = Counter()  # lag → records: the median without keeping every lag
         self.now_text = timestamp_text(conn, now)
-        self._iso_cache: dict[dt.date, str] = {}
+        self._iso_cache = _IsoDates()
 
     # -- rejects -------------------------------------------------------------------------------------------
 
@@ -460,8 +608,9 @@ class Ingestor:
     # -- records -------------------------------------------------------------------------------------------
 
     def _record_key(self, row: dict[str, Any], code: str) -> str:
-        if self.kind in ("penalty", "licence"):
-            return _digest(self.kind, row["authority_uscc"], row["document_no"], code)
+        if self.kind in ("penalty", "licence"):  # _digest of (kind, authority, document, party), inlined
+            text = f"{self.kind}\x1f{row['authority_uscc']}\x1f{row['document_no']}\x1f{code}\x1f"
+            return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         if self.kind == "annual-report":
             return _digest(self.kind, code, str(row["year"]))
         if self.kind == "list":
@@ -532,7 +681,7 @@ class Ingestor:
         start, end, min_end, rule_id, severity = p.window
         list_type = row.get("list_type")
         category = list_types()[list_type].category if list_type else self.category
-        iso = self._iso
+        iso = self._iso_cache.__getitem__
         return (
             key,
             version,
@@ -565,15 +714,6 @@ class Ingestor:
             self.now_text,
         )
 
-    def _iso(self, day: dt.date | None) -> str | None:
-        """Dates go to the bulk loader as ISO text (both engines parse it), made once per distinct date."""
-        if day is None:
-            return None
-        text = self._iso_cache.get(day)
-        if text is None:
-            text = self._iso_cache[day] = day.isoformat()
-        return text
-
     def finish(self) -> None:
         summary = self.summary
         summary.rejected_by_reason = dict(self.reasons.most_common())
@@ -595,6 +735,18 @@ class Ingestor:
             timeliness_unknown=summary.timeliness_unknown,
             lag_median_workdays=summary.lag_median_workdays,
         )
+
+
+class _IsoDates(dict):
+    """Dates go to the bulk loader as ISO text (both engines parse it), made once per distinct date."""
+
+    def __missing__(self, day: dt.date | None) -> str | None:
+        if day is None:
+            return None
+        if len(self) >= 100_000:
+            self.clear()
+        text = self[day] = day.isoformat()
+        return text
 
 
 def _counted_median(counts: Counter[int]) -> float:

@@ -28,6 +28,10 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # 16 KiB pages for a new database (a no-op on an existing one; it must precede WAL): credit records are
+    # wide rows (~1.5 KB); loading 196,044 of them into the record table took 4.3 s with 16 KiB pages against
+    # 6.3 s with the 4 KiB default (one run each, on a busy machine).
+    cursor.execute("PRAGMA page_size=16384")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it crash-safe
