@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import orjson
 
 from xinyong.security.principal import operator
+from xinyong.services import audit
 from xinyong.services.collection import collect
 from xinyong.services.ingest import BatchSummary
 from xinyong.services.platform import Platform
@@ -35,3 +36,4 @@ def load_demo(platform: Platform, *, entities: int, seed: int, today: dt.date) -
             today=today,
             display_name=item["path"],
         )
+    audit.checkpoint(platform)  # sign what the load appended, so `xinyong audit verify` covers all of it
