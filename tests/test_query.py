@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import sqlite3
 
 import orjson
@@ -214,3 +215,23 @@ def test_an_index_file_of_another_layout_is_rebuilt_from_the_store(loaded):
     assert loaded.search_index.needs_rebuild
     assert search.search_entities(loaded, BRAND)["results"][0]["name"] == "鼎盛"
     assert not loaded.search_index.needs_rebuild
+
+
+def test_a_long_category_is_previewed_on_the_entity_page_and_paged_on_its_own(platform, tmp_path):
+    rows = [penalty_row(**{"行政处罚决定书文号": f"杭西市监罚〔2026〕{n}号"}) for n in range(1, 76)]
+    ingest(platform, write_csv(tmp_path / "p.csv", rows))
+    with TestClient(create_app(platform)) as client:
+        page = client.get(f"/entities/{CODE}")
+        assert page.text.count('class="record"') == 20
+        more = f"/entities/{CODE}/records?category=administrative_penalty&amp;lang=zh"
+        assert more in page.text and "（75）" in page.text
+        listing = client.get(html.unescape(more))
+        assert listing.status_code == 200 and listing.text.count('class="record"') == 50
+        assert 'rel="next"' in listing.text and 'rel="prev"' not in listing.text
+        twin = listing.headers["link"].split(">")[0].lstrip("<")
+        body = client.get(twin).json()
+        assert body["total"] == 75 and len(body["records"]) == 50
+        shown = [html.unescape(d) for d in re.findall(r"<dd>(杭西市监罚〔2026〕\d+号)</dd>", listing.text)]
+        assert shown == [r["document_no"] for r in body["records"]]  # the page shows its twin's values
+        second = client.get(html.unescape(more) + "&offset=50")
+        assert second.text.count('class="record"') == 25 and 'rel="prev"' in second.text

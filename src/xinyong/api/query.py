@@ -76,22 +76,10 @@ def list_entity_records(
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
-    file = credit_file.entity_file(platform, uscc, as_of=as_of)
-    records = [
-        r
-        for group in file["groups"]
-        for r in group["records"]
-        if (kind is None or r["kind"] == kind) and (category is None or r["category"] == category)
-    ]
     return _public_json(
-        {
-            "uscc": file["entity"]["uscc"],
-            "as_of": file["as_of"],
-            "total": len(records),
-            "offset": offset,
-            "limit": limit,
-            "records": records[offset : offset + limit],
-        }
+        credit_file.entity_records(
+            platform, uscc, as_of=as_of, kind=kind, category=category, offset=offset, limit=limit
+        )
     )
 
 

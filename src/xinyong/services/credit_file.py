@@ -127,6 +127,35 @@ def entity_file(platform: Platform, uscc: str, *, as_of: dt.date | None = None) 
     return {"as_of": day, "entity": _basics(entity, names), "record_count": len(records), "groups": groups}
 
 
+def entity_records(
+    platform: Platform,
+    uscc: str,
+    *,
+    as_of: dt.date | None = None,
+    kind: str | None = None,
+    category: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """A page of the entity's public records, filtered by kind and category, in the credit file's order."""
+    file = entity_file(platform, uscc, as_of=as_of)
+    records = [
+        r
+        for group in file["groups"]
+        for r in group["records"]
+        if (kind is None or r["kind"] == kind) and (category is None or r["category"] == category)
+    ]
+    return {
+        "uscc": file["entity"]["uscc"],
+        "name": file["entity"]["name"],
+        "as_of": file["as_of"],
+        "total": len(records),
+        "offset": offset,
+        "limit": limit,
+        "records": records[offset : offset + limit],
+    }
+
+
 def record_with_history(platform: Platform, record_id: int) -> dict[str, Any]:
     """One record version and every version of the same record, oldest first."""
     with platform.engine.connect() as conn:

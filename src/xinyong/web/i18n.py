@@ -62,6 +62,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "members": {"zh": "名单成员", "en": "Members"},
     "total": {"zh": "共", "en": "Total"},
     "next": {"zh": "下一页", "en": "Next"},
+    "previous": {"zh": "上一页", "en": "Previous"},
+    "all_records": {"zh": "查看该类全部记录", "en": "All records of this kind"},
     "about": {"zh": "关于数据", "en": "About the data"},
     "rules": {"zh": "公示规则及依据", "en": "Rules and their sources"},
     "recent": {"zh": "最新双公示信息", "en": "Latest licences and penalties"},

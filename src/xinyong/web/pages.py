@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from xinyong.api.deps import Offset, PlatformDep, RecordId
 from xinyong.errors import InvalidInput
-from xinyong.model.records import list_types
+from xinyong.model.records import categories, list_types
 from xinyong.services import credit_file, search
 from xinyong.services.quality import platform_overview
 from xinyong.web.i18n import translator
@@ -22,6 +22,10 @@ from xinyong.workdays import CHINA_TIME
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("xinyong.web").joinpath("templates")))
 LangQuery = Annotated[str, Query(pattern="^(zh|en)$")]
+# The entity page shows this many records of a category and links the rest, a page of RECORDS_PAGE at a
+# time: an entity with thousands of records stays readable and fast.
+GROUP_PREVIEW = 20
+RECORDS_PAGE = 50
 
 
 def beijing_time(moment: dt.datetime | None) -> str:
@@ -40,8 +44,14 @@ def switch_language(params: Any, lang: str) -> str:
     return urlencode(query)
 
 
+def with_offset(params: Any, offset: int) -> str:
+    """The current page's query string at another offset (pagination links)."""
+    return urlencode({**{k: v for k, v in params.items() if k != "offset"}, "offset": max(offset, 0)})
+
+
 templates.env.filters["beijing"] = beijing_time
 templates.env.filters["langswitch"] = switch_language
+templates.env.filters["page_offset"] = with_offset
 
 
 def render(request: Request, template: str, lang: str, json_url: str, status: int = 200, **context: Any):
@@ -102,7 +112,31 @@ def entity_page(
 ) -> HTMLResponse:
     file = credit_file.entity_file(platform, uscc, as_of=as_of)
     json_url = _twin(f"/api/v1/entities/{file['entity']['uscc']}", as_of=as_of)
-    return render(request, "entity.html", lang, json_url, f=file, as_of=as_of)
+    return render(request, "entity.html", lang, json_url, f=file, as_of=as_of, preview=GROUP_PREVIEW)
+
+
+@router.get("/entities/{uscc}/records", response_class=HTMLResponse)
+def entity_records_page(
+    request: Request,
+    platform: PlatformDep,
+    uscc: str,
+    category: str | None = None,
+    as_of: dt.date | None = None,
+    offset: Offset = 0,
+    lang: LangQuery = "zh",
+) -> HTMLResponse:
+    page = credit_file.entity_records(
+        platform, uscc, as_of=as_of, category=category, offset=offset, limit=RECORDS_PAGE
+    )
+    json_url = _twin(
+        f"/api/v1/entities/{page['uscc']}/records",
+        category=category,
+        as_of=as_of,
+        offset=offset or None,
+        limit=RECORDS_PAGE,
+    )
+    info = categories().get(category or "")
+    return render(request, "entity_records.html", lang, json_url, p=page, category=info, as_of=as_of)
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
