@@ -270,7 +270,11 @@ def search_command(
 
     platform = open_platform()
     if query == ["reindex"]:
+        from xinyong.security.principal import operator
+        from xinyong.services import audit
+
         result = search.reindex(platform)
+        audit.record(platform, operator(), "search.reindex", "search-index", detail=result)
         if json:
             _print_json(result)
         else:
@@ -327,9 +331,12 @@ def entity_command(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the store's tables to the latest revision."""
+    from xinyong.security.principal import operator
+    from xinyong.services import audit
     from xinyong.services.platform import open_platform
 
     platform = open_platform()
+    audit.record(platform, operator(), "schema.upgrade", "store")
     console.print(f"schema up to date at {platform.engine.url.render_as_string(hide_password=True)}")
 
 

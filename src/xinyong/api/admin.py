@@ -15,6 +15,6 @@ router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
 
 @router.post("/search/reindex", summary="Rebuild the search index from the store")
 def reindex(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
-    count = search.reindex(platform)
-    audit.record(platform, principal, "search.reindex", "search-index", detail={"entities": count})
-    return {"entities": count}
+    result = search.reindex(platform)
+    audit.record(platform, principal, "search.reindex", "search-index", detail=result)
+    return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 import secrets
 from typing import Any
@@ -201,9 +202,8 @@ def login(platform: Platform, ip: str, username: str, password: str, totp_code: 
         until = locked_until.isoformat(timespec="minutes")
         raise refuse("locked", f"account locked until {until} after failed logins")
     password_ok = _verify_password(row["password_hash"], password)
-    totp_ok = row["totp_secret"] is None or (
-        totp_code is not None and pyotp.TOTP(row["totp_secret"]).verify(totp_code.strip(), valid_window=1)
-    )
+    step = _totp_step(row["totp_secret"], totp_code, now) if row["totp_secret"] else None
+    totp_ok = row["totp_secret"] is None or (step is not None and step > (row["totp_last_step"] or -1))
     if not (password_ok and totp_ok) or row["disabled_at"] is not None:
         with platform.engine.begin() as conn:
             lock_until = now + dt.timedelta(minutes=settings.login_lock_minutes)
@@ -213,7 +213,7 @@ def login(platform: Platform, ip: str, username: str, password: str, totp_code: 
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires_at = now + dt.timedelta(hours=settings.session_max_hours)
     with platform.engine.begin() as conn:
-        store.update_account(conn, row["id"], failed_logins=0, locked_until=None)
+        store.update_account(conn, row["id"], failed_logins=0, locked_until=None, totp_last_step=step)
         store.insert_session(
             conn,
             {
@@ -234,6 +234,18 @@ def login(platform: Platform, ip: str, username: str, password: str, totp_code: 
         "username": username,
         "role": row["role"],
     }
+
+
+def _totp_step(secret: str, code: str | None, now: dt.datetime) -> int | None:
+    """The time step whose code was given: the current one or a neighbour (clock drift), else None."""
+    if not code:
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code.strip()):
+            return step
+    return None
 
 
 def _verify_password(password_hash: str, password: str) -> bool:

@@ -194,6 +194,7 @@ account = Table(
     Column("entity_uscc", Code, comment="the entity an entity account speaks for"),
     Column("password_hash", Text, nullable=False, comment="argon2id"),
     Column("totp_secret", String(64), comment="base32; required for administrative roles"),
+    Column("totp_last_step", BigInteger, comment="time step of the last code accepted: a code works once"),
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),

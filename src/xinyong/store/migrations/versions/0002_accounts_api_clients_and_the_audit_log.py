@@ -48,6 +48,12 @@ def upgrade() -> None:
             nullable=True,
             comment="base32; required for administrative roles",
         ),
+        sa.Column(
+            "totp_last_step",
+            sa.BigInteger(),
+            nullable=True,
+            comment="time step of the last code accepted: a code works once",
+        ),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
