@@ -140,10 +140,6 @@ def test_appended_entries_verify_and_prove(platform) -> None:
         platform,
         actor="account:alice",
         action="batch.",
-        target=None,
-        since=None,
-        until=None,
-        offset=0,
         limit=5,
     )
     assert [e["seq"] for e in found] == [12, 11, 10, 9, 8] and found[0]["detail"]["名称"] == "测试"
@@ -244,12 +240,7 @@ def test_concurrent_appends_from_two_processes_stay_one_contiguous_tree(platform
         e["target"]
         for e in audit.search(
             platform,
-            actor=None,
             action="shared.read",
-            target=None,
-            since=None,
-            until=None,
-            offset=0,
             limit=500,
         )
     }
@@ -270,10 +261,6 @@ def test_prune_keeps_the_log_verifiable_and_is_itself_checked(platform) -> None:
         platform,
         actor="account:alice",
         action="batch.",
-        target=None,
-        since=None,
-        until=None,
-        offset=0,
         limit=50,
     )
     assert sorted(e["seq"] for e in left) == [9, 10]

@@ -113,7 +113,6 @@ def test_staff_sign_in_and_out(page, server, loaded):  # noqa: F811
     page.wait_for_url(server + "/?lang=zh")
     logins = search(
         loaded,
-        actor=None,
         action="session.",
         target="account:officer",
         since=None,

@@ -276,10 +276,30 @@ def consistency(platform: Platform, old_size: int, new_size: int) -> dict[str, A
     }
 
 
-def search(platform: Platform, **filters: Any) -> list[dict[str, Any]]:
+def search(
+    platform: Platform,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Entries, newest first; ``action`` matches a prefix (``batch.``), the others exactly."""
     flush(platform)
     with platform.engine.connect() as conn:
-        rows = store.search_entries(conn, **filters)
+        rows = store.search_entries(
+            conn,
+            actor=actor,
+            action=action,
+            target=target,
+            since=since,
+            until=until,
+            offset=offset,
+            limit=limit,
+        )
     return [{**row, "detail": json.loads(row["detail"])} for row in rows]
 
 
