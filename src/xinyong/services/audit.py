@@ -11,6 +11,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import Connection
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.security import merkle
 from xinyong.security.principal import Principal
-from xinyong.security.signing import checkpoint_message
+from xinyong.security.signing import CheckpointSigner, checkpoint_message
 from xinyong.services.platform import Platform
 from xinyong.store import audit as store
 
@@ -410,7 +411,13 @@ def verify(platform: Platform, max_problems: int = 50) -> Verification:
     return report
 
 
-def _check_checkpoint(checkpoint, frontier, signer, report, problem) -> None:
+def _check_checkpoint(
+    checkpoint: Mapping[str, Any] | None,
+    frontier: merkle.Frontier,
+    signer: CheckpointSigner,
+    report: Verification,
+    problem: Callable[[str], None],
+) -> None:
     if checkpoint is None:
         return
     size = checkpoint["tree_size"]

@@ -74,10 +74,6 @@ def tree_size(conn: Connection) -> int:
     return conn.execute(select(audit_head.c.tree_size).where(audit_head.c.id == 1)).scalar_one()
 
 
-def entry(conn: Connection, seq: int) -> RowMapping | None:
-    return conn.execute(select(audit_entry).where(audit_entry.c.seq == seq)).mappings().first()
-
-
 def insert_checkpoint(conn: Connection, checkpoint: dict[str, Any]) -> None:
     conn.execute(insert(audit_checkpoint).values(**checkpoint))
 
@@ -121,10 +117,6 @@ def stream_nodes(conn: Connection) -> Iterator[RowMapping]:
         select(audit_node).order_by(audit_node.c.height, audit_node.c.idx)
     )
     yield from result.mappings()
-
-
-def count_nodes(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(audit_node)).scalar_one()
 
 
 def search_entries(
