@@ -155,7 +155,8 @@ PRUNED = "pruned"
 
 
 def last_seq_before(conn: Connection, moment: str) -> int:
-    """One past the last entry recorded before ``moment`` (entries are recorded in index order)."""
+    """One past the last entry recorded before ``moment``. Index order follows recording time to within one
+    group's linger (50 ms), which a retention period in days does not notice."""
     last = conn.execute(
         select(func.max(audit_entry.c.seq)).where(audit_entry.c.recorded_at < moment)
     ).scalar()
