@@ -88,6 +88,23 @@ def prepare(workdir: Path, *, rows: int, entities: int) -> tuple[list[Path], Pat
     return entity_files, target
 
 
+def write_double(big: Path, target: Path) -> None:
+    """Twice `big`: its rows, then each again under a new document number (so a new record)."""
+    from xinyong.ingest.schema import schemas
+
+    doc = [f.code or f.name for f in schemas()["penalty"].fields].index("cf_wsh")
+    with big.open(encoding="utf-8", newline="") as src, target.open("w", encoding="utf-8", newline="") as out:
+        rows = csv.reader(src)
+        writer = csv.writer(out)
+        writer.writerows(rows)
+        src.seek(0)
+        rows = csv.reader(src)
+        next(rows)
+        for row in rows:
+            row[doc] = f"{row[doc]}-2"
+            writer.writerow(row)
+
+
 # -- one measured load, in a child process ------------------------------------------------------------
 
 
@@ -133,12 +150,39 @@ def child(args: argparse.Namespace) -> None:
             "review": summary.review,
             "late": summary.late,
         }
+    elif args.mode == "store":
+        result = store_only(platform.engine)
     else:
         result = bare_load(platform.engine, Path(args.files[0]))
     result["peak_rss_mib"] = peak_rss_mib()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["cpu_s"] = usage.ru_utime + usage.ru_stime  # this process only (not the PostgreSQL server)
     print(json.dumps(result))
+
+
+def store_only(engine) -> dict[str, object]:
+    """The write alone: the records the full run stored, deleted and inserted again as they were, through the
+    same bulk path (``store.records.insert_records``) in one transaction. No reading, no validation."""
+    from sqlalchemy import text
+
+    from xinyong.store.records import RECORD_COLUMNS, insert_records
+
+    with engine.connect() as conn:
+        # As the ingest hands them over: JSON, dates and timestamps as text (SQLite stores them so).
+        as_text = {"payload", "decision_date", "published_on", "recorded_at", "last_seen_at"}
+        as_text |= {c for c in RECORD_COLUMNS if c.startswith("publication_") and c != "publication_rule"}
+        postgres = conn.dialect.name == "postgresql"
+        columns = ", ".join(f"{c}::text" if postgres and c in as_text else c for c in RECORD_COLUMNS)
+        batch_id = conn.execute(text("SELECT max(batch_id) FROM record")).scalar_one()
+        rows = conn.exec_driver_sql(f"SELECT {columns} FROM record WHERE batch_id = {batch_id} ORDER BY id")
+        rows = [tuple(row) for row in rows]
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM record WHERE batch_id = :b"), {"b": batch_id})
+    start = time.perf_counter()
+    with engine.begin() as conn:
+        for at in range(0, len(rows), 5000):
+            insert_records(conn, rows[at : at + 5000])
+    return {"seconds": time.perf_counter() - start, "rows": len(rows)}
 
 
 def bare_load(engine, path: Path) -> dict[str, object]:
@@ -242,6 +286,9 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--pg-url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL", DEFAULT_PG))
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/xinyong-bench"))
+    parser.add_argument(
+        "--double", action="store_true", help="also load twice the rows once, for peak memory"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
@@ -252,6 +299,9 @@ def main() -> None:
         with big.open(encoding="utf-8") as src, small.open("w", encoding="utf-8") as dst:
             for _, line in zip(range(args.rows // 10 + 1), src, strict=False):
                 dst.write(line)
+    double = args.workdir / f"penalties-{args.rows * 2}.csv"
+    if args.double and not double.exists():
+        write_double(big, double)
     print(
         f"data ready in {time.perf_counter() - started:.0f} s: {big} ({big.stat().st_size / 2**20:.0f} MiB), "
         f"{args.entities} entities; machine: {os.cpu_count()} cores"
@@ -273,8 +323,18 @@ def main() -> None:
                 f"process CPU {full[-1]['cpu_s']:.1f} s), "
                 f"bare {bare[-1]['seconds']:.1f} s; load average {os.getloadavg()[0]:.1f}"
             )
+        store = run_child("store", url, data_dir, [big])  # the last full run's records, written again
+        print(f"[{backend}] record rows alone: {store['rows'] / store['seconds']:,.0f} rows/s")
         url, data_dir = restore(backend, args.workdir, args.pg_url)
         tenth = run_child("full", url, data_dir, [small])
+        twice = None
+        if args.double:
+            url, data_dir = restore(backend, args.workdir, args.pg_url)
+            twice = run_child("full", url, data_dir, [double])
+            print(
+                f"[{backend}] twice the rows: {twice['rows'] / twice['seconds']:,.0f} rows/s, "
+                f"peak RSS {twice['peak_rss_mib']:.0f} MiB"
+            )
         full_s = statistics.median(r["seconds"] for r in full)
         bare_s = statistics.median(r["seconds"] for r in bare)
         rows_out.append(
@@ -290,21 +350,24 @@ def main() -> None:
                 "ratio": full_s / bare_s,
                 "rss_full_mib": max(r["peak_rss_mib"] for r in full),
                 "rss_tenth_mib": tenth["peak_rss_mib"],
+                "rss_twice_mib": twice["peak_rss_mib"] if twice else None,
+                "store_rows_s": store["rows"] / store["seconds"],
             }
         )
     print()
     print(
         "| backend | rows | accepted | rejected | full ingest (median) | rows/s "
         "| bare load (median) | rows/s "
-        "| full/bare | peak RSS, all rows | peak RSS, 1/10 rows |"
+        "| full/bare | record rows alone, rows/s | peak RSS: 1/10 rows · all · twice |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows_out:
+        twice = "-" if r["rss_twice_mib"] is None else f"{r['rss_twice_mib']:.0f}"
         print(
             f"| {r['backend']} | {r['rows']:,} | {r['accepted']:,} | {r['rejected']:,} "
             f"| {r['full_s']:.1f} s | "
             f"{r['full_rows_s']:,.0f} | {r['bare_s']:.1f} s | {r['bare_rows_s']:,.0f} | {r['ratio']:.1f}× | "
-            f"{r['rss_full_mib']:.0f} MiB | {r['rss_tenth_mib']:.0f} MiB |"
+            f"{r['store_rows_s']:,.0f} | {r['rss_tenth_mib']:.0f} · {r['rss_full_mib']:.0f} · {twice} MiB |"
         )
 
 
@@ -312,7 +375,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "child":
         child_parser = argparse.ArgumentParser()
         child_parser.add_argument("child")
-        child_parser.add_argument("--mode", choices=("registry", "full", "bare"))
+        child_parser.add_argument("--mode", choices=("registry", "full", "bare", "store"))
         child_parser.add_argument("--url")
         child_parser.add_argument("--data-dir")
         child_parser.add_argument("files", nargs="+")

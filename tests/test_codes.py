@@ -7,6 +7,8 @@ import string
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
+
 
 from xinyong.model.codes import (
     ALPHABET,
@@ -35,6 +37,11 @@ def valid_usccs(draw) -> str:
         org = org8 + "0"
     body = authority + category + region + org
     return body + uscc_check_character(body)
+
+
+@given(st.text(ALPHABET, min_size=17, max_size=17))
+def test_uscc_check_character_is_python_stdnums(body):
+    assert uscc_check_character(body) == stdnum_uscc.calc_check_digit(body)
 
 
 def test_known_real_code():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 DIVISIONS_AS_OF = "2022-10-31"
@@ -47,6 +47,7 @@ def area_codes() -> tuple[str, ...]:
         return tuple(row["code"] for row in csv.DictReader(f))
 
 
+@lru_cache(maxsize=20_000)
 def decode_region(code: str) -> Region:
     """Name a 6-digit registration region. Never fails: an unknown code is kept as historical."""
     table = divisions()
