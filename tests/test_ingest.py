@@ -398,6 +398,27 @@ def test_as_of_reads_reproduce_the_past(platform, tmp_path):
     assert records_as_of(platform, code, times[first.batch_id] - dt.timedelta(seconds=1)) == []
 
 
+def test_a_json_array_streams_and_a_broken_one_loads_nothing(platform, tmp_path):
+    rows = [penalty_row(**{"行政处罚决定书文号": f"{n}号", "罚款金额（万元）": 0.5}) for n in range(3)]
+    wrapped = orjson.dumps(
+        {"total": 4, "records": [rows[0], "not an object", *rows[1:]]}, option=orjson.OPT_INDENT_2
+    )
+    (tmp_path / "wrapped.json").write_bytes(wrapped)
+    summary = ingest(platform, tmp_path / "wrapped.json")
+    assert (summary.rows, summary.accepted, summary.rejected) == (4, 3, 1)
+    assert summary.rejects[0]["row"] == 2 and summary.rejects[0]["reason"] == "unparseable"
+    with platform.engine.connect() as conn:
+        amounts = {p["fine_amount"] for p in conn.execute(select(record.c.payload)).scalars()}
+    assert amounts == {"0.5"}  # a JSON number keeps its text: no float rounding
+
+    more = [penalty_row(**{"行政处罚决定书文号": f"{n}号"}) for n in range(10, 20)]
+    (tmp_path / "broken.json").write_bytes(orjson.dumps(more)[:-200])  # breaks off in the last object
+    with pytest.raises(UnreadableFile, match="invalid JSON"):
+        ingest(platform, tmp_path / "broken.json")
+    with platform.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(record)).scalar_one() == 3
+
+
 def test_empty_files_are_empty_batches_when_the_kind_is_known(platform, tmp_path):
     for name, content in (("a.json", "[]"), ("b.jsonl", ""), ("c.csv", ",".join(PENALTY_HEADER) + "\n")):
         (tmp_path / name).write_text(content, encoding="utf-8")

@@ -12,8 +12,11 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 
+import ijson
 import orjson
 
 from xinyong.errors import UnreadableFile
@@ -130,6 +133,8 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, Decimal) and value == value.to_integral_value() and abs(value) < 10**15:
+        return str(int(value))  # JSON 500.0 reads as Decimal("500.0"): the same text as from a spreadsheet
     return str(value).strip()
 
 
@@ -160,40 +165,61 @@ def _open_xlsx(path: Path) -> OpenedFile:
 def _open_json(path: Path) -> OpenedFile:
     """A JSON array of objects, an object holding one (``data``/``records``/``rows``), or JSON Lines.
 
-    JSON Lines streams; an array is parsed whole (departments send large volumes as CSV or JSON Lines).
+    Both stream: JSON Lines a line at a time, an array an object at a time (ijson). An element that is not an
+    object is an unparseable row; JSON that breaks off mid-way makes the file unreadable, and the batch,
+    which is one transaction, loads nothing of it.
     """
     with path.open("rb") as f:
-        first_line = f.readline()
-    if not first_line.strip() and not path.read_bytes().strip():
+        first_line = next((line for line in f if line.strip()), b"")
+    if not first_line:
         return OpenedFile(path, "json", "utf-8", [], iter(()), empty=True)
-    objects: Iterator[tuple[int, dict | None]]
     try:
-        first = orjson.loads(first_line)
-        is_lines = isinstance(first, dict)
+        is_lines = isinstance(orjson.loads(first_line), dict)
     except orjson.JSONDecodeError:
         is_lines = False
     if is_lines:
         objects = _json_lines(path)
         header = list(orjson.loads(first_line).keys())
     else:
-        try:
-            document = orjson.loads(path.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            raise UnreadableFile(f"{path.name}: invalid JSON: {exc}") from exc
-        if isinstance(document, dict):
-            document = next((document[k] for k in ("data", "records", "rows") if k in document), None)
-        if not isinstance(document, list) or not all(isinstance(o, dict) for o in document):
-            raise UnreadableFile(f"{path.name}: expected an array of objects (or JSON Lines)")
-        if not document:
+        objects = _json_array(path, _array_prefix(path))
+        first = next(objects, None)
+        if first is None:
             return OpenedFile(path, "json", "utf-8", [], iter(()), empty=True)
-        header = list(document[0].keys())
-        objects = enumerate(document, start=1)
+        if first[1] is None:
+            raise UnreadableFile(f"{path.name}: expected an array of objects (or JSON Lines)")
+        header = list(first[1].keys())
+        objects = chain([first], objects)
 
     def rows() -> Iterator[tuple[int, list[str] | None]]:
         for number, obj in objects:
             yield number, None if obj is None else [_cell_text(obj.get(key)) for key in header]
 
     return OpenedFile(path, "json", "utf-8", header, rows())
+
+
+def _array_prefix(path: Path) -> str:
+    """Where the records are: the top-level array (``item``) or the array under data/records/rows."""
+    with path.open("rb") as f:
+        try:
+            for prefix, event, _ in ijson.parse(f):
+                if prefix == "" and event == "start_array":
+                    return "item"
+                if prefix == "" and event not in ("start_map", "map_key"):
+                    break
+                if prefix in ("data", "records", "rows") and event == "start_array":
+                    return f"{prefix}.item"
+        except ijson.JSONError as exc:
+            raise UnreadableFile(f"{path.name}: invalid JSON: {exc}") from exc
+    raise UnreadableFile(f"{path.name}: expected an array of objects (or JSON Lines)")
+
+
+def _json_array(path: Path, prefix: str) -> Iterator[tuple[int, dict | None]]:
+    with path.open("rb") as f:
+        try:
+            for number, obj in enumerate(ijson.items(f, prefix), start=1):
+                yield number, obj if isinstance(obj, dict) else None
+        except ijson.JSONError as exc:
+            raise UnreadableFile(f"{path.name}: invalid JSON: {exc}") from exc
 
 
 def _json_lines(path: Path) -> Iterator[tuple[int, dict | None]]:
