@@ -178,6 +178,9 @@ def store_only(engine) -> dict[str, object]:
         rows = [tuple(row) for row in rows]
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM record WHERE batch_id = :b"), {"b": batch_id})
+    if engine.dialect.name == "postgresql":  # the indexes as they were before the full run wrote them
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE record"))
     start = time.perf_counter()
     with engine.begin() as conn:
         for at in range(0, len(rows), 5000):
