@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
-
 from xinyong.model.codes import (
     ALPHABET,
     check_uscc,
