@@ -7,7 +7,9 @@ import string
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError
 
 from xinyong.model.codes import (
     ALPHABET,
@@ -15,6 +17,7 @@ from xinyong.model.codes import (
     hash_id_number,
     is_valid_organization_code,
     is_valid_registration_number,
+    is_valid_resident_id,
     mask_id_number,
     normalize_code,
     organization_code_check_character,
@@ -41,6 +44,27 @@ def valid_usccs(draw) -> str:
 @given(st.text(ALPHABET, min_size=17, max_size=17))
 def test_uscc_check_character_is_python_stdnums(body):
     assert uscc_check_character(body) == stdnum_uscc.calc_check_digit(body)
+
+
+@st.composite
+def id_numbers(draw) -> str:
+    """Digits in the shape of an ID number, birth dates valid or not, with the right check character
+    about half of the time."""
+    region = draw(st.text("0123456789", min_size=6, max_size=6))
+    birth = f"{draw(st.integers(1800, 2100))}{draw(st.integers(0, 13)):02d}{draw(st.integers(0, 32)):02d}"
+    body = region + birth + draw(st.text("0123456789", min_size=3, max_size=3))
+    right = stdnum_ric.calc_check_digit(body + "0")
+    return body + (right if draw(st.booleans()) else draw(st.sampled_from("0123456789X")))
+
+
+@given(id_numbers())
+def test_resident_id_check_is_python_stdnums_without_the_region(number):
+    try:
+        stdnum_ric.get_birth_date(number)
+        expected = stdnum_ric.calc_check_digit(number) == number[-1]
+    except ValidationError:
+        expected = False
+    assert is_valid_resident_id(number) is expected
 
 
 def test_known_real_code():
