@@ -867,7 +867,7 @@ def ingest_file(
                     if stored is not None:
                         stored.result()
                     stored = store_thread.submit(ingestor.store, prepared)
-                    gc.collect(0)  # the chunk's cyclic garbage (exceptions of rejected values), while young
+                    gc.collect(0)  # the chunk's few reference cycles (about 30 objects), while young
                     if progress:
                         progress(len(chunk))
                 if stored is not None:
