@@ -2,9 +2,10 @@
 code (GB 11714-1997) and the 15-digit registration number, plus personal ID masking and hashing.
 
 python-stdnum's ``stdnum.cn.uscc.validate`` only accepts digits in positions 1–2, which rejects real codes
-issued by authorities A, N and Y, so the format check of positions 1–8 follows GB 32100 here; the check
-characters are computed here too, from tables (ingest checks hundreds of thousands of distinct codes a
-file), and property tests hold them to python-stdnum's.
+issued by authorities A, N and Y, so the format check of positions 1–8 follows GB 32100 here. The USCC and
+organization-code check characters are computed here from tables (ingest checks hundreds of thousands of
+distinct codes a file); property tests hold the USCC one and the resident ID check to python-stdnum's
+(python-stdnum has no organization-code module).
 """
 
 from __future__ import annotations
