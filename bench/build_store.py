@@ -61,6 +61,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, text
 
+from xinyong.clock import Clock
 from xinyong.model.codes import hash_id_number, mask_id_number
 from xinyong.reference import uscc_authorities
 from xinyong.settings import Settings
@@ -69,7 +70,6 @@ from xinyong.store.records import RECORD_COLUMNS
 from xinyong.store.tables import batch, department, entity, entity_identifier, entity_name, record
 from xinyong.synth.places import load_province
 from xinyong.synth.registry import MARKET_KINDS, REGISTRARS, CodeBook, Departments, EntityFactory
-from xinyong.workdays import today_in_china
 
 TEMPLATE_ENTITIES = 10_000
 CHUNK_RECORDS = 50_000
@@ -912,7 +912,7 @@ def main() -> None:
         parser.error("--records must be at least --entities (every registered entity has a registration)")
     started = time.perf_counter()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    today = args.today or today_in_china()
+    today = args.today or Clock().today()
     templates = template_store(args.workdir, args.seed, today)
     options = dict(
         postgres=args.database_url.startswith("postgresql"),

@@ -126,6 +126,7 @@ def child(args: argparse.Namespace) -> None:
                 settings=settings,
                 rules=platform.rules,
                 calendar=platform.calendar,
+                clock=platform.clock,
                 kind="entity",
                 today=AS_OF,
             ).rows
@@ -138,6 +139,7 @@ def child(args: argparse.Namespace) -> None:
             settings=settings,
             rules=platform.rules,
             calendar=platform.calendar,
+            clock=platform.clock,
             kind="penalty",
             today=AS_OF,
         )

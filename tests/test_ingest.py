@@ -31,6 +31,7 @@ def ingest(platform, path, **kwargs):
         settings=platform.settings,
         rules=platform.rules,
         calendar=platform.calendar,
+        clock=platform.clock,
         **kwargs,
     )
 

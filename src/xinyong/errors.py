@@ -41,6 +41,12 @@ class Unauthorized(XinyongError):
     exit_code = 4
 
 
+class AccountLocked(Unauthorized):
+    """Too many failed sign-ins in a row: the account refuses sign-ins until the lock ends."""
+
+    code = "account_locked"
+
+
 class CalendarYearUnknown(InvalidInput):
     """A working-day computation touched a year with no holiday data."""
 
@@ -71,3 +77,23 @@ class Conflict(XinyongError):
     status = 409
     code = "conflict"
     exit_code = 6
+
+
+class PayloadTooLarge(XinyongError):
+    """A request body or an uploaded file is larger than the configured limit."""
+
+    status = 413
+    code = "payload_too_large"
+    exit_code = 2
+
+
+class TooManyRequests(XinyongError):
+    """A client or an address exceeded its request rate; ``retry_after`` is in seconds."""
+
+    status = 429
+    code = "rate_limited"
+    exit_code = 7
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

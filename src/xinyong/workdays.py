@@ -22,21 +22,13 @@ import re
 import tomllib
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
 import chinese_calendar
 
 from xinyong.errors import CalendarYearUnknown, InvalidInput
-
-CHINA_TIME = timezone(timedelta(hours=8), "CST")  # dates of decisions, deadlines and "today" are China's
-
-
-def today_in_china(moment: datetime | None = None) -> date:
-    """The date in China at `moment` (default now)."""
-    return (moment or datetime.now(UTC)).astimezone(CHINA_TIME).date()
-
 
 _LIBRARY_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 _OVERRIDE_NAME = re.compile(r"\d{4}")

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
+from xinyong.clock import as_utc
 from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from xinyong.model.codes import check_uscc
 from xinyong.security.policy import policy
@@ -31,17 +32,6 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 CLIENT_NAME = USERNAME
 MIN_PASSWORD_LENGTH = 12
 KEY_PREFIX = "xy_"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite gives timestamps back naive (they are stored in UTC)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)
 
 
 def _sha256(value: str) -> str:
@@ -115,7 +105,7 @@ def create_account(
         "password_hash": _hasher.hash(password),
         "totp_secret": totp_secret,
         "failed_logins": 0,
-        "created_at": _now(),
+        "created_at": platform.clock.now(),
     }
     try:
         with platform.engine.begin() as conn:
@@ -147,9 +137,9 @@ def list_accounts(platform: Platform) -> list[dict[str, Any]]:
             "department_code": r["department_code"],
             "entity_uscc": r["entity_uscc"],
             "second_factor": r["totp_secret"] is not None,
-            "locked_until": _aware(r["locked_until"]),
+            "locked_until": as_utc(r["locked_until"]),
             "disabled": r["disabled_at"] is not None,
-            "created_at": _aware(r["created_at"]),
+            "created_at": as_utc(r["created_at"]),
         }
         for r in rows
     ]
@@ -174,7 +164,7 @@ def unlock_account(platform: Platform, by: Principal, username: str) -> None:
 def disable_account(platform: Platform, by: Principal, username: str) -> None:
     row = _account_for_change(platform, by, username)
     with platform.engine.begin() as conn:
-        store.update_account(conn, row["id"], disabled_at=_now())
+        store.update_account(conn, row["id"], disabled_at=platform.clock.now())
         store.delete_sessions_of(conn, row["id"])
     audit.record(platform, by, "account.disable", f"account:{username}")
 
@@ -184,7 +174,7 @@ def login(platform: Platform, ip: str, username: str, password: str, totp_code: 
 
     The refusal never says which part was wrong. Failures in a row lock the account."""
     settings = platform.settings
-    now = _now()
+    now = platform.clock.now()
     with platform.engine.connect() as conn:
         row = store.account_by_username(conn, username)
     who = Principal("anonymous", ip or "unknown", "public")
@@ -197,7 +187,7 @@ def login(platform: Platform, ip: str, username: str, password: str, totp_code: 
     if row is None:
         _verify_password(_DUMMY_HASH, password)
         raise refuse("unknown account")
-    locked_until = _aware(row["locked_until"])
+    locked_until = as_utc(row["locked_until"])
     if locked_until and locked_until > now:
         until = locked_until.isoformat(timespec="minutes")
         raise refuse("locked", f"account locked until {until} after failed logins")
@@ -269,18 +259,18 @@ def _account_principal(row: Any, csrf: str | None) -> Principal:
 
 def session_principal(platform: Platform, token: str) -> Principal | None:
     """The account behind a session cookie, or None when the session is unknown, idle too long or over."""
-    now = _now()
+    now = platform.clock.now()
     token_hash = _sha256(token)
     with platform.engine.connect() as conn:
         row = store.session_with_account(conn, token_hash)
     if row is None:
         return None
     idle = dt.timedelta(minutes=platform.settings.session_idle_minutes)
-    if _aware(row["expires_at"]) <= now or _aware(row["last_seen_at"]) + idle <= now or row["disabled_at"]:
+    if as_utc(row["expires_at"]) <= now or as_utc(row["last_seen_at"]) + idle <= now or row["disabled_at"]:
         with platform.engine.begin() as conn:
             store.delete_session(conn, token_hash)
         return None
-    if now - _aware(row["last_seen_at"]) > dt.timedelta(
+    if now - as_utc(row["last_seen_at"]) > dt.timedelta(
         seconds=30
     ):  # one write per half minute, not per request
         with platform.engine.begin() as conn:
@@ -306,7 +296,7 @@ def create_client(
     if not CLIENT_NAME.match(name):
         raise InvalidInput("name: 3–64 characters of a–z, 0–9, '.', '_' or '-'")
     _check_role(role, "client", department_code, None)
-    now = _now()
+    now = platform.clock.now()
     prefix, key = _new_key()
     try:
         with platform.engine.begin() as conn:
@@ -332,7 +322,7 @@ def rotate_key(platform: Platform, by: Principal, name: str, grace_hours: int = 
     """Issue a new key; the client's older keys keep working for ``grace_hours`` (0: stop now)."""
     if not 0 <= grace_hours <= 24 * 30:
         raise InvalidInput("grace_hours: 0 to 720")
-    now = _now()
+    now = platform.clock.now()
     prefix, key = _new_key()
     with platform.engine.begin() as conn:
         client = store.client_by_name(conn, name)
@@ -357,22 +347,22 @@ def revoke_key(platform: Platform, by: Principal, name: str, prefix: str) -> Non
         client = store.client_by_name(conn, name)
         if client is None:
             raise NotFound(f"no API client {name!r}")
-        if not store.revoke_key(conn, client["id"], prefix, _now()):
+        if not store.revoke_key(conn, client["id"], prefix, platform.clock.now()):
             raise NotFound(f"client {name!r} has no live key {prefix!r}")
     audit.record(platform, by, "client.revoke_key", f"client:{name}", detail={"key": prefix})
 
 
 def list_clients(platform: Platform) -> list[dict[str, Any]]:
-    now = _now()
+    now = platform.clock.now()
     with platform.engine.connect() as conn:
         result = []
         for client in store.clients(conn):
             keys = [
                 {
                     "prefix": k["prefix"],
-                    "created_at": _aware(k["created_at"]),
-                    "expires_at": _aware(k["expires_at"]),
-                    "live": _key_live(k["revoked_at"], _aware(k["expires_at"]), now),
+                    "created_at": as_utc(k["created_at"]),
+                    "expires_at": as_utc(k["expires_at"]),
+                    "live": _key_live(k["revoked_at"], as_utc(k["expires_at"]), now),
                 }
                 for k in store.keys_of(conn, client["id"])
             ]
@@ -398,6 +388,6 @@ def key_principal(platform: Platform, key: str) -> Principal | None:
         row = store.client_by_key_hash(conn, _sha256(key))
     if row is None or row["disabled_at"] is not None:
         return None
-    if not _key_live(row["revoked_at"], _aware(row["expires_at"]), _now()):
+    if not _key_live(row["revoked_at"], as_utc(row["expires_at"]), platform.clock.now()):
         return None
     return Principal("client", row["name"], row["role"], department_code=row["department_code"])

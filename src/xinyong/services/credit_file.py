@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from xinyong.clock import end_of_china_day
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import categories, list_types, non_public_fields
@@ -12,14 +13,8 @@ from xinyong.reference import decode_region, industries
 from xinyong.rules import RuleBook
 from xinyong.services.platform import Platform
 from xinyong.store import files
-from xinyong.workdays import CHINA_TIME, today_in_china
 
 PUBLICATION_KINDS = ("penalty", "licence")
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """What the store held by the end of `day`, China Standard Time."""
-    return dt.datetime.combine(day, dt.time.max, tzinfo=CHINA_TIME)
 
 
 def valid_code(uscc: str) -> str:
@@ -100,13 +95,13 @@ def _basics(entity: dict[str, Any], names: list[tuple[str, bool]]) -> dict[str, 
 def entity_file(platform: Platform, uscc: str, *, as_of: dt.date | None = None) -> dict[str, Any]:
     """The entity's basics and its records public on `as_of` (default today), grouped by category."""
     code = valid_code(uscc)
-    day = as_of or today_in_china()
+    day = as_of or platform.clock.today()
     with platform.engine.connect() as conn:
         entity = files.get_entity(conn, code)
         if entity is None:
             raise NotFound(f"no entity with the code {code}")
         names = files.list_names(conn, [code]).get(code, [])
-        rows = files.list_public_records(conn, code, as_of=end_of_day(day), day=day)
+        rows = files.list_public_records(conn, code, as_of=end_of_china_day(day), day=day)
         departments = files.department_names(conn)
     records = [public_record(r, departments, platform.rules) for r in rows]
     order = list(categories())
@@ -178,10 +173,10 @@ def list_members(
     list_type = next((t for t in list_types().values() if t.slug == slug), None)
     if list_type is None:
         raise NotFound(f"no list {slug!r}; lists: {', '.join(t.slug for t in list_types().values())}")
-    day = as_of or today_in_china()
+    day = as_of or platform.clock.today()
     with platform.engine.connect() as conn:
         total, rows = files.list_members(
-            conn, list_type.name, as_of=end_of_day(day), day=day, offset=offset, limit=limit
+            conn, list_type.name, as_of=end_of_china_day(day), day=day, offset=offset, limit=limit
         )
         departments = files.department_names(conn)
     return {
@@ -204,7 +199,7 @@ def list_members(
 def recent_publications(platform: Platform, *, limit: int = 20) -> dict[str, Any]:
     """The latest collected licences and penalties: the double-publicity (双公示) feed."""
     with platform.engine.connect() as conn:
-        rows = files.list_publications(conn, kinds=PUBLICATION_KINDS, day=today_in_china(), limit=limit)
+        rows = files.list_publications(conn, kinds=PUBLICATION_KINDS, day=platform.clock.today(), limit=limit)
         departments = files.department_names(conn)
     return {
         "publications": [

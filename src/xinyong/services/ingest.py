@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import Connection, Engine
 
+from xinyong.clock import Clock, china_date
 from xinyong.errors import CalendarYearUnknown, RuleNotFound
 from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.formats import file_sha256, open_file
@@ -44,7 +45,7 @@ from xinyong.services.platform import Platform
 from xinyong.settings import Settings
 from xinyong.store import records as store
 from xinyong.store.db import timestamp_text
-from xinyong.workdays import WorkdayCalendar, today_in_china
+from xinyong.workdays import WorkdayCalendar
 
 PARTY_IDENTIFIERS = (
     ("party_reg_no", "reg_no"),
@@ -791,6 +792,7 @@ def ingest_file(
     settings: Settings,
     rules: RuleBook,
     calendar: WorkdayCalendar,
+    clock: Clock,
     kind: str | None = None,
     channel: str = "cli",
     department: str | None = None,
@@ -804,8 +806,8 @@ def ingest_file(
 
     `received_at` (default now) is when the platform got the file: what ``as_of`` reads go by; loading an
     archive of past batches passes their original receipt times. `today` defaults to its date in China."""
-    now = received_at or dt.datetime.now(dt.UTC)
-    today = today or today_in_china(now)
+    now = received_at or clock.now()
+    today = today or china_date(now)
     opened = open_file(path)
     header_map = resolve_header(opened.header, kind, empty=opened.empty)
     summary = BatchSummary(
@@ -895,6 +897,7 @@ def ingest(platform: Platform, path: Path, **options: Any) -> BatchSummary:
         settings=platform.settings,
         rules=platform.rules,
         calendar=platform.calendar,
+        clock=platform.clock,
         **options,
     )
     search.update(platform, summary.touched, today=options.get("today"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from xinyong.clock import Clock
 from xinyong.rules import RuleBook
 from xinyong.search import SearchIndex
 from xinyong.search.fts5 import Fts5Index
@@ -22,6 +23,7 @@ class Platform:
     settings: Settings
     engine: Engine
     audit_writer: Any = field(default=None, repr=False)  # services.audit.AuditWriter, made on first use
+    clock: Clock = field(default_factory=Clock)
 
     @cached_property
     def rules(self) -> RuleBook:

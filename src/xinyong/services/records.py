@@ -13,4 +13,4 @@ from xinyong.store import records as store
 def records_as_of(platform: Platform, uscc: str, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Every record of the entity in the version current at `as_of` (default: now), public or not."""
     with platform.engine.connect() as conn:
-        return store.list_versions_as_of(conn, valid_code(uscc), as_of or dt.datetime.now(dt.UTC))
+        return store.list_versions_as_of(conn, valid_code(uscc), as_of or platform.clock.now())

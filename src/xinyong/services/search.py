@@ -23,7 +23,9 @@ def _adverse_categories() -> list[str]:
 
 def _documents(platform: Platform, codes: list[str], day: dt.date) -> list[SearchDocument]:
     with platform.engine.connect() as conn:
-        rows = files.list_search_documents(conn, codes, adverse_categories=_adverse_categories(), day=day)
+        rows = files.list_search_documents(
+            conn, codes, adverse_categories=_adverse_categories(), day=day, now=platform.clock.now()
+        )
     return [
         SearchDocument(
             r["uscc"], r["name"], r["former_names"], r["status"], r["region_code"], r["adverse_records"]
@@ -35,7 +37,7 @@ def _documents(platform: Platform, codes: list[str], day: dt.date) -> list[Searc
 def reindex(platform: Platform, *, today: dt.date | None = None) -> dict[str, Any]:
     """Rebuild the search index from the store."""
     started = time.perf_counter()
-    day = today or dt.date.today()
+    day = today or platform.clock.today()
     with platform.engine.connect() as conn:
         codes = files.list_entity_codes_for_index(conn)
     documents: list[SearchDocument] = []
@@ -54,7 +56,7 @@ def update(platform: Platform, codes: Iterable[str], *, today: dt.date | None = 
     """Refresh the index entries of these entities (after a batch touched them)."""
     _current(platform)
     codes = sorted(set(codes))
-    day = today or dt.date.today()
+    day = today or platform.clock.today()
     for start in range(0, len(codes), REINDEX_CHUNK):
         platform.search_index.upsert(_documents(platform, codes[start : start + REINDEX_CHUNK], day))
 

@@ -148,11 +148,16 @@ def list_entity_codes_for_index(conn: Connection) -> list[str]:
 
 
 def list_search_documents(
-    conn: Connection, codes: Sequence[str], *, adverse_categories: Sequence[str], day: dt.date
+    conn: Connection,
+    codes: Sequence[str],
+    *,
+    adverse_categories: Sequence[str],
+    day: dt.date,
+    now: dt.datetime,
 ) -> list[dict[str, Any]]:
     """Per entity: name, former names, status, region and how many adverse records are public on `day`."""
     codes = list(codes)
-    versions = current_versions(dt.datetime.now(dt.UTC), record.c.uscc.in_(codes))
+    versions = current_versions(now, record.c.uscc.in_(codes))
     adverse = dict(
         conn.execute(
             select(versions.c.uscc, func.count())

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from xinyong.api.deps import Offset, PlatformDep, RecordId
+from xinyong.clock import CHINA_TIME
 from xinyong.errors import InvalidInput
 from xinyong.model.records import categories, list_types
 from xinyong.services import credit_file, search
 from xinyong.services.quality import platform_overview
 from xinyong.web.i18n import translator
-from xinyong.workdays import CHINA_TIME
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("xinyong.web").joinpath("templates")))
