@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.parse import FieldProblem, RowParser, converter
-from xinyong.ingest.schema import KINDS, map_header, schemas
+from xinyong.ingest.schema import kinds, map_header, schemas
 from xinyong.model.codes import organization_code_check_character, uscc_check_character
 from xinyong.services.ingest import canonical_json
 
@@ -72,7 +72,7 @@ def _accepted(spec) -> list[str]:
 
 @st.composite
 def files(draw):
-    kind = draw(st.sampled_from(KINDS))
+    kind = draw(st.sampled_from(kinds()))
     fields = schemas()[kind].fields
     header = [f.code or f.name for f in fields]
     mostly_good = draw(st.booleans())

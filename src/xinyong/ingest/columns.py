@@ -18,9 +18,8 @@ from itertools import compress, repeat
 from operator import is_not
 from typing import Any
 
+from xinyong.ingest import schema
 from xinyong.ingest.parse import (
-    DATE_ORDER,
-    FUTURE_DATE_KEYS,
     MAX_TEXT,
     FieldProblem,
     RowError,
@@ -54,7 +53,6 @@ class ColumnParser:
 
     def __init__(self, header_map: HeaderMap, *, today: dt.date, id_hash_key: str) -> None:
         self.row_parser = RowParser(header_map, today=today, id_hash_key=id_hash_key)
-        self.kind = header_map.kind
         self.today = today
         self.id_hash_key = id_hash_key
         self.width = self.row_parser.width
@@ -153,30 +151,17 @@ class ColumnParser:
     # -- checks that span fields -----------------------------------------------------------------------------
 
     def _row_checks(self, converted: list[list[Any]], bad: set[int]) -> None:
-        position = self.position
-        if "party_class" in position:  # 自然人: out of scope, RowParser reports only that
-            bad.update(i for i, value in enumerate(converted[position["party_class"]]) if value == "自然人")
-        today = self.today
-        date = dt.date
-        for key in FUTURE_DATE_KEYS:
-            if key in position:
-                column = converted[position[key]]
-                bad.update(i for i, value in enumerate(column) if value.__class__ is date and value > today)
-        for earlier, later in DATE_ORDER:
-            if earlier in position and later in position:
-                pairs = zip(converted[position[earlier]], converted[position[later]], strict=True)
-                bad.update(
-                    i
-                    for i, (first, second) in enumerate(pairs)
-                    if first.__class__ is date and second.__class__ is date and second < first
-                )
-        if self.kind == "annual-report" and "reported_on" in position and "year" in position:
-            pairs = zip(converted[position["year"]], converted[position["reported_on"]], strict=True)
-            bad.update(
-                i
-                for i, (year, reported_on) in enumerate(pairs)
-                if year.__class__ is int and reported_on.__class__ is date and reported_on.year <= year
-            )
+        """The kind's checks across fields, as ``RowParser`` makes them, over whole columns."""
+        position, spec, today = self.position, self.row_parser.spec, self.today
+        scope = spec.out_of_scope
+        if scope is not None and scope.field in position:  # RowParser reports only this
+            bad.update(i for i, value in enumerate(converted[position[scope.field]]) if value == scope.value)
+        for check in spec.checks:
+            if not all(key in position for key in check.fields):
+                continue
+            columns = [converted[position[key]] for key in check.fields]
+            fails = check.fails
+            bad.update(i for i, values in enumerate(zip(*columns, strict=True)) if fails(today, *values))
 
     def _protect(
         self, numbers: list[Any], id_types: list[Any] | None, bad: set[int]
@@ -185,6 +170,7 @@ class ColumnParser:
         masked: list[str | None] = [None] * len(numbers)
         hashed: list[str | None] = [None] * len(numbers)
         ids = self._ids
+        resident_id = schema.id_types().resident_id
         for i, number in enumerate(numbers):
             if number is None or number is _FAIL:
                 continue
@@ -199,8 +185,8 @@ class ColumnParser:
                 )
             id_type = id_types[i] if id_types is not None else None
             if id_type is None or id_type is _FAIL:
-                id_type = "身份证"
-            if id_type == "身份证" and not known[0]:
+                id_type = resident_id
+            if id_type == resident_id and not known[0]:
                 bad.add(i)
                 continue
             masked[i], hashed[i] = known[1], known[2]

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from xinyong.ingest.schema import FieldSpec, HeaderMap
+from xinyong.ingest.schema import FieldSpec, HeaderMap, id_types, schemas
 from xinyong.model.codes import (
     check_uscc,
     hash_id_number,
@@ -26,8 +26,6 @@ from xinyong.model.codes import (
 from xinyong.reference import industries
 
 MAX_TEXT = 4000
-ID_TYPES = ("身份证", "护照号", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "外国人永久居留身份证")
-_ID_TYPE_ALIASES = {"居民身份证": "身份证", "护照": "护照号", "身份证号": "身份证"}
 _MULTI_SPLIT = re.compile(r"[;；、,，]")
 _DATE_FORMS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
@@ -36,16 +34,6 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
     re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
 )
-# Dates that cannot lie after today, and pairs of dates whose second cannot come before the first.
-FUTURE_DATE_KEYS = (
-    "decision_date",
-    "published_on",
-    "listed_on",
-    "removed_on",
-    "reported_on",
-    "established_on",
-)
-DATE_ORDER = (("decision_date", "published_on"), ("valid_from", "valid_to"), ("listed_on", "removed_on"))
 _TRUE = {"是", "有", "y", "yes", "true", "1"}
 _FALSE = {"否", "无", "n", "no", "false", "0"}
 
@@ -143,10 +131,13 @@ def _text(raw: str) -> str:
 
 
 def _id_type(raw: str) -> str:
-    value = _ID_TYPE_ALIASES.get(raw, raw)
-    if value in ID_TYPES or value.startswith("其他"):
+    types = id_types()
+    value = types.aliases.get(raw, raw)
+    if value in types.values or value.startswith(types.other_prefix):
         return value
-    raise FieldProblem("invalid_enum", f"证件类型 {raw!r} is not one of {'、'.join(ID_TYPES)} or 其他-…")
+    raise FieldProblem(
+        "invalid_enum", f"证件类型 {raw!r} is not one of {'、'.join(types.values)} or {types.other_prefix}-…"
+    )
 
 
 def _industry(raw: str) -> str:
@@ -220,7 +211,7 @@ class RowParser:
     """Validates the rows of one file against its kind's schema."""
 
     def __init__(self, header_map: HeaderMap, *, today: dt.date, id_hash_key: str) -> None:
-        self.kind = header_map.kind
+        self.spec = schemas()[header_map.kind]
         self.today = today
         self.id_hash_key = id_hash_key
         self.columns = [
@@ -228,7 +219,6 @@ class RowParser:
             for index, spec in header_map.columns
         ]
         self.id_fields = [spec for _, spec in header_map.columns if spec.type == "id_number"]
-        self.labels = {spec.key: spec.label for _, spec in header_map.columns}
         self.width = max((index for index, *_ in self.columns), default=0) + 1
 
     def parse(self, values: list[str]) -> tuple[dict[str, Any], list[RowError]]:
@@ -246,11 +236,10 @@ class RowParser:
                 row[key] = convert(raw)
             except FieldProblem as problem:
                 errors.append(RowError(label, problem.reason, problem.message))
-        if row.get("party_class") == "自然人":
-            # Out of scope (DESIGN 3.3): report only this, and keep nothing of the person.
-            return {}, [
-                RowError(self.labels["party_class"], "natural_person", "自然人 records are out of scope")
-            ]
+        scope = self.spec.out_of_scope
+        if scope is not None and row.get(scope.field) == scope.value:
+            # Out of scope (docs/domain.md): report only this, and keep nothing of the person.
+            return {}, [RowError(self.spec.label(scope.field), scope.reason, scope.message)]
         self._protect_ids(row, errors)
         errors.extend(self._cross_checks(row))
         return row, errors
@@ -260,39 +249,20 @@ class RowParser:
             number = row.pop(spec.key, None)
             if number is None:
                 continue
-            id_type = row.get(spec.id_type_field or "", "身份证")
-            if id_type == "身份证" and not is_valid_resident_id(number):
+            resident_id = id_types().resident_id
+            id_type = row.get(spec.id_type_field or "", resident_id)
+            if id_type == resident_id and not is_valid_resident_id(number):
                 errors.append(RowError(spec.label, "invalid_id_number", "not a valid resident ID number"))
                 continue
             row[spec.key + "_masked"] = mask_id_number(number)
             row[spec.key + "_hash"] = hash_id_number(number, self.id_hash_key)
 
-    def _label(self, key: str) -> str:
-        return self.labels.get(key, key)
-
     def _cross_checks(self, row: dict[str, Any]) -> list[RowError]:
         errors: list[RowError] = []
-        for key in FUTURE_DATE_KEYS:
-            value = row.get(key)
-            if value is not None and value > self.today:
-                errors.append(
-                    RowError(self._label(key), "future_date", f"{value} is after today ({self.today})")
-                )
-        for earlier, later in DATE_ORDER:
-            if row.get(earlier) and row.get(later) and row[later] < row[earlier]:
-                errors.append(
-                    RowError(
-                        self._label(later), "date_order", f"{row[later]} is before {self._label(earlier)}"
-                    )
-                )
-        reported_on = row.get("reported_on")
-        if (
-            self.kind == "annual-report"
-            and row.get("year")
-            and reported_on
-            and reported_on.year <= row["year"]
-        ):
-            errors.append(
-                RowError(self._label("reported_on"), "date_order", "an annual report is filed after its year")
-            )
+        today, label = self.today, self.spec.label
+        for check in self.spec.checks:
+            value = row.get(check.field)
+            if check.fails(today, value, *(row.get(k) for k in check.fields[1:])):
+                reason, message = check.reason(today, value, label(check.reference or ""))
+                errors.append(RowError(label(check.field), reason, message))
         return errors

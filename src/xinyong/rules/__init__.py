@@ -203,14 +203,20 @@ class RuleBook:
     def get(self, rule_id: str | None) -> Rule | None:
         return self._by_id.get(rule_id) if rule_id else None
 
-    def find(self, topic: str, on: date, **facts: Any) -> Rule:
-        """The most specific rule of `topic` in force on `on` whose `applies_to` matches `facts`."""
+    def signature(self, topic: str, on: date, **facts: Any) -> tuple[Any, ...]:
+        """What `find` can see of a question: which rules of `topic` are in force on `on`, and of each fact
+        they test its value (a number: its place among the bounds they name). Equal signatures, equal
+        answers, so callers can memoise on it too."""
         tested = self._facts.get(topic, {})
-        key = (
+        return (
             topic,
             bisect_right(self._epochs.get(topic, ()), on),
             *(_signature(facts.get(fact), bounds) for fact, bounds in tested.items()),
         )
+
+    def find(self, topic: str, on: date, **facts: Any) -> Rule:
+        """The most specific rule of `topic` in force on `on` whose `applies_to` matches `facts`."""
+        key = self.signature(topic, on, **facts)
         rule = self._memo.get(key)
         if rule is None:
             if unknown := facts.keys() - FACTS:

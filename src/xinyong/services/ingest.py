@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import gc
 import hashlib
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,12 +30,11 @@ from xinyong.errors import CalendarYearUnknown, RuleNotFound
 from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.formats import file_sha256, open_file
 from xinyong.ingest.parse import RowError
-from xinyong.ingest.schema import resolve_header, schemas
+from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
 from xinyong.rules import (
     RuleBook,
-    classify_penalty_severity,
     list_term,
     publication_deadline_days,
     publication_window,
@@ -45,15 +43,9 @@ from xinyong.services.platform import Platform
 from xinyong.settings import Settings
 from xinyong.store import records as store
 from xinyong.store.db import timestamp_text
+from xinyong.store.records import RecordRow
 from xinyong.workdays import WorkdayCalendar
 
-PARTY_IDENTIFIERS = (
-    ("party_reg_no", "reg_no"),
-    ("party_org_code", "org_code"),
-    ("party_tax_no", "tax_no"),
-    ("party_institution_no", "institution_no"),
-    ("party_social_org_no", "social_org_no"),
-)
 MAX_LISTED_LATE = 50
 
 
@@ -123,132 +115,57 @@ class PreparedChunk:
     invalid: list[tuple[int, list[RowError]]]
 
 
-class WindowTable:
-    """Publication windows of many rows from few rule look-ups.
+class PublicationWindows:
+    """Publication windows of a file's rows (kinds whose `publication` is "period"), memoised.
 
-    A window depends on the facts a rule tests (decision date only through which rules are in force, the fine
-    only through its place among the amounts rules name, tier, penalty types, authority) and then on the
-    row's dates. The rule is looked up once per distinct set of those facts, and ``publication_window`` runs
-    once per distinct (rule, tier, decision date, publication date, end of validity), with facts known to pick
-    that rule; a row whose rule cannot be found is left to ``publication_window`` itself, for its message.
-    Both memos are bounded, so memory stays flat in file size."""
+    A window depends on the facts its rules test only through ``RuleBook.signature`` (which rules are in
+    force, each fact's value or a number's place among the bounds), and then on the row's own dates. The
+    memo is keyed on exactly that, and bounded, so memory stays flat in file size."""
 
     LIMIT = 100_000
 
-    def __init__(self, rules: RuleBook, kind: str) -> None:
+    def __init__(self, rules: RuleBook, spec: KindSpec) -> None:
         self.rules = rules
-        self.kind = kind
-        every = rules.rules()
-        days = {rule.effective_from for rule in every}
-        days |= {rule.effective_to + dt.timedelta(days=1) for rule in every if rule.effective_to}
-        self._epochs = sorted(days)  # the set of rules in force changes only on these days
-        bounds = set()
-        for rule in every:
-            for key, value in rule.applies_to.items():
-                if key.startswith("fine_amount_") and not isinstance(value, list | str):
-                    bounds.add(Decimal(str(value)))
-        self._bounds = tuple(sorted(bounds))
-        self._rules: dict[tuple[Any, ...], tuple[str, str | None] | None] = {}
-        self._facts: dict[tuple[Any, ...], dict[str, Any]] = {}  # (epoch, rule, tier) → facts picking it
-        self._windows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self._classes: dict[Decimal, Any] = {}
-        self._epoch_of: dict[dt.date, int] = {}
-
-    def epoch(self, day: dt.date) -> int:
-        """Which span between the days any rule starts or ends `day` lies in."""
-        return bisect_right(self._epochs, day)
-
-    def _amount_class(self, amount: Decimal | None) -> Any:
-        if amount is None:
-            return None
-        known = self._classes.get(amount)
-        if known is None:
-            if len(self._classes) >= self.LIMIT:
-                self._classes.clear()
-            known = self._classes[amount] = tuple((amount <= b, amount >= b) for b in self._bounds)
-        return known
+        self.kind = spec.record_kind
+        self.date_field = spec.date_field
+        self.authority_field = spec.authority_field or ""
+        self.classify = spec.classify_severity
+        self._memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def __call__(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
         """(start, end, earliest end by repair, rule id, tier); raises RuleNotFound as publication_window."""
-        decided = row["decision_date"]
-        types = row.get("penalty_types", [])
-        severity = row.get("severity")
-        fine = row.get("fine_amount")
-        epoch = self._epoch_of.get(decided)
-        if epoch is None:
-            if len(self._epoch_of) >= self.LIMIT:
-                self._epoch_of.clear()
-            epoch = self._epoch_of[decided] = bisect_right(self._epochs, decided)
-        key = (epoch, severity, tuple(types), self._amount_class(fine), row["authority_name"])
-        picked = self._rules.get(key, False)
-        facts = None
-        if picked is False:
-            facts = self._row_facts(row)
-            picked = self._pick(decided, facts)
-            if len(self._rules) >= self.LIMIT:
-                self._rules.clear()
-            self._rules[key] = picked
-            if picked is not None:
-                self._facts.setdefault((epoch, *picked), facts)
-        if picked is None:  # no rule: publication_window says which, with this row's facts
-            return self._compute(row, published_on, facts or self._row_facts(row))
-        rule_id, severity = picked
-        window_key = (rule_id, severity, decided, published_on, row.get("valid_to"))
-        window = self._windows.get(window_key)
-        if window is None:
-            window = self._compute(row, published_on, self._facts[(epoch, rule_id, severity)])
-            if window[3] != rule_id or window[4] != severity:  # never expected; the row's own facts decide
-                return self._compute(row, published_on, self._row_facts(row))
-            if len(self._windows) >= self.LIMIT:
-                self._windows.clear()
-            self._windows[window_key] = window
-        return window
-
-    @staticmethod
-    def _row_facts(row: dict[str, Any]) -> dict[str, Any]:
-        return {
+        decided = row[self.date_field]
+        facts = {
             "severity": row.get("severity"),
             "penalty_types": row.get("penalty_types", []),
             "fine_amount": row.get("fine_amount"),
-            "authority_name": row["authority_name"],
+            "authority_name": row[self.authority_field],
         }
-
-    def _pick(self, decided: dt.date, facts: dict[str, Any]) -> tuple[str, str | None] | None:
-        """The rule and tier publication_window would use, from the same two look-ups it makes."""
-        severity = facts["severity"]
-        try:
-            if self.kind == "penalty" and severity is None:
-                severity = classify_penalty_severity(
-                    self.rules,
-                    decision_date=decided,
-                    penalty_types=facts["penalty_types"],
-                    fine_amount=facts["fine_amount"],
-                )
-            rule = self.rules.find(
-                "publication_period",
-                decided,
-                kind=self.kind,
-                severity=severity,
-                **{k: facts[k] for k in ("penalty_types", "fine_amount", "authority_name")},
-            )
-        except RuleNotFound:
-            return None
-        return rule.id, severity
-
-    def _compute(self, row: dict[str, Any], published_on: dt.date, facts: dict[str, Any]) -> tuple[Any, ...]:
-        window = publication_window(
-            self.rules,
-            kind=self.kind,
-            decision_date=row["decision_date"],
-            severity=facts["severity"],
-            penalty_types=facts["penalty_types"],
-            fine_amount=facts["fine_amount"],
-            authority_name=facts["authority_name"],
-            published_on=published_on,
-            valid_to=row.get("valid_to"),
+        signature = self.rules.signature
+        classified = facts["severity"] is None and self.classify
+        key = (
+            signature("publication_period", decided, kind=self.kind, **facts),
+            signature("penalty_severity", decided, **facts) if classified else None,
+            decided,
+            published_on,
+            row.get("valid_to"),
         )
-        severity = window.severity if self.kind == "penalty" else None
-        return window.start, window.end, window.min_end, window.rule_id, severity
+        window = self._memo.get(key)
+        if window is None:
+            found = publication_window(
+                self.rules,
+                kind=self.kind,
+                decision_date=decided,
+                published_on=published_on,
+                valid_to=row.get("valid_to"),
+                **facts,
+            )
+            severity = found.severity if self.classify else None
+            window = (found.start, found.end, found.min_end, found.rule_id, severity)
+            if len(self._memo) >= self.LIMIT:
+                self._memo.clear()
+            self._memo[key] = window
+        return window
 
 
 class RowPreparer:
@@ -270,23 +187,18 @@ class RowPreparer:
         calendar: WorkdayCalendar,
     ) -> None:
         header_map = resolve_header(header, kind, empty=empty)
-        self.kind = kind
+        self.spec = spec = schemas()[kind]
         self.parser = ColumnParser(header_map, today=today, id_hash_key=id_hash_key)
         self.only_department = only_department
         self.received_on = received_on
         self.rules = rules
         self.calendar = calendar
-        self.windows = WindowTable(rules, kind) if kind in ("penalty", "licence") else None
+        self.windows = PublicationWindows(rules, spec) if spec.publication == "period" else None
         self.hash_prefix = f"{kind}\x1f".encode()
-        fields = schemas()[kind].by_key
-        self.source_label = fields["source_uscc"].label
-        self.decision_label = next(
-            fields[k].label
-            for k in ("decision_date", "listed_on", "reported_on", "established_on")
-            if k in fields
-        )
+        self.source_label = spec.label("source_uscc")
+        self.decision_label = spec.label(spec.date_field)
         self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
-        self._deadlines: dict[tuple[str, int], int] = {}
+        self._deadlines: dict[tuple[Any, ...], int] = {}
 
     def __call__(self, chunk: list[tuple[int, list[str] | None]]) -> PreparedChunk:
         parsed, invalid = self.parser.parse(chunk)
@@ -301,7 +213,8 @@ class RowPreparer:
         prefix = self.hash_prefix
         dumps = orjson.dumps
         option = orjson.OPT_SORT_KEYS
-        timed = self.kind in ("penalty", "licence")
+        timed = self.spec.timeliness
+        date_field, authority_field = self.spec.date_field, self.spec.authority_field or ""
         lag_of, deadline_of = self._lag, self._deadline
         for number, row in parsed:
             if only_department and row["source_uscc"] != only_department:
@@ -326,8 +239,8 @@ class RowPreparer:
                 continue
             lag = deadline = None
             if timed:
-                lag = lag_of(row["decision_date"], published_on)
-                deadline = deadline_of(row["authority_name"], row["decision_date"])
+                lag = lag_of(row[date_field], published_on)
+                deadline = deadline_of(row[authority_field], row[date_field])
             body = dumps(row, default=_json_default, option=option)
             content_hash = hashlib.blake2b(prefix + body + b"\x1f", digest_size=16).hexdigest()
             valid.append(PreparedRow(number, row, body.decode(), content_hash, window, lag, deadline))
@@ -338,12 +251,11 @@ class RowPreparer:
     def _window(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
         if self.windows is not None:
             return self.windows(row, published_on)
-        if self.kind == "list":
-            end, rule = list_term(self.rules, list_type=row["list_type"], listed_on=row["listed_on"])
-            return row["listed_on"], row.get("removed_on") or end, None, rule.id, None
-        if self.kind == "annual-report":
-            return row["reported_on"], None, None, None, None
-        return row["established_on"], None, None, None, None
+        start = row[self.spec.date_field]
+        if self.spec.publication == "list_term":
+            end, rule = list_term(self.rules, list_type=row["list_type"], listed_on=start)
+            return start, row.get("removed_on") or end, None, rule.id, None
+        return start, None, None, None, None
 
     def _compute_lag(self, decided_on: dt.date, published_on: dt.date) -> int | None:
         try:
@@ -353,13 +265,16 @@ class RowPreparer:
 
     def _deadline(self, authority_name: str, decided_on: dt.date) -> int:
         """Working days allowed; the rule depends on the date only through which rules are in force."""
-        key = (authority_name, self.windows.epoch(decided_on) if self.windows else decided_on.toordinal())
+        kind = self.spec.record_kind
+        key = self.rules.signature(
+            "publication_deadline", decided_on, kind=kind, authority_name=authority_name
+        )
         days = self._deadlines.get(key)
         if days is None:
             rule = publication_deadline_days(
-                self.rules, kind=self.kind, decision_date=decided_on, authority_name=authority_name
+                self.rules, kind=kind, decision_date=decided_on, authority_name=authority_name
             )
-            if len(self._deadlines) >= WindowTable.LIMIT:
+            if len(self._deadlines) >= PublicationWindows.LIMIT:
                 self._deadlines.clear()
             days = self._deadlines[key] = int(rule.params["working_days"])
         return days
@@ -386,8 +301,7 @@ class Ingestor:
         self.now = now
         self.only_department = only_department
         self.reject_writer = reject_writer
-        self.kind = summary.kind
-        self.category = schemas()[self.kind].record_category
+        self.spec = schemas()[summary.kind]
         self.known_entities: set[str] = set()
         self.departments: dict[str, str] = {}
         self.department_rows: Counter[str] = Counter()
@@ -427,7 +341,7 @@ class Ingestor:
         for number, errors in chunk.invalid:
             self.reject(number, errors)
         self._note_departments(chunk.valid)
-        if self.kind == "entity":
+        if self.spec.registers:
             self._upsert_registrations(chunk.valid)
             resolved = [(prepared, prepared.row["uscc"]) for prepared in chunk.valid]
         else:
@@ -478,7 +392,7 @@ class Ingestor:
 
     def _identifiers(self, code: str, row: dict[str, Any]) -> list[dict[str, str]]:
         ids = [{"scheme": "org_code", "value": code[8:17], "uscc": code}]
-        for key, scheme in (("reg_no", "reg_no"), *PARTY_IDENTIFIERS):
+        for key, scheme in self.spec.identifiers:
             if row.get(key):
                 ids.append({"scheme": scheme, "value": row[key], "uscc": code})
         return ids
@@ -507,15 +421,14 @@ class Ingestor:
 
     def _resolve_parties(self, prepared: list[PreparedRow]) -> list[tuple[PreparedRow, str]]:
         """USCC first, then alternative identifiers; a name alone goes to review, never merged."""
-        code_key = "party_uscc" if self.kind in ("penalty", "licence") else "uscc"
-        name_key = "party_name" if code_key == "party_uscc" else "name"
+        code_key, name_key = self.spec.party_code_field, self.spec.party_name_field
         codes = {p.row[code_key] for p in prepared if p.row.get(code_key)} - self.known_entities
         self.known_entities.update(store.list_existing_entities(self.conn, list(codes)))
         pairs = [
             (scheme, p.row[key])
             for p in prepared
             if not p.row.get(code_key)
-            for key, scheme in PARTY_IDENTIFIERS
+            for key, scheme in self.spec.identifiers
             if p.row.get(key)
         ]
         by_identifier = store.find_by_identifiers(self.conn, pairs) if pairs else {}
@@ -528,7 +441,7 @@ class Ingestor:
             row = p.row
             code = row.get(code_key)
             if code and row.get("party_org_code") and row["party_org_code"] != code[8:17]:
-                label = schemas()[self.kind].by_key["party_org_code"].label
+                label = self.spec.label("party_org_code")
                 self.reject(
                     p.number,
                     [
@@ -544,7 +457,7 @@ class Ingestor:
                 code = next(
                     (
                         by_identifier[(s, row[k])]
-                        for k, s in PARTY_IDENTIFIERS
+                        for k, s in self.spec.identifiers
                         if (s, row.get(k)) in by_identifier
                     ),
                     None,
@@ -579,7 +492,7 @@ class Ingestor:
             for p in pending:
                 candidate = by_name.get(p.row[name_key])
                 if candidate is None:
-                    label = schemas()[self.kind].by_key[code_key].label
+                    label = self.spec.label(code_key)
                     self.reject(
                         p.number,
                         [
@@ -595,7 +508,7 @@ class Ingestor:
                 reviews.append(
                     {
                         "batch_id": self.batch_id,
-                        "kind": self.kind,
+                        "kind": self.spec.kind,
                         "source_row": p.number,
                         "party_name": p.row[name_key],
                         "candidate_uscc": candidate,
@@ -610,14 +523,9 @@ class Ingestor:
     # -- records -------------------------------------------------------------------------------------------
 
     def _record_key(self, row: dict[str, Any], code: str) -> str:
-        if self.kind in ("penalty", "licence"):  # _digest of (kind, authority, document, party), inlined
-            text = f"{self.kind}\x1f{row['authority_uscc']}\x1f{row['document_no']}\x1f{code}\x1f"
-            return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-        if self.kind == "annual-report":
-            return _digest(self.kind, code, str(row["year"]))
-        if self.kind == "list":
-            return _digest(self.kind, row["list_type"], code, row["document_no"])
-        return _digest("registration", code)
+        """The record's identity across versions: its kind and natural key."""
+        parts = [code if key == PARTY else str(row[key]) for key in self.spec.natural_key]
+        return _digest(self.spec.record_kind, *parts)
 
     def _load_records(self, resolved: list[tuple[PreparedRow, str]]) -> None:
         keyed = [(p, code, self._record_key(p.row, code)) for p, code in resolved]
@@ -632,7 +540,7 @@ class Ingestor:
                 continue
             operation = p.row.get("operation")
             if top == 0 and operation == Operation.withdraw:
-                label = schemas()[self.kind].by_key["operation"].label
+                label = self.spec.label("operation")
                 self.reject(p.number, [RowError(label, "unknown_record", "撤销 names a record not on file")])
                 continue
             hashes[p.content_hash] = None
@@ -650,17 +558,10 @@ class Ingestor:
             return RecordState.removed
         return RecordState.corrected if previous_version else RecordState.active
 
-    def _record_row(
-        self, p: PreparedRow, code: str, key: str, version: int, state: RecordState
-    ) -> tuple[Any, ...]:
+    def _record_row(self, p: PreparedRow, code: str, key: str, version: int, state: RecordState) -> RecordRow:
         row = p.row
         published_on = row.get("published_on") or self.received_on
-        decision = (
-            row.get("decision_date")
-            or row.get("listed_on")
-            or row.get("reported_on")
-            or row.get("established_on")
-        )
+        spec = self.spec
         late = None
         if p.deadline is not None:
             if p.lag is None:
@@ -675,45 +576,44 @@ class Ingestor:
                             {
                                 "row": p.number,
                                 "document_no": row["document_no"],
-                                "decision_date": row["decision_date"].isoformat(),
+                                "decision_date": row[spec.date_field].isoformat(),
                                 "lag_workdays": p.lag,
                                 "deadline_workdays": p.deadline,
                             }
                         )
         start, end, min_end, rule_id, severity = p.window
         list_type = row.get("list_type")
-        category = list_types()[list_type].category if list_type else self.category
         iso = self._iso_cache.__getitem__
-        return (
-            key,
-            version,
-            p.content_hash,
-            "registration" if self.kind == "entity" else self.kind,
-            category,
-            state,
-            code,
-            row["source_uscc"],
-            row.get("authority_name") or row.get("registration_authority"),
-            row.get("authority_uscc"),
-            row.get("document_no"),
-            iso(decision),
-            severity,
-            row.get("basis"),
-            list_type,
-            p.body,
-            iso(published_on) if self.kind in ("penalty", "licence") else None,
-            p.lag,
-            late,
-            iso(start),
-            iso(end),
-            iso(min_end),
-            rule_id,
-            self.batch_id,
-            self.summary.file,
-            p.number,
-            self.now_text,
-            self.batch_id,
-            self.now_text,
+        return RecordRow(
+            record_key=key,
+            version=version,
+            content_hash=p.content_hash,
+            kind=spec.record_kind,
+            category=list_types()[list_type].category if list_type else spec.record_category,
+            state=state,
+            uscc=code,
+            department_code=row["source_uscc"],
+            authority_name=row.get(spec.authority_field) if spec.authority_field else None,
+            authority_uscc=row.get("authority_uscc"),
+            document_no=row.get("document_no"),
+            decision_date=iso(row.get(spec.date_field)),
+            severity=severity,
+            legal_basis=row.get("basis"),
+            list_type=list_type,
+            payload=p.body,
+            published_on=iso(published_on) if spec.timeliness else None,
+            lag_workdays=p.lag,
+            late=late,
+            publication_start=iso(start),
+            publication_end=iso(end),
+            publication_min_end=iso(min_end),
+            publication_rule=rule_id,
+            batch_id=self.batch_id,
+            source_file=self.summary.file,
+            source_row=p.number,
+            recorded_at=self.now_text,
+            last_seen_batch_id=self.batch_id,
+            last_seen_at=self.now_text,
         )
 
     def finish(self) -> None:

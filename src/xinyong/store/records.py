@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
@@ -24,37 +24,43 @@ from xinyong.store.tables import (
 # SQLite allows 32,766 bound parameters; stay well below for IN lists.
 _IN_CHUNK = 5000
 
-RECORD_COLUMNS = (
-    "record_key",
-    "version",
-    "content_hash",
-    "kind",
-    "category",
-    "state",
-    "uscc",
-    "department_code",
-    "authority_name",
-    "authority_uscc",
-    "document_no",
-    "decision_date",
-    "severity",
-    "legal_basis",
-    "list_type",
-    "payload",
-    "published_on",
-    "lag_workdays",
-    "late",
-    "publication_start",
-    "publication_end",
-    "publication_min_end",
-    "publication_rule",
-    "batch_id",
-    "source_file",
-    "source_row",
-    "recorded_at",
-    "last_seen_batch_id",
-    "last_seen_at",
-)
+
+class RecordRow(NamedTuple):
+    """One record version as the bulk loader writes it: the columns of ``record`` in order, values
+    database-ready (dates and timestamps as ISO text, the payload as JSON text)."""
+
+    record_key: str
+    version: int
+    content_hash: str
+    kind: str
+    category: str
+    state: str
+    uscc: str
+    department_code: str
+    authority_name: str | None
+    authority_uscc: str | None
+    document_no: str | None
+    decision_date: str | None
+    severity: str | None
+    legal_basis: str | None
+    list_type: str | None
+    payload: str
+    published_on: str | None
+    lag_workdays: int | None
+    late: bool | None
+    publication_start: str | None
+    publication_end: str | None
+    publication_min_end: str | None
+    publication_rule: str | None
+    batch_id: int
+    source_file: str
+    source_row: int
+    recorded_at: str
+    last_seen_batch_id: int
+    last_seen_at: str
+
+
+RECORD_COLUMNS = RecordRow._fields
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -171,7 +177,7 @@ def list_versions(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[int,
     return out
 
 
-def insert_records(conn: Connection, rows: Iterable[Sequence[Any]]) -> None:
+def insert_records(conn: Connection, rows: Iterable[RecordRow]) -> None:
     bulk_insert(conn, record, RECORD_COLUMNS, rows)
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from xinyong.reference import industries
 from xinyong.synth import ids
 from xinyong.synth.registry import People
-from xinyong.synth.schema import required_keys
+from xinyong.synth.schema import required_keys, schema
 
 REASONS = {
     "missing_required": "a required field is empty",
@@ -98,28 +98,7 @@ BAD_ENUMS = {
     "operating_status": ("营业", "正常", "存续"),
     "list_type": ("黑名单", "异常名录", "失信名单"),
 }
-_DATE_KEY = {
-    "penalty": "decision_date",
-    "licence": "decision_date",
-    "entity": "established_on",
-    "annual-report": "reported_on",
-    "list": "listed_on",
-}
-_CODE_KEY = {
-    "penalty": "party_uscc",
-    "licence": "party_uscc",
-    "entity": "uscc",
-    "annual-report": "uscc",
-    "list": "uscc",
-}
-_PARTY_CODES = (
-    "party_uscc",
-    "party_reg_no",
-    "party_org_code",
-    "party_tax_no",
-    "party_institution_no",
-    "party_social_org_no",
-)
+_PARTY_CODES = ("party_uscc", *(key for key, _ in schema("penalty").identifiers))
 
 
 class BadRows:
@@ -131,8 +110,8 @@ class BadRows:
     def mutate(self, rng: random.Random, kind: str, reason: str, row: dict, region: str = "") -> dict:
         """A copy of a good row with exactly one defect; ``region`` is the party's area (for 注册号)."""
         row = dict(row)
-        code_key = _CODE_KEY[kind]
-        date_key = _DATE_KEY[kind]
+        code_key = schema(kind).party_code_field
+        date_key = schema(kind).date_field
         if reason == "missing_required":
             keys = [k for k in required_keys(kind) if row.get(k) not in (None, "")]
             row[rng.choice(keys)] = None

@@ -3,7 +3,7 @@ so that synthetic files use exactly the headers the ingest accepts."""
 
 from __future__ import annotations
 
-from xinyong.ingest.schema import FieldSpec, KindSchema, schemas
+from xinyong.ingest.schema import FieldSpec, KindSpec, schemas
 
 # Header styles a department file may use (the same schema, the headers real departments send).
 STYLE_CODE = "code"  # v2 column codes (cf_xdr_mc …); fields without a code keep their Chinese name
@@ -11,7 +11,7 @@ STYLE_NAME = "name"  # Chinese names of the v2 standard
 STYLE_V1 = "v1"  # older headers: the first alias of a field where it has one (处罚名称, 审批类别 …)
 
 
-def schema(kind: str) -> KindSchema:
+def schema(kind: str) -> KindSpec:
     return schemas()[kind]
 
 
