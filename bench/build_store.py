@@ -95,7 +95,7 @@ FILE_NAMES = {
 
 
 def digest(*parts: str) -> str:
-    """As ingest keys records and versions (``xinyong.services.ingest._digest``)."""
+    """As ingest keys records and versions (``xinyong.services.collection._digest``)."""
     return hashlib.blake2b("".join(f"{part}\x1f" for part in parts).encode(), digest_size=16).hexdigest()
 
 

@@ -109,7 +109,8 @@ def write_double(big: Path, target: Path) -> None:
 
 
 def child(args: argparse.Namespace) -> None:
-    from xinyong.services.ingest import ingest_file
+    from xinyong.security.principal import operator
+    from xinyong.services.collection import collect
     from xinyong.services.platform import open_platform
     from xinyong.settings import Settings
 
@@ -120,26 +121,20 @@ def child(args: argparse.Namespace) -> None:
         start = time.perf_counter()
         rows = 0
         for path in args.files:
-            rows += ingest_file(
-                platform.engine,
+            rows += collect(
+                platform,
+                operator(),
                 Path(path),
-                settings=settings,
-                rules=platform.rules,
-                calendar=platform.calendar,
-                clock=platform.clock,
                 kind="entity",
                 today=AS_OF,
             ).rows
         result = {"seconds": time.perf_counter() - start, "rows": rows}
     elif args.mode == "full":
         start = time.perf_counter()
-        summary = ingest_file(
-            platform.engine,
+        summary = collect(
+            platform,
+            operator(),
             Path(args.files[0]),
-            settings=settings,
-            rules=platform.rules,
-            calendar=platform.calendar,
-            clock=platform.clock,
             kind="penalty",
             today=AS_OF,
         )

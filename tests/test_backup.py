@@ -22,8 +22,8 @@ from xinyong.errors import InvalidInput
 from xinyong.security.principal import operator
 from xinyong.services import audit, search
 from xinyong.services.backup import backup, restore
+from xinyong.services.collection import collect
 from xinyong.services.demo import LOAD_ORDER
-from xinyong.services.ingest import ingest
 from xinyong.services.platform import Platform
 from xinyong.settings import Settings
 from xinyong.store.db import make_engine, migrate
@@ -36,7 +36,7 @@ runner = CliRunner()
 def loaded(platform, province):
     for kind in LOAD_ORDER:
         for path in files_of(province, kind):
-            ingest(platform, path, kind=kind, today=TODAY)
+            collect(platform, operator(), path, kind=kind, today=TODAY)
     return platform
 
 
@@ -87,7 +87,9 @@ def contents(platform: Platform) -> dict[str, list[tuple]]:
 
 
 def new_batch_id(platform: Platform, tmp_path: Path) -> int:
-    summary = ingest(platform, write_csv(tmp_path / "late.csv", [penalty_row()]), kind="penalty", today=TODAY)
+    summary = collect(
+        platform, operator(), write_csv(tmp_path / "late.csv", [penalty_row()]), kind="penalty", today=TODAY
+    )
     return summary.batch_id
 
 

@@ -19,21 +19,14 @@ from xinyong.model.codes import (
     organization_code_check_character,
     uscc_check_character,
 )
-from xinyong.services.ingest import ingest_file
+from xinyong.security.principal import operator
+from xinyong.services.collection import collect
 from xinyong.store.tables import batch, batch_reject, entity, entity_name, match_review, record
 
 
 def ingest(platform, path, **kwargs):
     kwargs.setdefault("today", TODAY)
-    return ingest_file(
-        platform.engine,
-        path,
-        settings=platform.settings,
-        rules=platform.rules,
-        calendar=platform.calendar,
-        clock=platform.clock,
-        **kwargs,
-    )
+    return collect(platform, operator(), path, **kwargs)
 
 
 def count(platform, table, *where):

@@ -11,7 +11,7 @@ from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.parse import FieldProblem, RowParser, converter
 from xinyong.ingest.schema import kinds, map_header, schemas
 from xinyong.model.codes import organization_code_check_character, uscc_check_character
-from xinyong.services.ingest import canonical_json
+from xinyong.services.collection import canonical_json
 
 TODAY = dt.date(2026, 11, 20)
 

@@ -16,8 +16,14 @@ from typer.testing import CliRunner
 
 from xinyong.api.app import create_app
 from xinyong.cli import app as cli
+from xinyong.security.principal import operator
 from xinyong.services import search
-from xinyong.services.ingest import ingest as collect
+from xinyong.services.collection import collect as collect_as
+
+
+def collect(platform, path, **options):
+    return collect_as(platform, operator(), path, **options)
+
 
 BRAND = "鼎盛"
 CODE = uscc("MA2AGLE6")

@@ -17,12 +17,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
 from xinyong.clock import as_utc
-from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from xinyong.errors import AccountLocked, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from xinyong.model.codes import check_uscc
 from xinyong.security.policy import policy
 from xinyong.security.principal import OPERATOR_ROLE, Principal
-from xinyong.services import audit
 from xinyong.services.platform import Platform
+from xinyong.services.unit_of_work import UnitOfWork, snapshot, unit_of_work
 from xinyong.store import accounts as store
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
@@ -108,17 +108,21 @@ def create_account(
         "created_at": platform.clock.now(),
     }
     try:
-        with platform.engine.begin() as conn:
-            store.insert_account(conn, values)
+        with unit_of_work(platform) as work:
+            store.insert_account(work.conn, values)
+            work.audit(
+                by,
+                "account.create",
+                f"account:{username}",
+                detail={
+                    "role": role,
+                    "kind": kind,
+                    "department_code": department_code,
+                    "entity_uscc": entity_uscc,
+                },
+            )
     except IntegrityError:
         raise Conflict(f"account {username!r} exists") from None
-    audit.record(
-        platform,
-        by,
-        "account.create",
-        f"account:{username}",
-        detail={"role": role, "kind": kind, "department_code": department_code, "entity_uscc": entity_uscc},
-    )
     result = {"username": username, "role": role, "kind": kind, "department_code": department_code}
     if totp_secret:
         result["totp_secret"] = totp_secret
@@ -127,7 +131,7 @@ def create_account(
 
 
 def list_accounts(platform: Platform) -> list[dict[str, Any]]:
-    with platform.engine.connect() as conn:
+    with snapshot(platform) as conn:
         rows = store.accounts(conn)
     return [
         {
@@ -145,9 +149,8 @@ def list_accounts(platform: Platform) -> list[dict[str, Any]]:
     ]
 
 
-def _account_for_change(platform: Platform, by: Principal, username: str) -> dict[str, Any]:
-    with platform.engine.connect() as conn:
-        row = store.account_by_username(conn, username)
+def _account_for_change(work: UnitOfWork, by: Principal, username: str) -> dict[str, Any]:
+    row = store.account_by_username(work.conn, username)
     if row is None:
         raise NotFound(f"no account {username!r}")
     _may_grant(by, row["role"])
@@ -155,68 +158,57 @@ def _account_for_change(platform: Platform, by: Principal, username: str) -> dic
 
 
 def unlock_account(platform: Platform, by: Principal, username: str) -> None:
-    row = _account_for_change(platform, by, username)
-    with platform.engine.begin() as conn:
-        store.update_account(conn, row["id"], locked_until=None, failed_logins=0)
-    audit.record(platform, by, "account.unlock", f"account:{username}")
+    with unit_of_work(platform) as work:
+        row = _account_for_change(work, by, username)
+        store.update_account(work.conn, row["id"], locked_until=None, failed_logins=0)
+        work.audit(by, "account.unlock", f"account:{username}")
 
 
 def disable_account(platform: Platform, by: Principal, username: str) -> None:
-    row = _account_for_change(platform, by, username)
-    with platform.engine.begin() as conn:
-        store.update_account(conn, row["id"], disabled_at=platform.clock.now())
-        store.delete_sessions_of(conn, row["id"])
-    audit.record(platform, by, "account.disable", f"account:{username}")
+    with unit_of_work(platform) as work:
+        row = _account_for_change(work, by, username)
+        store.update_account(work.conn, row["id"], disabled_at=platform.clock.now())
+        store.delete_sessions_of(work.conn, row["id"])
+        work.audit(by, "account.disable", f"account:{username}")
 
 
 def login(platform: Platform, ip: str, username: str, password: str, totp_code: str | None) -> dict[str, Any]:
     """Check the password (and the TOTP code for administrator roles); on success open a session.
 
-    The refusal never says which part was wrong. Failures in a row lock the account."""
+    The refusal never says which part was wrong. Failures in a row lock the account. The check, the
+    failure count or the new session, and the audit entry are one unit of work."""
     settings = platform.settings
     now = platform.clock.now()
-    with platform.engine.connect() as conn:
-        row = store.account_by_username(conn, username)
     who = Principal("anonymous", ip or "unknown", "public")
-
-    def refuse(reason: str, message: str = "wrong username, password or code", **extra: Any) -> Unauthorized:
-        detail = {"reason": reason, **extra}
-        audit.record(platform, who, "session.login", f"account:{username}", outcome="denied", detail=detail)
-        return Unauthorized(message)
-
-    if row is None:
-        _verify_password(_DUMMY_HASH, password)
-        raise refuse("unknown account")
-    locked_until = as_utc(row["locked_until"])
-    if locked_until and locked_until > now:
-        until = locked_until.isoformat(timespec="minutes")
-        raise refuse("locked", f"account locked until {until} after failed logins")
-    password_ok = _verify_password(row["password_hash"], password)
-    step = _totp_step(row["totp_secret"], totp_code, now) if row["totp_secret"] else None
-    totp_ok = row["totp_secret"] is None or (step is not None and step > (row["totp_last_step"] or -1))
-    if not (password_ok and totp_ok) or row["disabled_at"] is not None:
-        with platform.engine.begin() as conn:
-            lock_until = now + dt.timedelta(minutes=settings.login_lock_minutes)
-            failures = store.count_failed_login(conn, row["id"], settings.login_max_failures, lock_until)
-        reason = "disabled" if row["disabled_at"] else "password" if not password_ok else "second factor"
-        raise refuse(reason, failures=failures)
-    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    expires_at = now + dt.timedelta(hours=settings.session_max_hours)
-    with platform.engine.begin() as conn:
-        store.update_account(conn, row["id"], failed_logins=0, locked_until=None, totp_last_step=step)
-        store.insert_session(
-            conn,
-            {
-                "token_hash": _sha256(token),
-                "account_id": row["id"],
-                "csrf_token": csrf,
-                "created_at": now,
-                "last_seen_at": now,
-                "expires_at": expires_at,
-            },
-        )
-    principal = _account_principal(row, csrf)
-    audit.record(platform, principal, "session.login", f"account:{username}", detail={"ip": ip})
+    with unit_of_work(platform) as work:
+        row = store.account_by_username(work.conn, username)
+        refusal = _refusal(platform, work, row, password, totp_code, now)
+        if refusal is not None:
+            reason, error, extra = refusal
+            detail = {"reason": reason, **extra}
+            work.audit(who, "session.login", f"account:{username}", outcome="denied", detail=detail)
+        else:
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            expires_at = now + dt.timedelta(hours=settings.session_max_hours)
+            step = _totp_step(row["totp_secret"], totp_code, now) if row["totp_secret"] else None
+            store.update_account(
+                work.conn, row["id"], failed_logins=0, locked_until=None, totp_last_step=step
+            )
+            store.insert_session(
+                work.conn,
+                {
+                    "token_hash": _sha256(token),
+                    "account_id": row["id"],
+                    "csrf_token": csrf,
+                    "created_at": now,
+                    "last_seen_at": now,
+                    "expires_at": expires_at,
+                },
+            )
+            principal = _account_principal(row, csrf)
+            work.audit(principal, "session.login", f"account:{username}", detail={"ip": ip})
+    if refusal is not None:
+        raise refusal[1]  # after the commit: the failure count and the denial are kept
     return {
         "token": token,
         "csrf_token": csrf,
@@ -224,6 +216,35 @@ def login(platform: Platform, ip: str, username: str, password: str, totp_code: 
         "username": username,
         "role": row["role"],
     }
+
+
+def _refusal(
+    platform: Platform,
+    work: UnitOfWork,
+    row: Any,
+    password: str,
+    totp_code: str | None,
+    now: dt.datetime,
+) -> tuple[str, Unauthorized, dict[str, Any]] | None:
+    """Why a sign-in fails (reason, error, audit detail), counting the failure; None if it succeeds."""
+    wrong = Unauthorized("wrong username, password or code")
+    if row is None:
+        _verify_password(_DUMMY_HASH, password)
+        return "unknown account", wrong, {}
+    locked_until = as_utc(row["locked_until"])
+    if locked_until and locked_until > now:
+        until = locked_until.isoformat(timespec="minutes")
+        return "locked", AccountLocked(f"account locked until {until} after failed logins"), {}
+    password_ok = _verify_password(row["password_hash"], password)
+    step = _totp_step(row["totp_secret"], totp_code, now) if row["totp_secret"] else None
+    totp_ok = row["totp_secret"] is None or (step is not None and step > (row["totp_last_step"] or -1))
+    if password_ok and totp_ok and row["disabled_at"] is None:
+        return None
+    settings = platform.settings
+    lock_until = now + dt.timedelta(minutes=settings.login_lock_minutes)
+    failures = store.count_failed_login(work.conn, row["id"], settings.login_max_failures, lock_until)
+    reason = "disabled" if row["disabled_at"] else "password" if not password_ok else "second factor"
+    return reason, wrong, {"failures": failures}
 
 
 def _totp_step(secret: str, code: str | None, now: dt.datetime) -> int | None:
@@ -258,30 +279,31 @@ def _account_principal(row: Any, csrf: str | None) -> Principal:
 
 
 def session_principal(platform: Platform, token: str) -> Principal | None:
-    """The account behind a session cookie, or None when the session is unknown, idle too long or over."""
+    """The account behind a session cookie, or None when the session is unknown, idle too long or over.
+
+    A read on every request; it writes only to end a stale session or, once per half minute, to note
+    that the session is in use."""
     now = platform.clock.now()
     token_hash = _sha256(token)
-    with platform.engine.connect() as conn:
+    with snapshot(platform) as conn:
         row = store.session_with_account(conn, token_hash)
     if row is None:
         return None
     idle = dt.timedelta(minutes=platform.settings.session_idle_minutes)
     if as_utc(row["expires_at"]) <= now or as_utc(row["last_seen_at"]) + idle <= now or row["disabled_at"]:
-        with platform.engine.begin() as conn:
-            store.delete_session(conn, token_hash)
+        with unit_of_work(platform) as work:
+            store.delete_session(work.conn, token_hash)
         return None
-    if now - as_utc(row["last_seen_at"]) > dt.timedelta(
-        seconds=30
-    ):  # one write per half minute, not per request
-        with platform.engine.begin() as conn:
-            store.touch_session(conn, token_hash, now)
+    if now - as_utc(row["last_seen_at"]) > dt.timedelta(seconds=30):
+        with unit_of_work(platform) as work:
+            store.touch_session(work.conn, token_hash, now)
     return _account_principal(row, row["csrf_token"])
 
 
 def logout(platform: Platform, principal: Principal, token: str) -> None:
-    with platform.engine.begin() as conn:
-        store.delete_session(conn, _sha256(token))
-    audit.record(platform, principal, "session.logout", principal.actor)
+    with unit_of_work(platform) as work:
+        store.delete_session(work.conn, _sha256(token))
+        work.audit(principal, "session.logout", principal.actor)
 
 
 def _new_key() -> tuple[str, str]:
@@ -299,22 +321,23 @@ def create_client(
     now = platform.clock.now()
     prefix, key = _new_key()
     try:
-        with platform.engine.begin() as conn:
+        with unit_of_work(platform) as work:
             client_id = store.insert_client(
-                conn, {"name": name, "role": role, "department_code": department_code, "created_at": now}
+                work.conn,
+                {"name": name, "role": role, "department_code": department_code, "created_at": now},
             )
             store.insert_key(
-                conn, {"client_id": client_id, "prefix": prefix, "key_hash": _sha256(key), "created_at": now}
+                work.conn,
+                {"client_id": client_id, "prefix": prefix, "key_hash": _sha256(key), "created_at": now},
+            )
+            work.audit(
+                by,
+                "client.create",
+                f"client:{name}",
+                detail={"role": role, "department_code": department_code, "key": prefix},
             )
     except IntegrityError:
         raise Conflict(f"client {name!r} exists") from None
-    audit.record(
-        platform,
-        by,
-        "client.create",
-        f"client:{name}",
-        detail={"role": role, "department_code": department_code, "key": prefix},
-    )
     return {"name": name, "role": role, "department_code": department_code, "key": key, "key_prefix": prefix}
 
 
@@ -324,37 +347,34 @@ def rotate_key(platform: Platform, by: Principal, name: str, grace_hours: int = 
         raise InvalidInput("grace_hours: 0 to 720")
     now = platform.clock.now()
     prefix, key = _new_key()
-    with platform.engine.begin() as conn:
-        client = store.client_by_name(conn, name)
+    with unit_of_work(platform) as work:
+        client = store.client_by_name(work.conn, name)
         if client is None:
             raise NotFound(f"no API client {name!r}")
-        store.expire_live_keys(conn, client["id"], now + dt.timedelta(hours=grace_hours))
+        store.expire_live_keys(work.conn, client["id"], now + dt.timedelta(hours=grace_hours))
         store.insert_key(
-            conn, {"client_id": client["id"], "prefix": prefix, "key_hash": _sha256(key), "created_at": now}
+            work.conn,
+            {"client_id": client["id"], "prefix": prefix, "key_hash": _sha256(key), "created_at": now},
         )
-    audit.record(
-        platform,
-        by,
-        "client.rotate_key",
-        f"client:{name}",
-        detail={"key": prefix, "grace_hours": grace_hours},
-    )
+        work.audit(
+            by, "client.rotate_key", f"client:{name}", detail={"key": prefix, "grace_hours": grace_hours}
+        )
     return {"name": name, "key": key, "key_prefix": prefix, "old_keys_expire_in_hours": grace_hours}
 
 
 def revoke_key(platform: Platform, by: Principal, name: str, prefix: str) -> None:
-    with platform.engine.begin() as conn:
-        client = store.client_by_name(conn, name)
+    with unit_of_work(platform) as work:
+        client = store.client_by_name(work.conn, name)
         if client is None:
             raise NotFound(f"no API client {name!r}")
-        if not store.revoke_key(conn, client["id"], prefix, platform.clock.now()):
+        if not store.revoke_key(work.conn, client["id"], prefix, platform.clock.now()):
             raise NotFound(f"client {name!r} has no live key {prefix!r}")
-    audit.record(platform, by, "client.revoke_key", f"client:{name}", detail={"key": prefix})
+        work.audit(by, "client.revoke_key", f"client:{name}", detail={"key": prefix})
 
 
 def list_clients(platform: Platform) -> list[dict[str, Any]]:
     now = platform.clock.now()
-    with platform.engine.connect() as conn:
+    with snapshot(platform) as conn:
         result = []
         for client in store.clients(conn):
             keys = [
@@ -384,7 +404,7 @@ def _key_live(revoked_at: dt.datetime | None, expires_at: dt.datetime | None, no
 def key_principal(platform: Platform, key: str) -> Principal | None:
     if not key.startswith(KEY_PREFIX):
         return None
-    with platform.engine.connect() as conn:
+    with snapshot(platform) as conn:
         row = store.client_by_key_hash(conn, _sha256(key))
     if row is None or row["disabled_at"] is not None:
         return None

@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # UTC, fixed width: sorts as text and hashes the same on every engine
 
 
-def _now_text() -> str:
-    return dt.datetime.now(dt.UTC).strftime(TIME_FORMAT)
+def _now_text(platform: Platform) -> str:
+    return platform.clock.now().astimezone(dt.UTC).strftime(TIME_FORMAT)
 
 
 def canonical_detail(detail: dict[str, Any] | None) -> str:
@@ -61,8 +61,19 @@ def record(
     group, within milliseconds, in the order the calls were made."""
     if not platform.settings.audit_enabled:
         return
-    entry = {
-        "recorded_at": _now_text(),
+    _writer(platform).submit(new_entry(platform, principal, action, target, outcome, detail), wait)
+
+
+def new_entry(
+    platform: Platform,
+    principal: Principal,
+    action: str,
+    target: str,
+    outcome: str,
+    detail: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "recorded_at": _now_text(platform),
         "actor": principal.actor,
         "role": principal.role,
         "action": action,
@@ -70,7 +81,12 @@ def record(
         "outcome": outcome,
         "detail": canonical_detail(detail),
     }
-    _writer(platform).submit(entry, wait)
+
+
+def append_in(platform: Platform, conn: Connection, entries: list[dict[str, Any]]) -> None:
+    """Append entries in the caller's transaction: they commit with the change they describe, or not at
+    all. Call it last in the transaction: the log's head stays locked from here to the commit."""
+    _writer(platform).append_in(conn, entries)
 
 
 def flush(platform: Platform) -> None:
@@ -153,20 +169,26 @@ class AuditWriter:
     def _append(self, entries: list[dict[str, Any]]) -> None:
         if not entries:
             return
+        with self.platform.engine.begin() as conn:
+            self.append_in(conn, entries)
+
+    def append_in(self, conn: Connection, entries: list[dict[str, Any]]) -> None:
+        """Add the entries as the next leaves, in `conn`'s transaction; sign a checkpoint when one is due."""
+        if not entries:
+            return
         platform = self.platform
-        with platform.engine.begin() as conn:
-            start, edge = store.reserve_leaves(conn, len(entries))
-            frontier = merkle.Frontier(start, edge)
-            completed = []
-            for seq, entry in enumerate(entries, start):
-                entry["seq"] = seq
-                leaf = merkle.leaf_hash(leaf_data(entry))
-                entry["leaf_hash"] = leaf.hex()
-                completed += frontier.append(leaf)
-            store.append_leaves(conn, entries, completed, frontier.hashes)
-            if time.monotonic() >= self._next_checkpoint(conn):
-                _sign_checkpoint(platform, conn, frontier.size)
-                self.next_checkpoint = time.monotonic() + platform.settings.audit_checkpoint_seconds
+        start, edge = store.reserve_leaves(conn, len(entries))
+        frontier = merkle.Frontier(start, edge)
+        completed = []
+        for seq, entry in enumerate(entries, start):
+            entry["seq"] = seq
+            leaf = merkle.leaf_hash(leaf_data(entry))
+            entry["leaf_hash"] = leaf.hex()
+            completed += frontier.append(leaf)
+        store.append_leaves(conn, entries, completed, frontier.hashes)
+        if time.monotonic() >= self._next_checkpoint(conn):
+            _sign_checkpoint(platform, conn, frontier.size)
+            self.next_checkpoint = time.monotonic() + platform.settings.audit_checkpoint_seconds
 
     def _next_checkpoint(self, conn: Connection) -> float:
         if self.next_checkpoint is None:
@@ -174,7 +196,7 @@ class AuditWriter:
             self.next_checkpoint = 0.0
             if latest is not None:
                 signed_at = dt.datetime.strptime(latest["signed_at"], TIME_FORMAT).replace(tzinfo=dt.UTC)
-                age = (dt.datetime.now(dt.UTC) - signed_at).total_seconds()
+                age = (self.platform.clock.now() - signed_at).total_seconds()
                 self.next_checkpoint = (
                     time.monotonic() - age + self.platform.settings.audit_checkpoint_seconds
                 )
@@ -183,7 +205,7 @@ class AuditWriter:
 
 def _sign_checkpoint(platform: Platform, conn: Connection, size: int) -> dict[str, Any]:
     root_hex = merkle.root(store.StoredSubtrees(conn), size).hex()
-    signed_at = _now_text()
+    signed_at = _now_text(platform)
     signer = platform.audit_signer
     checkpoint = {
         "tree_size": size,
@@ -310,7 +332,8 @@ def prune(platform: Platform, principal: Principal, *, now: dt.datetime | None =
     the log first, so a boundary without its announcement shows up in ``verify``."""
     flush(platform)
     retention = platform.settings.audit_retention_days
-    cutoff = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention)).strftime(TIME_FORMAT)
+    moment = (now or platform.clock.now()) - dt.timedelta(days=retention)
+    cutoff = moment.astimezone(dt.UTC).strftime(TIME_FORMAT)
     with platform.engine.connect() as conn:
         latest = store.latest_checkpoint(conn)
         before = min(store.last_seq_before(conn, cutoff), latest["tree_size"] if latest else 0)
@@ -325,7 +348,7 @@ def prune(platform: Platform, principal: Principal, *, now: dt.datetime | None =
         detail={"before_seq": before, "cutoff": cutoff, "retention_days": retention},
     )
     with platform.engine.begin() as conn:
-        count = store.prune_below(conn, before, _now_text(), retention)
+        count = store.prune_below(conn, before, _now_text(platform), retention)
     return {"pruned": count, "before_seq": before, "cutoff": cutoff, "retention_days": retention}
 
 

@@ -1,45 +1,835 @@
-"""Collection as an audited action: who loaded which file, with what result."""
+"""Collection (归集): validate a department file, resolve its entities and load its records as one batch.
+
+A batch is one transaction: every accepted row lands, or none does. Re-ingesting a file adds nothing (each
+version is identified by its content hash). Rejected rows are reported with row, field and reason in the
+summary, in ``batch_reject`` and in a CSV reject file.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import gc
 import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from xinyong.errors import XinyongError
+import orjson
+from sqlalchemy import Connection
+
+from xinyong.clock import china_date
+from xinyong.errors import CalendarYearUnknown, RuleNotFound, UnreadableFile, XinyongError
+from xinyong.ingest.columns import ColumnParser
+from xinyong.ingest.formats import file_sha256, open_file
+from xinyong.ingest.parse import RowError
+from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas
+from xinyong.model.codes import check_uscc
+from xinyong.model.records import Operation, RecordState, list_types
+from xinyong.rules import (
+    RuleBook,
+    list_term,
+    publication_deadline_days,
+    publication_window,
+)
 from xinyong.security.principal import Principal
-from xinyong.services import audit
-from xinyong.services.ingest import BatchSummary, ingest
+from xinyong.services import audit, search
 from xinyong.services.platform import Platform
+from xinyong.services.unit_of_work import unit_of_work
+from xinyong.store import records as store
+from xinyong.store.db import timestamp_text
+from xinyong.store.records import RecordRow
+from xinyong.workdays import WorkdayCalendar
+
+MAX_LISTED_LATE = 50
 
 
-def collect(platform: Platform, principal: Principal, path: Path, **options: Any) -> BatchSummary:
-    """Ingest one file for ``principal`` and append the batch to the audit log (a refused file too)."""
-    detail = {
-        "file": options.get("display_name") or path.name,
-        "sha256": _sha256(path),
-        "kind": options.get("kind"),
-    }
+@dataclass
+class BatchSummary:
+    file: str
+    kind: str
+    format: str
+    encoding: str | None
+    batch_id: int | None = None
+    department: str | None = None
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    review: int = 0
+    late: int = 0
+    timeliness_unknown: int = 0
+    lag_median_workdays: float | None = None
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    late_records: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)  # the first few, for the terminal
+    reject_file: str | None = None
+    touched: set[str] = field(default_factory=set, repr=False)  # entities whose file changed
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        del out["touched"]
+        return out
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value))
+
+
+def canonical_json(row: dict[str, Any]) -> bytes:
+    return orjson.dumps(row, default=_json_default, option=orjson.OPT_SORT_KEYS)
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+class PreparedRow(NamedTuple):
+    """A valid row with everything about it that needs no database."""
+
+    number: int
+    row: dict[str, Any]
+    body: str  # canonical JSON: the payload, and what the content hash is taken of
+    content_hash: str
+    window: tuple[Any, ...]  # publication (start, end, earliest end by repair, rule id, severity)
+    lag: int | None  # working days from decision to publication; None: the calendar lacks a year
+    deadline: int | None  # the working days the rule in force allows (penalties and licences)
+
+
+@dataclass
+class PreparedChunk:
+    rows: int
+    valid: list[PreparedRow]
+    invalid: list[tuple[int, list[RowError]]]
+
+
+class PublicationWindows:
+    """Publication windows of a file's rows (kinds whose `publication` is "period"), memoised.
+
+    A window depends on the facts its rules test only through ``RuleBook.signature`` (which rules are in
+    force, each fact's value or a number's place among the bounds), and then on the row's own dates. The
+    memo is keyed on exactly that, and bounded, so memory stays flat in file size."""
+
+    LIMIT = 100_000
+
+    def __init__(self, rules: RuleBook, spec: KindSpec) -> None:
+        self.rules = rules
+        self.kind = spec.record_kind
+        self.date_field = spec.date_field
+        self.authority_field = spec.authority_field or ""
+        self.classify = spec.classify_severity
+        self._memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def __call__(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
+        """(start, end, earliest end by repair, rule id, tier); raises RuleNotFound as publication_window."""
+        decided = row[self.date_field]
+        facts = {
+            "severity": row.get("severity"),
+            "penalty_types": row.get("penalty_types", []),
+            "fine_amount": row.get("fine_amount"),
+            "authority_name": row[self.authority_field],
+        }
+        signature = self.rules.signature
+        classified = facts["severity"] is None and self.classify
+        key = (
+            signature("publication_period", decided, kind=self.kind, **facts),
+            signature("penalty_severity", decided, **facts) if classified else None,
+            decided,
+            published_on,
+            row.get("valid_to"),
+        )
+        window = self._memo.get(key)
+        if window is None:
+            found = publication_window(
+                self.rules,
+                kind=self.kind,
+                decision_date=decided,
+                published_on=published_on,
+                valid_to=row.get("valid_to"),
+                **facts,
+            )
+            severity = found.severity if self.classify else None
+            window = (found.start, found.end, found.min_end, found.rule_id, severity)
+            if len(self._memo) >= self.LIMIT:
+                self._memo.clear()
+            self._memo[key] = window
+        return window
+
+
+class RowPreparer:
+    """The pure half of a chunk: parse and check every row (column by column, see ``ColumnParser``), compute
+    its hash, payload, publication window and timeliness. No database, so it runs while the previous chunk
+    is being stored."""
+
+    def __init__(
+        self,
+        header: list[str],
+        kind: str,
+        *,
+        empty: bool,
+        today: dt.date,
+        received_on: dt.date,
+        id_hash_key: str,
+        only_department: str | None,
+        rules: RuleBook,
+        calendar: WorkdayCalendar,
+    ) -> None:
+        header_map = resolve_header(header, kind, empty=empty)
+        self.spec = spec = schemas()[kind]
+        self.parser = ColumnParser(header_map, today=today, id_hash_key=id_hash_key)
+        self.only_department = only_department
+        self.received_on = received_on
+        self.rules = rules
+        self.calendar = calendar
+        self.windows = PublicationWindows(rules, spec) if spec.publication == "period" else None
+        self.hash_prefix = f"{kind}\x1f".encode()
+        self.source_label = spec.label("source_uscc")
+        self.decision_label = spec.label(spec.date_field)
+        self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
+        self._deadlines: dict[tuple[Any, ...], int] = {}
+
+    def __call__(self, chunk: list[tuple[int, list[str] | None]]) -> PreparedChunk:
+        parsed, invalid = self.parser.parse(chunk)
+        late_invalid = [
+            (number, [RowError("*", "unparseable", "the row cannot be parsed")])
+            for number, values in chunk
+            if values is None
+        ]
+        valid: list[PreparedRow] = []
+        only_department = self.only_department
+        received_on = self.received_on
+        prefix = self.hash_prefix
+        dumps = orjson.dumps
+        option = orjson.OPT_SORT_KEYS
+        timed = self.spec.timeliness
+        date_field, authority_field = self.spec.date_field, self.spec.authority_field or ""
+        lag_of, deadline_of = self._lag, self._deadline
+        for number, row in parsed:
+            if only_department and row["source_uscc"] != only_department:
+                late_invalid.append(
+                    (
+                        number,
+                        [
+                            RowError(
+                                self.source_label,
+                                "other_department",
+                                "a department submits only its own records",
+                            )
+                        ],
+                    )
+                )
+                continue
+            published_on = row.get("published_on") or received_on
+            try:
+                window = self._window(row, published_on)
+            except RuleNotFound as error:
+                late_invalid.append((number, [RowError(self.decision_label, "no_rule", error.detail)]))
+                continue
+            lag = deadline = None
+            if timed:
+                lag = lag_of(row[date_field], published_on)
+                deadline = deadline_of(row[authority_field], row[date_field])
+            body = dumps(row, default=_json_default, option=option)
+            content_hash = hashlib.blake2b(prefix + body + b"\x1f", digest_size=16).hexdigest()
+            valid.append(PreparedRow(number, row, body.decode(), content_hash, window, lag, deadline))
+        if late_invalid:  # unparseable rows, other departments' rows, rows no rule covers: in file order
+            invalid = sorted(invalid + late_invalid, key=lambda item: item[0])
+        return PreparedChunk(len(chunk), valid, invalid)
+
+    def _window(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
+        if self.windows is not None:
+            return self.windows(row, published_on)
+        start = row[self.spec.date_field]
+        if self.spec.publication == "list_term":
+            end, rule = list_term(self.rules, list_type=row["list_type"], listed_on=start)
+            return start, row.get("removed_on") or end, None, rule.id, None
+        return start, None, None, None, None
+
+    def _compute_lag(self, decided_on: dt.date, published_on: dt.date) -> int | None:
+        try:
+            return self.calendar.between(decided_on, published_on)
+        except CalendarYearUnknown:
+            return None
+
+    def _deadline(self, authority_name: str, decided_on: dt.date) -> int:
+        """Working days allowed; the rule depends on the date only through which rules are in force."""
+        kind = self.spec.record_kind
+        key = self.rules.signature(
+            "publication_deadline", decided_on, kind=kind, authority_name=authority_name
+        )
+        days = self._deadlines.get(key)
+        if days is None:
+            rule = publication_deadline_days(
+                self.rules, kind=kind, decision_date=decided_on, authority_name=authority_name
+            )
+            if len(self._deadlines) >= PublicationWindows.LIMIT:
+                self._deadlines.clear()
+            days = self._deadlines[key] = int(rule.params["working_days"])
+        return days
+
+
+class Ingestor:
+    """One batch in progress. Caches live for the batch only, so memory stays flat in file size."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        summary: BatchSummary,
+        batch_id: int,
+        received_on: dt.date,
+        now: dt.datetime,
+        only_department: str | None,
+        reject_writer: Any,
+    ) -> None:
+        self.conn = conn
+        self.summary = summary
+        self.batch_id = batch_id
+        self.received_on = received_on
+        self.now = now
+        self.only_department = only_department
+        self.reject_writer = reject_writer
+        self.spec = schemas()[summary.kind]
+        self.known_entities: set[str] = set()
+        self.departments: dict[str, str] = {}
+        self.department_rows: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.lags: Counter[int] = Counter()  # lag → records: the median without keeping every lag
+        self.now_text = timestamp_text(conn, now)
+        self._iso_cache = _IsoDates()
+        self.reject_rows: list[dict[str, Any]] = []  # written once per chunk
+
+    # -- rejects -------------------------------------------------------------------------------------------
+
+    def reject(self, row_number: int, errors: list[RowError]) -> None:
+        self.summary.rejected += 1
+        for error in errors:
+            self.reasons[error.reason] += 1
+            item = {"row": row_number, "field": error.field, "reason": error.reason, "message": error.message}
+            if len(self.summary.rejects) < 20:
+                self.summary.rejects.append(item)
+            self.reject_writer.writerow(
+                [self.summary.file, row_number, error.field, error.reason, error.message]
+            )
+            self.reject_rows.append(
+                {
+                    "batch_id": self.batch_id,
+                    "row_number": row_number,
+                    "field": error.field,
+                    "reason": error.reason,
+                    "message": error.message,
+                }
+            )
+
+    # -- the chunk loop ------------------------------------------------------------------------------------
+
+    def store(self, chunk: PreparedChunk) -> None:
+        """The database half of a chunk: rejects, entities, versions, records."""
+        self.summary.rows += chunk.rows
+        for number, errors in chunk.invalid:
+            self.reject(number, errors)
+        self._note_departments(chunk.valid)
+        if self.spec.registers:
+            self._upsert_registrations(chunk.valid)
+            resolved = [(prepared, prepared.row["uscc"]) for prepared in chunk.valid]
+        else:
+            resolved = self._resolve_parties(chunk.valid)
+        self._load_records(resolved)
+        store.insert_rejects(self.conn, self.reject_rows)
+        self.reject_rows.clear()
+
+    def _note_departments(self, prepared: list[PreparedRow]) -> None:
+        new = {}
+        for p in prepared:
+            row = p.row
+            code = row["source_uscc"]
+            self.department_rows[code] += 1
+            if code not in self.departments:
+                self.departments[code] = new[code] = row["source_name"]
+        store.upsert_departments(self.conn, new, self.now)
+
+    # -- entities ------------------------------------------------------------------------------------------
+
+    def _entity_values(self, code: str, row: dict[str, Any], *, provisional: bool) -> dict[str, Any]:
+        decoded = check_uscc(code)
+        values = {
+            "uscc": code,
+            "name": row.get("name") or row.get("party_name") or "",
+            "authority_code": decoded.authority_code,
+            "category_code": decoded.category_code,
+            "entity_type": decoded.entity_type,
+            "region_code": row.get("region_code") or decoded.region_code,
+            "legal_rep_name": row.get("legal_rep"),
+            "legal_rep_id_masked": row.get("legal_rep_id_no_masked"),
+            "legal_rep_id_hash": row.get("legal_rep_id_no_hash"),
+            "provisional": provisional,
+            "updated_batch_id": self.batch_id,
+            "updated_at": self.now,
+        }
+        if not provisional:
+            values.update(
+                entity_form=row.get("entity_form"),
+                industry_code=row.get("industry_code"),
+                status=row.get("status"),
+                established_on=row.get("established_on"),
+                registered_capital=row.get("registered_capital"),
+                address=row.get("address"),
+                registration_authority=row.get("registration_authority"),
+            )
+        return values
+
+    def _identifiers(self, code: str, row: dict[str, Any]) -> list[dict[str, str]]:
+        ids = [{"scheme": "org_code", "value": code[8:17], "uscc": code}]
+        for key, scheme in self.spec.identifiers:
+            if row.get(key):
+                ids.append({"scheme": scheme, "value": row[key], "uscc": code})
+        return ids
+
+    def _upsert_registrations(self, prepared: list[PreparedRow]) -> None:
+        latest = {p.row["uscc"]: p.row for p in prepared}  # a later row in the file wins
+        existing = store.get_entity_rows(self.conn, list(latest))
+        inserts, updates, names, identifiers = [], [], [], []
+        for code, row in latest.items():
+            values = self._entity_values(code, row, provisional=False)
+            if code in existing:
+                updates.append({"b_uscc": code, **{k: v for k, v in values.items() if k != "uscc"}})
+            else:
+                inserts.append({**values, "created_batch_id": self.batch_id, "created_at": self.now})
+            names.append({"uscc": code, "name": row["name"], "current": True})
+            for former in (row.get("former_names") or "").replace("；", ";").split(";"):
+                if former.strip() and former.strip() != row["name"]:
+                    names.append({"uscc": code, "name": former.strip(), "current": False})
+            identifiers.extend(self._identifiers(code, row))
+        store.insert_entities(self.conn, inserts)
+        store.update_entities(self.conn, updates)
+        store.replace_names(self.conn, names)
+        store.insert_identifiers(self.conn, identifiers)
+        self.known_entities.update(latest)
+        self.summary.touched.update(latest)
+
+    def _resolve_parties(self, prepared: list[PreparedRow]) -> list[tuple[PreparedRow, str]]:
+        """USCC first, then alternative identifiers; a name alone goes to review, never merged."""
+        code_key, name_key = self.spec.party_code_field, self.spec.party_name_field
+        codes = {p.row[code_key] for p in prepared if p.row.get(code_key)} - self.known_entities
+        self.known_entities.update(store.list_existing_entities(self.conn, list(codes)))
+        pairs = [
+            (scheme, p.row[key])
+            for p in prepared
+            if not p.row.get(code_key)
+            for key, scheme in self.spec.identifiers
+            if p.row.get(key)
+        ]
+        by_identifier = store.find_by_identifiers(self.conn, pairs) if pairs else {}
+        self.known_entities.update(by_identifier.values())
+        unresolved_names = []
+        resolved: list[tuple[PreparedRow, str]] = []
+        provisional: dict[str, dict[str, Any]] = {}
+        pending: list[PreparedRow] = []
+        for p in prepared:
+            row = p.row
+            code = row.get(code_key)
+            if code and row.get("party_org_code") and row["party_org_code"] != code[8:17]:
+                label = self.spec.label("party_org_code")
+                self.reject(
+                    p.number,
+                    [
+                        RowError(
+                            label,
+                            "conflicting_identifiers",
+                            f"组织机构代码 does not match 统一社会信用代码 {code}",
+                        )
+                    ],
+                )
+                continue
+            if not code:
+                code = next(
+                    (
+                        by_identifier[(s, row[k])]
+                        for k, s in self.spec.identifiers
+                        if (s, row.get(k)) in by_identifier
+                    ),
+                    None,
+                )
+            if code is None:
+                pending.append(p)
+                unresolved_names.append(row[name_key])
+                continue
+            if code not in self.known_entities and code not in provisional:
+                provisional[code] = row
+            resolved.append((p, code))
+        if provisional:
+            rows = [
+                {
+                    **self._entity_values(c, r, provisional=True),
+                    "created_batch_id": self.batch_id,
+                    "created_at": self.now,
+                }
+                for c, r in provisional.items()
+            ]
+            store.insert_entities(self.conn, rows)
+            store.add_names(
+                self.conn, [{"uscc": c, "name": r[name_key], "current": True} for c, r in provisional.items()]
+            )
+            store.insert_identifiers(
+                self.conn, [i for c, r in provisional.items() for i in self._identifiers(c, r)]
+            )
+            self.known_entities.update(provisional)
+        if pending:
+            by_name = store.find_by_names(self.conn, unresolved_names)
+            reviews = []
+            for p in pending:
+                candidate = by_name.get(p.row[name_key])
+                if candidate is None:
+                    label = self.spec.label(code_key)
+                    self.reject(
+                        p.number,
+                        [
+                            RowError(
+                                label,
+                                "unresolved_party",
+                                "no code given and no identifier matches a known entity",
+                            )
+                        ],
+                    )
+                    continue
+                self.summary.review += 1
+                reviews.append(
+                    {
+                        "batch_id": self.batch_id,
+                        "kind": self.spec.kind,
+                        "source_row": p.number,
+                        "party_name": p.row[name_key],
+                        "candidate_uscc": candidate,
+                        "payload": orjson.loads(p.body),
+                        "status": "open",
+                        "created_at": self.now,
+                    }
+                )
+            store.insert_reviews(self.conn, reviews)
+        return resolved
+
+    # -- records -------------------------------------------------------------------------------------------
+
+    def _record_key(self, row: dict[str, Any], code: str) -> str:
+        """The record's identity across versions: its kind and natural key."""
+        parts = [code if key == PARTY else str(row[key]) for key in self.spec.natural_key]
+        return _digest(self.spec.record_kind, *parts)
+
+    def _load_records(self, resolved: list[tuple[PreparedRow, str]]) -> None:
+        keyed = [(p, code, self._record_key(p.row, code)) for p, code in resolved]
+        versions = store.list_versions(self.conn, [key for *_, key in keyed])
+        out, touched = [], []
+        for p, code, key in keyed:
+            top, hashes = versions.get(key, (0, {}))
+            if p.content_hash in hashes:
+                self.summary.duplicates += 1
+                if hashes[p.content_hash] is not None:  # None: an earlier row of this chunk
+                    touched.append(hashes[p.content_hash])
+                continue
+            operation = p.row.get("operation")
+            if top == 0 and operation == Operation.withdraw:
+                label = self.spec.label("operation")
+                self.reject(p.number, [RowError(label, "unknown_record", "撤销 names a record not on file")])
+                continue
+            hashes[p.content_hash] = None
+            versions[key] = (top + 1, hashes)
+            out.append(self._record_row(p, code, key, top + 1, self._state(p.row, operation, top)))
+            self.summary.accepted += 1
+            self.summary.touched.add(code)
+        store.insert_records(self.conn, out)
+        store.touch_records(self.conn, touched, self.batch_id, self.now)
+
+    def _state(self, row: dict[str, Any], operation: str | None, previous_version: int) -> RecordState:
+        if operation == Operation.withdraw:
+            return RecordState.withdrawn
+        if row.get("removed_on"):
+            return RecordState.removed
+        return RecordState.corrected if previous_version else RecordState.active
+
+    def _record_row(self, p: PreparedRow, code: str, key: str, version: int, state: RecordState) -> RecordRow:
+        row = p.row
+        published_on = row.get("published_on") or self.received_on
+        spec = self.spec
+        late = None
+        if p.deadline is not None:
+            if p.lag is None:
+                self.summary.timeliness_unknown += 1
+            else:
+                late = p.lag > p.deadline
+                self.lags[p.lag] += 1
+                if late:
+                    self.summary.late += 1
+                    if len(self.summary.late_records) < MAX_LISTED_LATE:
+                        self.summary.late_records.append(
+                            {
+                                "row": p.number,
+                                "document_no": row["document_no"],
+                                "decision_date": row[spec.date_field].isoformat(),
+                                "lag_workdays": p.lag,
+                                "deadline_workdays": p.deadline,
+                            }
+                        )
+        start, end, min_end, rule_id, severity = p.window
+        list_type = row.get("list_type")
+        iso = self._iso_cache.__getitem__
+        return RecordRow(
+            record_key=key,
+            version=version,
+            content_hash=p.content_hash,
+            kind=spec.record_kind,
+            category=list_types()[list_type].category if list_type else spec.record_category,
+            state=state,
+            uscc=code,
+            department_code=row["source_uscc"],
+            authority_name=row.get(spec.authority_field) if spec.authority_field else None,
+            authority_uscc=row.get("authority_uscc"),
+            document_no=row.get("document_no"),
+            decision_date=iso(row.get(spec.date_field)),
+            severity=severity,
+            legal_basis=row.get("basis"),
+            list_type=list_type,
+            payload=p.body,
+            published_on=iso(published_on) if spec.timeliness else None,
+            lag_workdays=p.lag,
+            late=late,
+            publication_start=iso(start),
+            publication_end=iso(end),
+            publication_min_end=iso(min_end),
+            publication_rule=rule_id,
+            batch_id=self.batch_id,
+            source_file=self.summary.file,
+            source_row=p.number,
+            recorded_at=self.now_text,
+            last_seen_batch_id=self.batch_id,
+            last_seen_at=self.now_text,
+        )
+
+    def finish(self) -> None:
+        summary = self.summary
+        summary.rejected_by_reason = dict(self.reasons.most_common())
+        if self.lags:
+            summary.lag_median_workdays = _counted_median(self.lags)
+        if self.department_rows:
+            summary.department = self.only_department or self.department_rows.most_common(1)[0][0]
+        store.finish_batch(
+            self.conn,
+            self.batch_id,
+            department_code=summary.department,
+            finished_at=self.now,
+            rows_total=summary.rows,
+            accepted=summary.accepted,
+            rejected=summary.rejected,
+            duplicates=summary.duplicates,
+            review=summary.review,
+            late=summary.late,
+            timeliness_unknown=summary.timeliness_unknown,
+            lag_median_workdays=summary.lag_median_workdays,
+        )
+
+
+class _IsoDates(dict):
+    """Dates go to the bulk loader as ISO text (both engines parse it), made once per distinct date."""
+
+    def __missing__(self, day: dt.date | None) -> str | None:
+        if day is None:
+            return None
+        if len(self) >= 100_000:
+            self.clear()
+        text = self[day] = day.isoformat()
+        return text
+
+
+def _counted_median(counts: Counter[int]) -> float:
+    values = sorted(counts)
+    total = sum(counts.values())
+    seen, lower = 0, None
+    for value in values:
+        seen += counts[value]
+        if lower is None and seen * 2 >= total:
+            lower = value
+            if seen * 2 > total or total % 2:
+                return float(value)
+        elif lower is not None:
+            return (lower + value) / 2
+    return float(values[-1])
+
+
+def _chunked(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Rows make millions of short-lived, acyclic objects: reference counting frees them, and the cycle
+    collector's passes over the growing heap would cost about a quarter of the ingest time. The loop
+    collects the youngest generation once a chunk instead, so the few cycles a chunk makes do not pile up."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        summary = ingest(platform, path, **options)
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def collect(
+    platform: Platform,
+    principal: Principal,
+    path: Path,
+    *,
+    kind: str | None = None,
+    channel: str = "cli",
+    department: str | None = None,
+    display_name: str | None = None,
+    today: dt.date | None = None,
+    received_at: dt.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchSummary:
+    """Load one file as one batch for `principal`. The batch and its audit entry commit together; a file
+    that cannot be read as a whole raises ``UnreadableFile`` (nothing written) and is audited as refused;
+    every other problem is a rejected row. The search index catches up once the batch is committed.
+
+    `received_at` (default now) is when the platform got the file: what ``as_of`` reads go by; loading an
+    archive of past batches passes their original receipt times. `today` defaults to its date in China.
+    `department` (an upload's department) rejects the rows of every other department."""
+    file_name = display_name or path.name
+    if not path.is_file():
+        raise UnreadableFile(f"{path}: not a file that can be read")
+    sha256 = file_sha256(path)
+    detail = {"file": file_name, "sha256": sha256, "kind": kind}
+    now = received_at or platform.clock.now()
+    try:
+        return _load_batch(
+            platform,
+            principal,
+            path,
+            detail,
+            kind=kind,
+            channel=channel,
+            department=department,
+            now=now,
+            today=today or china_date(now),
+            progress=progress,
+        )
     except XinyongError as error:
         audit.record(
             platform,
             principal,
             "batch.load",
-            detail["file"],
+            file_name,
             outcome="refused",
             detail={**detail, "error": error.detail},
         )
         raise
-    counts = {k: getattr(summary, k) for k in ("accepted", "rejected", "duplicates", "late")}
-    audit.record(platform, principal, "batch.load", f"batch:{summary.batch_id}", detail={**detail, **counts})
+
+
+def _load_batch(
+    platform: Platform,
+    principal: Principal,
+    path: Path,
+    detail: dict[str, Any],
+    *,
+    kind: str | None,
+    channel: str,
+    department: str | None,
+    now: dt.datetime,
+    today: dt.date,
+    progress: Callable[[int], None] | None,
+) -> BatchSummary:
+    settings = platform.settings
+    opened = open_file(path)
+    header_map = resolve_header(opened.header, kind, empty=opened.empty)
+    summary = BatchSummary(
+        file=detail["file"],
+        kind=header_map.kind,
+        format=opened.format,
+        encoding=opened.encoding,
+        ignored_columns=list(header_map.ignored),
+    )
+    reject_dir = settings.data_dir / "rejects"
+    reject_dir.mkdir(parents=True, exist_ok=True)
+    partial = reject_dir / f".{now:%Y%m%dT%H%M%S%f}-{path.name}.csv.part"
+    try:
+        with (
+            _collector_paused(),
+            unit_of_work(platform) as work,
+            partial.open("w", encoding="utf-8-sig", newline="") as reject_file,
+        ):
+            conn = work.conn
+            writer = csv.writer(reject_file)
+            writer.writerow(["file", "row", "field", "reason", "message"])
+            batch_id = store.insert_batch(
+                conn,
+                kind=header_map.kind,
+                file_name=summary.file,
+                file_sha256=detail["sha256"],
+                file_format=opened.format,
+                channel=channel,
+                received_at=now,
+                received_on=today,
+            )
+            summary.batch_id = batch_id
+            ingestor = Ingestor(
+                conn,
+                summary=summary,
+                batch_id=batch_id,
+                received_on=today,
+                now=now,
+                only_department=department,
+                reject_writer=writer,
+            )
+            prepare = RowPreparer(
+                opened.header,
+                header_map.kind,
+                empty=opened.empty,
+                today=today,
+                received_on=today,
+                id_hash_key=settings.id_hash_key,
+                only_department=department,
+                rules=platform.rules,
+                calendar=platform.calendar,
+            )
+            # Prepare chunk N+1 while a writer thread stores chunk N: the store's own work (sqlite3_step, the
+            # PostgreSQL server's COPY) runs without the GIL. Only the writer thread uses the connection
+            # while the loop runs.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xinyong-store") as store_thread:
+                stored: Future[None] | None = None
+                for chunk in _chunked(opened.rows, settings.ingest_chunk_rows):
+                    prepared = prepare(chunk)
+                    if stored is not None:
+                        stored.result()
+                    stored = store_thread.submit(ingestor.store, prepared)
+                    gc.collect(0)  # the chunk's few reference cycles (about 30 objects), while young
+                    if progress:
+                        progress(len(chunk))
+                if stored is not None:
+                    stored.result()
+            ingestor.finish()
+            counts = {k: getattr(summary, k) for k in ("accepted", "rejected", "duplicates", "late")}
+            work.audit(principal, "batch.load", f"batch:{batch_id}", detail={**detail, **counts})
+            work.after_commit(lambda: search.update(platform, summary.touched, today=today))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if summary.rejected:
+        final = reject_dir / f"batch-{summary.batch_id}-rejects.csv"
+        partial.rename(final)
+        summary.reject_file = str(final)
+    else:
+        partial.unlink()
     return summary
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

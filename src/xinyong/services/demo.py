@@ -9,8 +9,7 @@ import orjson
 
 from xinyong.security.principal import operator
 from xinyong.services import audit
-from xinyong.services.collection import collect
-from xinyong.services.ingest import BatchSummary
+from xinyong.services.collection import BatchSummary, collect
 from xinyong.services.platform import Platform
 
 # Registrations first so records resolve to complete entities rather than provisional ones.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,19 @@ def timestamp_text(conn: Connection, moment: dt.datetime) -> str:
     if is_postgres(conn):
         return moment.isoformat()
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose statements all read one snapshot of the store, so that an answer built from
+    several queries is consistent: REPEATABLE READ on PostgreSQL; on SQLite an explicit read transaction
+    (in WAL mode it sees the database as of its first read), as the driver opens none for SELECTs."""
+    with engine.connect() as conn:
+        if is_postgres(conn):
+            conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+            return
+        with conn.begin():
+            conn.exec_driver_sql("BEGIN")
+            yield conn
