@@ -65,8 +65,8 @@ from xinyong.clock import Clock
 from xinyong.model.codes import hash_id_number, mask_id_number
 from xinyong.reference import uscc_authorities
 from xinyong.settings import Settings
+from xinyong.store.collection import RECORD_COLUMNS
 from xinyong.store.db import bulk_insert, make_engine, migrate
-from xinyong.store.records import RECORD_COLUMNS
 from xinyong.store.tables import batch, department, entity, entity_identifier, entity_name, record
 from xinyong.synth.places import load_province
 from xinyong.synth.registry import MARKET_KINDS, REGISTRARS, CodeBook, Departments, EntityFactory

@@ -159,10 +159,10 @@ def child(args: argparse.Namespace) -> None:
 
 def store_only(engine) -> dict[str, object]:
     """The write alone: the records the full run stored, deleted and inserted again as they were, through the
-    same bulk path (``store.records.insert_records``) in one transaction. No reading, no validation."""
+    same bulk path (``store.collection.insert_records``) in one transaction. No reading, no validation."""
     from sqlalchemy import text
 
-    from xinyong.store.records import RECORD_COLUMNS, insert_records
+    from xinyong.store.collection import RECORD_COLUMNS, insert_records
 
     with engine.connect() as conn:
         # As the ingest hands them over: JSON, dates and timestamps as text (SQLite stores them so).

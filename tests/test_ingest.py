@@ -378,7 +378,7 @@ def test_future_decision_rejected_relative_to_today(platform, tmp_path):
 
 
 def test_as_of_reads_reproduce_the_past(platform, tmp_path):
-    from xinyong.services.records import records_as_of
+    from xinyong.services.credit_file import records_as_of
 
     code = uscc("MA2AGLE6")
     first = ingest(platform, write_csv(tmp_path / "a.csv", [penalty_row()]))

@@ -43,9 +43,9 @@ from xinyong.security.principal import Principal
 from xinyong.services import audit, search
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import unit_of_work
-from xinyong.store import records as store
+from xinyong.store import collection as store
+from xinyong.store.collection import RecordRow
 from xinyong.store.db import timestamp_text
-from xinyong.store.records import RecordRow
 from xinyong.workdays import WorkdayCalendar
 
 MAX_LISTED_LATE = 50

@@ -12,7 +12,8 @@ from xinyong.model.records import categories, list_types, non_public_fields
 from xinyong.reference import decode_region, industries
 from xinyong.rules import RuleBook
 from xinyong.services.platform import Platform
-from xinyong.store import files
+from xinyong.services.unit_of_work import snapshot
+from xinyong.store import credit_file as store
 
 PUBLICATION_KINDS = ("penalty", "licence")
 
@@ -96,13 +97,13 @@ def entity_file(platform: Platform, uscc: str, *, as_of: dt.date | None = None) 
     """The entity's basics and its records public on `as_of` (default today), grouped by category."""
     code = valid_code(uscc)
     day = as_of or platform.clock.today()
-    with platform.engine.connect() as conn:
-        entity = files.get_entity(conn, code)
+    with snapshot(platform) as conn:
+        entity = store.get_entity(conn, code)
         if entity is None:
             raise NotFound(f"no entity with the code {code}")
-        names = files.list_names(conn, [code]).get(code, [])
-        rows = files.list_public_records(conn, code, as_of=end_of_china_day(day), day=day)
-        departments = files.department_names(conn)
+        names = store.list_names(conn, [code]).get(code, [])
+        rows = store.list_public_records(conn, code, as_of=end_of_china_day(day), day=day)
+        departments = store.department_names(conn)
     records = [public_record(r, departments, platform.rules) for r in rows]
     order = list(categories())
     groups = []
@@ -153,13 +154,13 @@ def entity_records(
 
 def record_with_history(platform: Platform, record_id: int) -> dict[str, Any]:
     """One record version and every version of the same record, oldest first."""
-    with platform.engine.connect() as conn:
-        row = files.get_record(conn, record_id)
+    with snapshot(platform) as conn:
+        row = store.get_record(conn, record_id)
         if row is None:
             raise NotFound(f"no record {record_id}")
-        versions = files.list_record_versions(conn, row["record_key"])
-        departments = files.department_names(conn)
-        entity = files.get_entity(conn, row["uscc"])
+        versions = store.list_record_versions(conn, row["record_key"])
+        departments = store.department_names(conn)
+        entity = store.get_entity(conn, row["uscc"])
     return {
         "record": public_record(row, departments, platform.rules),
         "entity": {"uscc": row["uscc"], "name": entity["name"] if entity else None},
@@ -174,11 +175,11 @@ def list_members(
     if list_type is None:
         raise NotFound(f"no list {slug!r}; lists: {', '.join(t.slug for t in list_types().values())}")
     day = as_of or platform.clock.today()
-    with platform.engine.connect() as conn:
-        total, rows = files.list_members(
+    with snapshot(platform) as conn:
+        total, rows = store.list_members(
             conn, list_type.name, as_of=end_of_china_day(day), day=day, offset=offset, limit=limit
         )
-        departments = files.department_names(conn)
+        departments = store.department_names(conn)
     return {
         "list": {"slug": list_type.slug, "name": list_type.name, "name_en": list_type.name_en},
         "as_of": day,
@@ -198,9 +199,9 @@ def list_members(
 
 def recent_publications(platform: Platform, *, limit: int = 20) -> dict[str, Any]:
     """The latest collected licences and penalties: the double-publicity (双公示) feed."""
-    with platform.engine.connect() as conn:
-        rows = files.list_publications(conn, kinds=PUBLICATION_KINDS, day=platform.clock.today(), limit=limit)
-        departments = files.department_names(conn)
+    with snapshot(platform) as conn:
+        rows = store.list_publications(conn, kinds=PUBLICATION_KINDS, day=platform.clock.today(), limit=limit)
+        departments = store.department_names(conn)
     return {
         "publications": [
             {
@@ -211,3 +212,10 @@ def recent_publications(platform: Platform, *, limit: int = 20) -> dict[str, Any
             for r in rows
         ]
     }
+
+
+def records_as_of(platform: Platform, uscc: str, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Every record of the entity in the version current at `as_of` (default: now), public or not: history
+    is never overwritten, so any past moment can be read back."""
+    with snapshot(platform) as conn:
+        return store.list_versions_as_of(conn, valid_code(uscc), as_of or platform.clock.now())

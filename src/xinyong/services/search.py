@@ -11,7 +11,8 @@ from xinyong.model.records import categories, list_types
 from xinyong.reference import decode_region
 from xinyong.search import SearchDocument
 from xinyong.services.platform import Platform
-from xinyong.store import files
+from xinyong.services.unit_of_work import snapshot
+from xinyong.store import credit_file as store
 
 REINDEX_CHUNK = 5000
 
@@ -22,8 +23,8 @@ def _adverse_categories() -> list[str]:
 
 
 def _documents(platform: Platform, codes: list[str], day: dt.date) -> list[SearchDocument]:
-    with platform.engine.connect() as conn:
-        rows = files.list_search_documents(
+    with snapshot(platform) as conn:
+        rows = store.list_search_documents(
             conn, codes, adverse_categories=_adverse_categories(), day=day, now=platform.clock.now()
         )
     return [
@@ -38,8 +39,8 @@ def reindex(platform: Platform, *, today: dt.date | None = None) -> dict[str, An
     """Rebuild the search index from the store."""
     started = time.perf_counter()
     day = today or platform.clock.today()
-    with platform.engine.connect() as conn:
-        codes = files.list_entity_codes_for_index(conn)
+    with snapshot(platform) as conn:
+        codes = store.list_entity_codes_for_index(conn)
     documents: list[SearchDocument] = []
     for start in range(0, len(codes), REINDEX_CHUNK):
         documents.extend(_documents(platform, codes[start : start + REINDEX_CHUNK], day))

@@ -9,10 +9,10 @@ from typing import Any
 from xinyong.errors import NotFound
 from xinyong.model.records import categories, restricted_fields
 from xinyong.security.principal import Principal
-from xinyong.services.credit_file import public_record
+from xinyong.services.credit_file import public_record, valid_code
 from xinyong.services.platform import Platform
-from xinyong.services.records import records_as_of
-from xinyong.store import files
+from xinyong.services.unit_of_work import snapshot
+from xinyong.store import credit_file as store
 
 MIN_PURPOSE_CHARS = 4
 
@@ -20,11 +20,12 @@ MIN_PURPOSE_CHARS = 4
 def shared_records(
     platform: Platform, principal: Principal, uscc: str, purpose: str | None
 ) -> dict[str, Any]:
-    rows = records_as_of(platform, uscc)
-    with platform.engine.connect() as conn:
-        if not rows and files.get_entity(conn, uscc) is None:
+    code = valid_code(uscc)
+    with snapshot(platform) as conn:
+        rows = store.list_versions_as_of(conn, code, platform.clock.now())
+        if not rows and store.get_entity(conn, code) is None:
             raise NotFound(f"no entity with code {uscc}")
-        departments = files.department_names(conn)
+        departments = store.department_names(conn)
     purpose = (purpose or "").strip()
     stated = len(purpose) >= MIN_PURPOSE_CHARS
     records, withheld = [], {}
@@ -56,10 +57,10 @@ def shared_records(
 def own_records(platform: Platform, principal: Principal) -> dict[str, Any]:
     """Everything the platform holds on the caller's own entity, public or not: what it may object to or
     ask to repair. Restricted fields stay out here too."""
-    uscc = principal.entity_uscc or ""
-    rows = records_as_of(platform, uscc)
-    with platform.engine.connect() as conn:
-        departments = files.department_names(conn)
+    uscc = valid_code(principal.entity_uscc or "")
+    with snapshot(platform) as conn:
+        rows = store.list_versions_as_of(conn, uscc, platform.clock.now())
+        departments = store.department_names(conn)
     return {"uscc": uscc, "records": [_with_shared_fields(row, departments, platform) for row in rows]}
 
 

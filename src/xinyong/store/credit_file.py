@@ -10,11 +10,27 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Text, and_, cast, func, or_, select
 
-from xinyong.store.records import current_versions
 from xinyong.store.tables import department, entity, entity_name, record
 
 PUBLIC_STATES = ("active", "corrected")
 _IN_CHUNK = 5000
+
+
+def current_versions(as_of: dt.datetime, *where: Any) -> Any:
+    """Each record's latest version recorded by `as_of` (column ``rank`` = 1), as a subquery."""
+    by_key = func.row_number().over(partition_by=record.c.record_key, order_by=record.c.version.desc())
+    return select(record, by_key.label("rank")).where(record.c.recorded_at <= as_of, *where).subquery()
+
+
+def list_versions_as_of(conn: Connection, uscc: str, as_of: dt.datetime) -> list[dict[str, Any]]:
+    """Each record of an entity as the store knew it at `as_of`: its latest version recorded by then."""
+    versions = current_versions(as_of, record.c.uscc == uscc)
+    query = (
+        select(*[c for c in versions.c if c.name != "rank"])
+        .where(versions.c.rank == 1)
+        .order_by(versions.c.decision_date.desc(), versions.c.id)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def get_entity(conn: Connection, uscc: str) -> dict[str, Any] | None:
