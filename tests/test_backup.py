@@ -69,7 +69,10 @@ def engine_name(platform: Platform) -> str:
 
 
 def contents(platform: Platform) -> dict[str, list[tuple]]:
-    """Every table's rows in primary-key order, times as aware UTC (SQLite returns them without a zone)."""
+    """Every table's rows in primary-key order, times as aware UTC (SQLite returns them without a zone).
+
+    The audit log's tables are left out: a backup and a restore append their own entries to it (the
+    round-trip test checks those, and ``test_audit_log_verifies_after_a_round_trip`` the log itself)."""
 
     def value(v):
         if isinstance(v, dt.datetime):
@@ -83,6 +86,7 @@ def contents(platform: Platform) -> dict[str, list[tuple]]:
                 for row in conn.execute(select(table).order_by(*table.primary_key.columns))
             ]
             for table in metadata.sorted_tables
+            if not table.name.startswith("audit_")
         }
 
 
@@ -95,16 +99,21 @@ def new_batch_id(platform: Platform, tmp_path: Path) -> int:
 
 def test_round_trip_gives_identical_tables(loaded, tmp_path):
     archive = tmp_path / "backup.zip"
-    manifest = backup(loaded, archive)
+    manifest = backup(loaded, operator(), archive)
     before = contents(loaded)
-    assert {e["name"]: e["rows"] for e in manifest["tables"]} == {n: len(r) for n, r in before.items()}
+    rows = {e["name"]: e["rows"] for e in manifest["tables"]}
+    assert {n: rows[n] for n in before} == {n: len(r) for n, r in before.items()}
     assert before["record"] and before["entity"]
     assert manifest["source_engine"] == loaded.engine.dialect.name
     with zipfile.ZipFile(archive) as z:
         assert sorted(z.namelist()) == sorted(["manifest.json"] + [e["file"] for e in manifest["tables"]])
     with empty_store(engine_name(loaded), tmp_path / "target") as target:
-        restore(target, archive)
+        restore(target, operator(), archive)
         assert contents(target) == before
+        entries = rows["audit_entry"]
+        restored_log = audit.search(target, limit=entries + 10)
+        assert len(restored_log) == entries + 1  # the archive's entries, then the restore's own
+        assert restored_log[0]["action"] == "store.restore"
         # The search index was rebuilt, and generated ids continue after the restored ones.
         name = before["entity"][0][1]
         assert search.search_entities(target, name)["results"][0]["name"] == name
@@ -120,12 +129,20 @@ def test_audit_log_verifies_after_a_round_trip(loaded, tmp_path):
     write_audit_entries(loaded, 5)
     source = audit.verify(loaded)
     assert source.ok and source.entries >= 5 and source.checkpoints_verified >= 1
-    backup(loaded, tmp_path / "backup.zip")
+    backup(loaded, operator(), tmp_path / "backup.zip")
     # The checkpoint key is kept out of the store and its backups: the restored host has the same key file.
     key = loaded.settings.resolved_audit_key_path
     with empty_store(engine_name(loaded), tmp_path / "target", audit_key_path=key) as target:
-        restore(target, tmp_path / "backup.zip")
-        assert audit.verify(target).to_dict() == source.to_dict()
+        restore(target, operator(), tmp_path / "backup.zip")
+        restored = audit.verify(target).to_dict()
+        # The same log, with the restore's own entry appended after the entries the archive brought.
+        assert restored["entries"] == source.entries + 1
+        assert restored["unsigned_tail"] == source.unsigned_tail + 1
+        assert {**restored, "entries": 0, "unsigned_tail": 0} == {
+            **source.to_dict(),
+            "entries": 0,
+            "unsigned_tail": 0,
+        }
 
 
 @pytest.mark.postgres
@@ -136,14 +153,14 @@ def test_round_trip_across_engines(loaded, tmp_path):
     other = "sqlite" if engine_name(loaded) == "postgres" else "postgres"
     before = contents(loaded)
     key = loaded.settings.resolved_audit_key_path
-    backup(loaded, tmp_path / "there.zip")
+    backup(loaded, operator(), tmp_path / "there.zip")
     with empty_store(other, tmp_path / "other", audit_key_path=key) as target:
-        restore(target, tmp_path / "there.zip")
+        restore(target, operator(), tmp_path / "there.zip")
         assert contents(target) == before
         assert audit.verify(target).ok
-        backup(target, tmp_path / "back.zip")
+        backup(target, operator(), tmp_path / "back.zip")
     with empty_store(engine_name(loaded), tmp_path / "home") as home:
-        restore(home, tmp_path / "back.zip")
+        restore(home, operator(), tmp_path / "back.zip")
         assert contents(home) == before
 
 
@@ -214,28 +231,28 @@ DAMAGE = {
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_damaged_archive_is_refused_and_the_store_left_as_it_was(loaded, tmp_path, damage):
     archive = tmp_path / "backup.zip"
-    backup(loaded, archive)
+    backup(loaded, operator(), archive)
     harm, message = DAMAGE[damage]
     harm(archive)
     before = contents(loaded)
     # --replace: had anything been cleared or written before the failure, the store would show it.
     with pytest.raises(InvalidInput, match=message):
-        restore(loaded, archive, replace=True)
+        restore(loaded, operator(), archive, replace=True)
     assert contents(loaded) == before
 
 
 def test_store_that_is_not_empty_is_refused_without_replace(loaded, tmp_path):
     archive = tmp_path / "backup.zip"
-    backup(loaded, archive)
+    backup(loaded, operator(), archive)
     new_batch_id(loaded, tmp_path)  # a change made after the backup
     changed = contents(loaded)
     with pytest.raises(InvalidInput, match="--replace") as refused:
-        restore(loaded, archive)
+        restore(loaded, operator(), archive)
     assert "batch" in refused.value.errors[0]["tables"]
     assert contents(loaded) == changed
-    restore(loaded, archive, replace=True)
+    restore(loaded, operator(), archive, replace=True)
     with empty_store(engine_name(loaded), tmp_path / "fresh") as fresh:
-        restore(fresh, archive)
+        restore(fresh, operator(), archive)
         assert contents(loaded) == contents(fresh)
 
 
@@ -243,7 +260,7 @@ def test_backup_never_overwrites_and_leaves_no_partial_file(loaded, tmp_path):
     archive = tmp_path / "backup.zip"
     archive.write_bytes(b"an older backup")
     with pytest.raises(InvalidInput, match="already exists"):
-        backup(loaded, archive)
+        backup(loaded, operator(), archive)
     assert archive.read_bytes() == b"an older backup"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == ["backup.zip"]
 

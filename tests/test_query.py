@@ -78,7 +78,7 @@ def test_two_character_search_ranks_exact_prefix_substring_active_first(loaded):
 
 def test_search_rebuild_matches_incremental_updates(loaded):
     before = search.search_entities(loaded, BRAND)["results"]
-    assert search.reindex(loaded)["documents"] == 4
+    assert search.reindex(loaded, operator())["documents"] == 4
     assert search.search_entities(loaded, BRAND)["results"] == before
 
 

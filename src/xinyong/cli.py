@@ -271,10 +271,8 @@ def search_command(
     platform = open_platform()
     if query == ["reindex"]:
         from xinyong.security.principal import operator
-        from xinyong.services import audit
 
-        result = search.reindex(platform)
-        audit.record(platform, operator(), "search.reindex", "search-index", detail=result)
+        result = search.reindex(platform, operator())
         if json:
             _print_json(result)
         else:
@@ -332,12 +330,10 @@ def entity_command(
 def db_upgrade() -> None:
     """Create or migrate the store's tables to the latest revision."""
     from xinyong.security.principal import operator
-    from xinyong.services import audit
+    from xinyong.services import schema
     from xinyong.services.platform import open_platform
 
-    platform = open_platform()
-    audit.record(platform, operator(), "schema.upgrade", "store")
-    console.print(f"schema up to date at {platform.engine.url.render_as_string(hide_password=True)}")
+    console.print(f"schema up to date at {schema.upgrade(open_platform(upgrade=False), operator())}")
 
 
 @app.command("backup")
@@ -347,16 +343,17 @@ def backup_command(
 ) -> None:
     """Write the whole store to a portable archive: one JSON Lines file per table and a manifest with
     the schema revision and a SHA-256 per file. Readable by SQLite and PostgreSQL stores alike."""
+    from xinyong.security.principal import operator
     from xinyong.services.backup import backup
     from xinyong.services.platform import open_platform
 
     platform = open_platform()
-    manifest = _audited_store_action(
-        platform,
-        "store.backup",
-        path,
-        lambda: _with_row_progress("backup", json, lambda report: backup(platform, path, progress=report)),
-    )
+    try:
+        manifest = _with_row_progress(
+            "backup", json, lambda report: backup(platform, operator(), path, progress=report)
+        )
+    except XinyongError as error:
+        _fail(error)
     _print_backup_manifest(manifest, json, f"wrote {path}")
 
 
@@ -370,39 +367,20 @@ def restore_command(
 ) -> None:
     """Load an archive into the store in one transaction, after checking its manifest, schema revision and
     every checksum. A store that is not empty is refused unless --replace; any failure changes nothing."""
+    from xinyong.security.principal import operator
     from xinyong.services.backup import restore
     from xinyong.services.platform import open_platform
 
     platform = open_platform()
-    manifest = _audited_store_action(
-        platform,
-        "store.restore",
-        path,
-        lambda: _with_row_progress(
-            "restore", json, lambda report: restore(platform, path, replace=replace, progress=report)
-        ),
-    )
-    _print_backup_manifest(manifest, json, f"restored {path}")
-
-
-def _audited_store_action(platform, action: str, path: Path, run) -> dict[str, Any]:
-    """Run a backup or a restore as the host's operator and append it to the audit log, refused or done
-    (a restore's entry goes to the restored log, after the entries the archive brought)."""
-    from xinyong.security.principal import operator
-    from xinyong.services import audit
-
     try:
-        manifest = run()
-    except XinyongError as error:
-        audit.record(
-            platform, operator(), action, str(path), outcome="refused", detail={"error": error.detail}
+        manifest = _with_row_progress(
+            "restore",
+            json,
+            lambda report: restore(platform, operator(), path, replace=replace, progress=report),
         )
+    except XinyongError as error:
         _fail(error)
-    rows = sum(entry["rows"] for entry in manifest["tables"])
-    audit.record(
-        platform, operator(), action, str(path), detail={"created_at": manifest["created_at"], "rows": rows}
-    )
-    return manifest
+    _print_backup_manifest(manifest, json, f"restored {path}")
 
 
 def _with_row_progress(label: str, quiet: bool, run):
@@ -585,16 +563,7 @@ def audit_verify(json: JsonOption = False) -> None:
     from xinyong.services import audit
     from xinyong.services.platform import open_platform
 
-    platform = open_platform()
-    report = audit.verify(platform)
-    audit.record(
-        platform,
-        operator(),
-        "audit.verify",
-        "audit-log",
-        outcome="ok" if report.ok else "failed",
-        detail={"entries": report.entries, "problems": len(report.problems)},
-    )
+    report = audit.verify_for(open_platform(), operator())
     if json:
         _print_json(report.to_dict())
     else:

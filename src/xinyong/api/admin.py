@@ -8,13 +8,11 @@ from fastapi import APIRouter
 
 from xinyong.api.auth import PrincipalDep
 from xinyong.api.deps import PlatformDep
-from xinyong.services import audit, search
+from xinyong.services import search
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
 
 
 @router.post("/search/reindex", summary="Rebuild the search index from the store")
 def reindex(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
-    result = search.reindex(platform)
-    audit.record(platform, principal, "search.reindex", "search-index", detail=result)
-    return result
+    return search.reindex(platform, principal)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from xinyong.api.auth import PrincipalDep
 from xinyong.api.deps import MAX_SQL_INTEGER, Offset, PlatformDep
 from xinyong.services import audit
 
@@ -66,5 +67,5 @@ def entries(
 
 
 @router.post("/verify", summary="Recompute the whole log and check every checkpoint (auditor)")
-def verify(platform: PlatformDep) -> dict[str, Any]:
-    return audit.verify(platform).to_dict()
+def verify(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    return audit.verify_for(platform, principal).to_dict()

@@ -373,6 +373,20 @@ class Verification:
         }
 
 
+def verify_for(platform: Platform, principal: Principal) -> Verification:
+    """``verify`` as `principal`'s administrative action: its outcome is appended to the log."""
+    report = verify(platform)
+    record(
+        platform,
+        principal,
+        "audit.verify",
+        "audit-log",
+        outcome="ok" if report.ok else "failed",
+        detail={"entries": report.entries, "problems": len(report.problems)},
+    )
+    return report
+
+
 def verify(platform: Platform, max_problems: int = 50) -> Verification:
     """Recompute every leaf from its entry and every root from the leaves; check each checkpoint's root and
     signature, the stored subtree hashes, and the head. Reads only."""

@@ -40,9 +40,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import DataError, IntegrityError
 
 from xinyong import __version__
+from xinyong.clock import as_utc
 from xinyong.errors import InvalidInput, XinyongError
-from xinyong.services import search
+from xinyong.security.principal import Principal
+from xinyong.services import audit, search
 from xinyong.services.platform import Platform
+from xinyong.services.unit_of_work import snapshot, unit_of_work
 from xinyong.store import backup as store
 
 FORMAT = "xinyong-backup"
@@ -56,10 +59,31 @@ Progress = Callable[[int], None]
 Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
 
-def backup(platform: Platform, path: Path, *, progress: Progress | None = None) -> dict[str, Any]:
-    """Write every table to a new archive at `path`; the manifest is returned.
+def backup(
+    platform: Platform, principal: Principal, path: Path, *, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Write every table to a new archive at `path` for `principal`; the manifest is returned. The backup
+    is audited, and so is a refusal.
 
     The file appears only when complete: it is written beside `path` and renamed at the end."""
+    try:
+        manifest = _write_backup(platform, path, progress)
+    except XinyongError as error:
+        audit.record(
+            platform, principal, "store.backup", str(path), outcome="refused", detail={"error": error.detail}
+        )
+        raise
+    audit.record(platform, principal, "store.backup", str(path), detail=_backup_detail(manifest))
+    return manifest
+
+
+def _backup_detail(manifest: dict[str, Any]) -> dict[str, Any]:
+    return {"created_at": manifest["created_at"], "rows": sum(entry["rows"] for entry in manifest["tables"])}
+
+
+def _write_backup(platform: Platform, path: Path, progress: Progress | None) -> dict[str, Any]:
+    if not path.parent.is_dir():
+        raise InvalidInput(f"{path.parent} is not a directory: the archive cannot be written there")
     if path.exists():
         raise InvalidInput(f"{path} already exists: choose a new file name")
     encoders = {
@@ -68,7 +92,7 @@ def backup(platform: Platform, path: Path, *, progress: Progress | None = None) 
     partial = path.with_name(path.name + ".part")
     try:
         with (
-            store.snapshot(platform.engine) as conn,
+            snapshot(platform) as conn,
             zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
         ):
             manifest = {
@@ -76,7 +100,7 @@ def backup(platform: Platform, path: Path, *, progress: Progress | None = None) 
                 "format_version": FORMAT_VERSION,
                 "schema_revision": store.store_revision(conn),
                 "source_engine": conn.dialect.name,
-                "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                "created_at": platform.clock.now().astimezone(dt.UTC).isoformat(),
                 "xinyong_version": __version__,
                 "tables": [
                     _write_table(archive, conn, table, encoders[table.name], progress)
@@ -126,16 +150,34 @@ def _write_table(
 
 
 def restore(
-    platform: Platform, path: Path, *, replace: bool = False, progress: Progress | None = None
+    platform: Platform,
+    principal: Principal,
+    path: Path,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Load an archive into the store in one transaction; the manifest is returned.
+    """Load an archive into the store in one transaction for `principal`; the manifest is returned.
 
     Nothing is written before the manifest, the schema revision and every table file's checksum are
     verified. A store that holds anything is refused unless `replace`, which clears it in the same
-    transaction. Any failure leaves the store as it was."""
+    transaction. Any failure leaves the store as it was, and is audited as refused. The restore's own
+    audit entry commits with it, after the entries the archive brought."""
+    try:
+        return _restore(platform, principal, path, replace, progress)
+    except XinyongError as error:
+        audit.record(
+            platform, principal, "store.restore", str(path), outcome="refused", detail={"error": error.detail}
+        )
+        raise
+
+
+def _restore(
+    platform: Platform, principal: Principal, path: Path, replace: bool, progress: Progress | None
+) -> dict[str, Any]:
     with _open_archive(path) as archive:
         manifest = _read_manifest(archive)
-        with platform.engine.connect() as conn:
+        with snapshot(platform) as conn:
             revision = store.store_revision(conn)
             _refuse_unless_empty(conn, replace)
         if manifest["schema_revision"] != revision:
@@ -147,7 +189,8 @@ def restore(
         for entry in manifest["tables"]:
             _verify_table(archive, entry)
         try:
-            with platform.engine.begin() as conn:
+            with unit_of_work(platform) as work:
+                conn = work.conn
                 _refuse_unless_empty(conn, replace)  # again: a writer may have come in meanwhile
                 # With --replace this deletes the store's data; else only the rows migrations seed.
                 store.clear_tables(conn)
@@ -160,10 +203,11 @@ def restore(
                         if progress:
                             progress(len(lines))
                 store.reset_id_sequences(conn)
+                work.audit(principal, "store.restore", str(path), detail=_backup_detail(manifest))
+                # The search index is derived from the store: rebuilt once the restored rows are committed.
+                work.after_commit(lambda: search.rebuild(platform))
         except (IntegrityError, DataError) as error:
             raise InvalidInput(f"the archive's rows do not fit the store: {error.orig}") from None
-    # The search index is derived from the store: rebuilt once the restored rows are committed.
-    search.reindex(platform)
     return manifest
 
 
@@ -309,10 +353,7 @@ def _codec(column: Column) -> Codec:
 
 
 def _utc_text(moment: dt.datetime | None) -> str | None:
-    if moment is None:
-        return None
-    # SQLite returns stored UTC times without their zone (see store.db.timestamp_text).
-    return (moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)).isoformat()
+    return None if moment is None else as_utc(moment).astimezone(dt.UTC).isoformat()
 
 
 def _iso_text(value: dt.date | dt.time | None) -> str | None:

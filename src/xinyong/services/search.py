@@ -10,6 +10,8 @@ from typing import Any
 from xinyong.model.records import categories, list_types
 from xinyong.reference import decode_region
 from xinyong.search import SearchDocument
+from xinyong.security.principal import Principal
+from xinyong.services import audit
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import snapshot
 from xinyong.store import credit_file as store
@@ -35,8 +37,15 @@ def _documents(platform: Platform, codes: list[str], day: dt.date) -> list[Searc
     ]
 
 
-def reindex(platform: Platform, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Rebuild the search index from the store."""
+def reindex(platform: Platform, principal: Principal) -> dict[str, Any]:
+    """Rebuild the search index from the store for `principal`, an administrative action (audited)."""
+    result = rebuild(platform)
+    audit.record(platform, principal, "search.reindex", "search-index", detail=result)
+    return result
+
+
+def rebuild(platform: Platform, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Rebuild the search index from the store (it is derived data: after a restore, or when stale)."""
     started = time.perf_counter()
     day = today or platform.clock.today()
     with snapshot(platform) as conn:
@@ -50,7 +59,7 @@ def reindex(platform: Platform, *, today: dt.date | None = None) -> dict[str, An
 
 def _current(platform: Platform) -> None:
     if platform.search_index.needs_rebuild:
-        reindex(platform)
+        rebuild(platform)
 
 
 def update(platform: Platform, codes: Iterable[str], *, today: dt.date | None = None) -> None:

@@ -4,7 +4,6 @@ back in one transaction. The archive format is the service's (``services/backup.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
@@ -33,23 +32,6 @@ def head_revision(engine: Engine) -> str | None:
 def store_revision(conn: Connection) -> str | None:
     """The schema revision the store is at (None before its first migration)."""
     return MigrationContext.configure(conn).get_current_revision()
-
-
-@contextmanager
-def snapshot(engine: Engine) -> Iterator[Connection]:
-    """A read-only connection that sees every table as of one moment while writers carry on."""
-    with engine.connect() as conn:
-        if is_postgres(conn):
-            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-            with conn.begin():
-                yield conn
-            return
-        # pysqlite begins no transaction for a SELECT; an explicit one pins one WAL snapshot for all tables.
-        conn.exec_driver_sql("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.rollback()
 
 
 def iter_rows(conn: Connection, table: Table) -> Iterator[RowMapping]:

@@ -93,15 +93,17 @@ def timestamp_text(conn: Connection, moment: dt.datetime) -> str:
 
 @contextmanager
 def read_snapshot(engine: Engine) -> Iterator[Connection]:
-    """A connection whose statements all read one snapshot of the store, so that an answer built from
-    several queries is consistent: REPEATABLE READ on PostgreSQL; on SQLite an explicit read transaction
-    (in WAL mode it sees the database as of its first read), as the driver opens none for SELECTs."""
+    """A read-only connection whose statements all see the store as of one moment while writers carry on,
+    so that an answer built from several queries is consistent."""
     with engine.connect() as conn:
         if is_postgres(conn):
-            conn.execution_options(isolation_level="REPEATABLE READ")
+            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             with conn.begin():
                 yield conn
             return
-        with conn.begin():
-            conn.exec_driver_sql("BEGIN")
+        # pysqlite begins no transaction for a SELECT; an explicit one pins one WAL snapshot for all tables.
+        conn.exec_driver_sql("BEGIN")
+        try:
             yield conn
+        finally:
+            conn.rollback()
