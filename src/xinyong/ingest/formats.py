@@ -21,7 +21,6 @@ import orjson
 
 from xinyong.errors import UnreadableFile
 
-FORMATS = ("csv", "xlsx", "json")
 _SNIFF_BYTES = 1 << 20
 
 

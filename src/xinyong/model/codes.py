@@ -127,10 +127,6 @@ def check_uscc(raw: str) -> UsccResult:
     )
 
 
-def is_valid_uscc(raw: str) -> bool:
-    return check_uscc(raw).valid
-
-
 def uscc_check_character(first17: str) -> str:
     """GB 32100 check character of the first 17 (already valid) characters; the same as
     ``stdnum.cn.uscc.calc_check_digit`` (a property test holds them together) at a fifth of its cost,

@@ -64,6 +64,23 @@ def list_types() -> dict[str, ListType]:
 
 
 @cache
+def public_states() -> tuple[RecordState, ...]:
+    """The states of a record version the public file shows."""
+    return tuple(RecordState(state) for state in _catalogue()["states"]["public"])
+
+
+@cache
+def operating_statuses() -> frozenset[str]:
+    """Registration statuses of an entity that is still operating."""
+    return frozenset(_catalogue()["registration"]["operating_statuses"])
+
+
+def min_purpose_chars() -> int:
+    """The shortest purpose a conditional-sharing read may state."""
+    return int(_catalogue()["sharing"]["min_purpose_chars"])
+
+
+@cache
 def restricted_fields() -> frozenset[str]:
     """Payload fields no response carries, shared reads included."""
     return frozenset(_catalogue()["openness"]["restricted"])

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-DIVISIONS_AS_OF = "2022-10-31"
-
 
 def _open(name: str):
     return resources.files(__package__).joinpath("data", name).open(encoding="utf-8")

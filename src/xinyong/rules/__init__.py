@@ -445,6 +445,13 @@ def publication_deadline_days(book: RuleBook, *, kind: str, decision_date: date,
     return book.find("publication_deadline", decision_date, kind=kind, authority_name=authority_name)
 
 
+def list_transfer_date(book: RuleBook, *, list_type: str, listed_on: date) -> date | None:
+    """When a listing still unresolved becomes a candidate for a stricter list (`transfer_after` of the
+    list_term rule, e.g. 经营异常名录 after 3 years), or None when its rule names no transfer."""
+    after = book.find("list_term", listed_on, list_type=list_type).params.get("transfer_after")
+    return add_period(listed_on, after) if after else None
+
+
 def list_term(book: RuleBook, *, list_type: str, listed_on: date) -> tuple[date | None, Rule]:
     """The end of a listing's term (None: until removed) and the rule that sets it."""
     rule = book.find("list_term", listed_on, list_type=list_type)

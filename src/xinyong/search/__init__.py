@@ -10,8 +10,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
+from xinyong.model.records import operating_statuses
+
 MIN_QUERY_CHARS = 2
-ACTIVE_STATUSES = frozenset({"存续", "在业", "开业"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class SearchDocument:
 
     @property
     def active(self) -> bool:
-        return self.status is None or self.status in ACTIVE_STATUSES
+        return self.status is None or self.status in operating_statuses()
 
 
 @dataclass(frozen=True, slots=True)

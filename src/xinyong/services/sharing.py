@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from xinyong.errors import NotFound
-from xinyong.model.records import categories, restricted_fields
+from xinyong.model.records import categories, min_purpose_chars, restricted_fields
 from xinyong.security.principal import Principal
 from xinyong.services.credit_file import public_record, valid_code
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import snapshot
 from xinyong.store import credit_file as store
-
-MIN_PURPOSE_CHARS = 4
 
 
 def shared_records(
@@ -27,7 +25,7 @@ def shared_records(
             raise NotFound(f"no entity with code {uscc}")
         departments = store.department_names(conn)
     purpose = (purpose or "").strip()
-    stated = len(purpose) >= MIN_PURPOSE_CHARS
+    stated = len(purpose) >= min_purpose_chars()
     records, withheld = [], {}
     for row in rows:
         category = categories().get(row["category"])
@@ -47,7 +45,7 @@ def shared_records(
                 "sharing": s,
                 "reason": "not shared"
                 if s == "none"
-                else f"conditional sharing: state a purpose of at least {MIN_PURPOSE_CHARS} characters",
+                else f"conditional sharing: state a purpose of at least {min_purpose_chars()} characters",
             }
             for c, s in sorted(withheld.items())
         ],

@@ -10,9 +10,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Text, and_, cast, func, or_, select
 
+from xinyong.model.records import operating_statuses, public_states
 from xinyong.store.tables import department, entity, entity_name, record
 
-PUBLIC_STATES = ("active", "corrected")
 _IN_CHUNK = 5000
 
 
@@ -60,7 +60,7 @@ def department_names(conn: Connection) -> dict[str, str]:
 def _public_on(versions: Any, day: dt.date) -> Any:
     return and_(
         versions.c.rank == 1,
-        versions.c.state.in_(PUBLIC_STATES),
+        versions.c.state.in_(public_states()),
         versions.c.publication_start <= day,
         or_(versions.c.publication_end.is_(None), versions.c.publication_end > day),
     )
@@ -145,7 +145,7 @@ def list_publications(
         .join(entity, entity.c.uscc == record.c.uscc)
         .where(
             record.c.kind.in_(kinds),
-            record.c.state.in_(PUBLIC_STATES),
+            record.c.state.in_(public_states()),
             record.c.publication_start <= day,
             or_(record.c.publication_end.is_(None), record.c.publication_end > day),
             ~superseded,
@@ -158,7 +158,7 @@ def list_publications(
 
 def list_entity_codes_for_index(conn: Connection) -> list[str]:
     """Every USCC, active entities first and shorter names first: the order the search index numbers them."""
-    active = entity.c.status.is_(None) | entity.c.status.in_(("存续", "在业", "开业"))
+    active = entity.c.status.is_(None) | entity.c.status.in_(sorted(operating_statuses()))
     query = select(entity.c.uscc).order_by(active.desc(), func.length(entity.c.name), entity.c.uscc)
     return list(conn.execute(query).scalars())
 

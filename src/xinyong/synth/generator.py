@@ -22,7 +22,7 @@ from typing import TextIO
 import orjson
 
 from xinyong.synth.bad import KIND_REASONS, REASONS, BadRows
-from xinyong.synth.lists import HeavyPenalty, ListMaker, add_years
+from xinyong.synth.lists import HeavyPenalty, ListMaker, transfer_due
 from xinyong.synth.places import load_province
 from xinyong.synth.records import LicenceMaker, PenaltyMaker, World
 from xinyong.synth.registry import REGISTRARS, Authority, CodeBook, Departments, EntityFactory, People
@@ -412,13 +412,15 @@ def generate(
     rng = rngs["reports"]
     reports = open_sink(by("annual-report", "market"))
     abnormal = open_sink(specs["market-regulation/abnormal-operation-list.csv"])
-    overdue: list[dict] = []  # still listed after 3 years → serious illegal list
+    overdue: list[dict] = []  # still listed when their rule transfers them → serious illegal list
 
     def emitter(sink: Sink, rng: random.Random, keep: list[dict] | None = None) -> Callable[[dict], None]:
         def emit(row: dict) -> None:
             sink.write(row)
-            if keep is not None and row["removed_on"] is None and add_years(row["listed_on"], 3) <= as_of:
-                keep.append(row)
+            if keep is not None and row["removed_on"] is None:
+                due = transfer_due(row["listed_on"])
+                if due is not None and due <= as_of:
+                    keep.append(row)
             if rng.random() < BAD_SHARE:
                 sink.inject_bad(rng, bad, lambda: dict(row), "")
 

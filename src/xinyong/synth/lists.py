@@ -9,13 +9,28 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache, lru_cache
 from itertools import accumulate
 
+from xinyong.rules import RuleBook, list_transfer_date
 from xinyong.synth.data import load
 from xinyong.synth.records import World, wan_text
 from xinyong.synth.registry import MARKET_KINDS, Authority, Entity, pick
 
 Emit = Callable[[dict], None]
+
+
+@cache
+def _abnormal_list() -> tuple[RuleBook, str]:
+    """The shipped rules and the name of the list whose entries transfer."""
+    return RuleBook.load(), load("lists")["abnormal"]["list_type"]
+
+
+@lru_cache(maxsize=10_000)
+def transfer_due(listed_on: date) -> date | None:
+    """When an unresolved 经营异常名录 entry is due for the serious list, by the shipped list_term rule."""
+    rules, list_type = _abnormal_list()
+    return list_transfer_date(rules, list_type=list_type, listed_on=listed_on)
 
 
 def add_years(d: date, years: int) -> date:
@@ -215,7 +230,8 @@ class ListMaker:
     def serious(
         self, rng: random.Random, abnormal_rows: Iterator[dict], heavy: list[HeavyPenalty], emit: Emit
     ) -> None:
-        """Entries for listings still unresolved after 3 years, then for heavy penalties."""
+        """Entries for listings still unresolved when their rule transfers them (3 years), then for heavy
+        penalties."""
         w = self.w
         d = self.data["serious"]
         market = w.depts.top["market"]
@@ -223,7 +239,10 @@ class ListMaker:
         for row in abnormal_rows:
             if row["removed_on"] is not None:
                 continue
-            listed = self._workday_near(add_years(row["listed_on"], 3), rng, 20)
+            due = transfer_due(row["listed_on"])
+            if due is None:
+                continue
+            listed = self._workday_near(due, rng, 20)
             if listed > w.as_of:
                 continue
             auth = by_code.get(row["authority_uscc"], market)
