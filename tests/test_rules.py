@@ -11,15 +11,15 @@ from xinyong.errors import InvalidInput, RuleNotFound, XinyongError
 from xinyong.rules import (
     TOPICS,
     Rule,
-    RuleBook,
     add_period,
     classify_penalty_severity,
     list_term,
     publication_deadline_days,
     publication_window,
 )
+from xinyong.rules.loader import load_rules
 
-BOOK = RuleBook.load()
+BOOK = load_rules()
 ENVIRONMENT = "某市生态环境局"
 MARKET = "某市市场监督管理局"
 LIST_TYPES = [
@@ -248,7 +248,7 @@ citation = "第二条"
 
 def test_operator_rules_are_added(tmp_path) -> None:
     (tmp_path / "province.toml").write_text(PROVINCE_RULES, encoding="utf-8")
-    book = RuleBook.load(tmp_path)
+    book = load_rules(tmp_path)
     window = publication_window(
         book,
         kind="penalty",
@@ -260,14 +260,14 @@ def test_operator_rules_are_added(tmp_path) -> None:
         published_on=date(2026, 5, 20),
     )
     assert window.rule_id == "zj.publication-period.low-fine" and window.end == date(2026, 8, 20)
-    assert RuleBook.load(tmp_path / "missing").rules() == BOOK.rules()
+    assert load_rules(tmp_path / "missing").rules() == BOOK.rules()
 
 
 def test_equally_specific_rules_are_a_conflict(tmp_path) -> None:
     (tmp_path / "clash.toml").write_text(
         PROVINCE_RULES.replace(', authority_name_excludes = ["公安"]', ""), encoding="utf-8"
     )
-    book = RuleBook.load(tmp_path)
+    book = load_rules(tmp_path)
     with pytest.raises(XinyongError, match="samr-45.publication-period.low-fine"):
         book.find(
             "publication_period",
@@ -331,13 +331,13 @@ def test_malformed_operator_rule_file(tmp_path, change: tuple[str, str], problem
     assert text != GOOD_RULE
     (tmp_path / "operator.toml").write_text(text, encoding="utf-8")
     with pytest.raises(InvalidInput) as raised:
-        RuleBook.load(tmp_path)
+        load_rules(tmp_path)
     assert "operator.toml" in str(raised.value) and problem in str(raised.value)
 
 
 def test_newer_equally_specific_operator_rule_wins_from_its_date(tmp_path) -> None:
     (tmp_path / "operator.toml").write_text(GOOD_RULE, encoding="utf-8")
-    book = RuleBook.load(tmp_path)
+    book = load_rules(tmp_path)
 
     def deadline(decided: date) -> Rule:
         return publication_deadline_days(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from xinyong.errors import CalendarYearUnknown, InvalidInput
 from xinyong.workdays import WorkdayCalendar
+from xinyong.workdays.loader import load_calendar
 
 CALENDAR = WorkdayCalendar()
 KNOWN_DATES = st.dates(min_value=date(2004, 1, 1), max_value=date(2026, 12, 31))
@@ -90,7 +91,7 @@ def test_between_is_fast() -> None:
 
 
 def test_unknown_year_is_an_error_not_a_guess(tmp_path) -> None:
-    calendar = WorkdayCalendar(tmp_path / "calendar")
+    calendar = load_calendar(tmp_path / "calendar")
     with pytest.raises(CalendarYearUnknown) as raised:
         calendar.is_workday(date(2027, 1, 4))
     message = str(raised.value)
@@ -105,7 +106,7 @@ def test_unknown_year_is_an_error_not_a_guess(tmp_path) -> None:
 
 def test_override_file_makes_a_new_year_computable(tmp_path) -> None:
     (tmp_path / "2027.toml").write_text(NOTICE_2027, encoding="utf-8")
-    calendar = WorkdayCalendar(tmp_path)
+    calendar = load_calendar(tmp_path)
     assert calendar.known_years()[-1] == 2027
     assert not calendar.is_workday(date(2027, 10, 1))  # Friday, holiday
     assert calendar.is_workday(date(2027, 10, 9))  # Saturday, make-up day
@@ -119,7 +120,7 @@ def test_override_replaces_the_library_for_its_year(tmp_path) -> None:
     (tmp_path / "2026.toml").write_text(
         'year = 2026\ncitation = "更正"\nholidays = ["2026-03-02"]\n', encoding="utf-8"
     )
-    calendar = WorkdayCalendar(tmp_path)
+    calendar = load_calendar(tmp_path)
     assert not calendar.is_workday(date(2026, 3, 2))
     assert calendar.is_workday(date(2026, 10, 1))  # the operator file is the whole truth for 2026
 
@@ -149,6 +150,6 @@ def test_override_replaces_the_library_for_its_year(tmp_path) -> None:
 def test_malformed_override_file_is_reported(tmp_path, name: str, text: str, problem: str) -> None:
     (tmp_path / name).write_text(text, encoding="utf-8")
     with pytest.raises(InvalidInput) as raised:
-        WorkdayCalendar(tmp_path)
+        load_calendar(tmp_path)
     assert name in str(raised.value) and problem in str(raised.value)
     assert raised.value.errors[0]["file"].endswith(name)

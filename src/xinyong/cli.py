@@ -87,9 +87,9 @@ def uscc_command(
 
 
 def _calendar():
-    from xinyong.workdays import WorkdayCalendar
+    from xinyong.workdays.loader import load_calendar
 
-    return WorkdayCalendar(Settings().resolved_calendar_dir)
+    return load_calendar(Settings().resolved_calendar_dir)
 
 
 @workdays_app.command("add")

@@ -40,17 +40,12 @@ from __future__ import annotations
 
 import calendar
 import re
-import tomllib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
-from importlib.resources.abc import Traversable
-from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from xinyong.errors import InvalidInput, RuleNotFound, XinyongError
@@ -70,8 +65,6 @@ DURATION_PARAMS = frozenset({"min", "max", "term", "early_removal_after", "trans
 COUNTED_FROM = ("decision_date", "publication_date")
 
 _PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
-_RULESET_KEYS = {"id", "title", "citation", "effective_from", "effective_to", "repeals", "note"}
-_RULE_KEYS = {"id", "topic", "applies_to", "params", "citation", "note"}
 
 
 @dataclass(frozen=True)
@@ -117,7 +110,7 @@ class _Condition:
         return self.test(facts.get(self.fact), self.expected)
 
 
-def _condition(key: str, value: Any) -> _Condition:
+def compile_condition(key: str, value: Any) -> _Condition:
     """Compile one `applies_to` entry; raises ValueError with the problem."""
     for suffix, test in _OPERATORS.items():
         if key.endswith(suffix) and key[: -len(suffix)] in FACTS:
@@ -144,7 +137,7 @@ class RuleBook:
         self._by_id = {rule.id: rule for rule in self._rules}
         self._by_topic: dict[str, list[tuple[Rule, tuple[_Condition, ...]]]] = {topic: [] for topic in TOPICS}
         for rule in self._rules:
-            conditions = tuple(_condition(key, value) for key, value in rule.applies_to.items())
+            conditions = tuple(compile_condition(key, value) for key, value in rule.applies_to.items())
             self._by_topic[rule.topic].append((rule, conditions))
         # `find` runs for every ingested row. Its answer depends on the date only through which rules are in
         # force, and on a number only through where it lies among the bounds the topic's rules name; the
@@ -163,39 +156,6 @@ class RuleBook:
                         bounds.add(condition.expected)
             self._facts[topic] = {fact: tuple(sorted(bounds)) for fact, bounds in facts.items()}
         self._memo: dict[tuple[Any, ...], Rule] = {}
-
-    @classmethod
-    def load(cls, extra_dir: Path | None = None) -> RuleBook:
-        """The shipped rule sets plus the operator's (``extra_dir/*.toml``, if the directory exists)."""
-        files: list[Traversable | Path] = sorted(
-            (f for f in resources.files(__package__).joinpath("data").iterdir() if f.name.endswith(".toml")),
-            key=lambda f: f.name,
-        )
-        if extra_dir is not None and extra_dir.is_dir():
-            files += sorted(extra_dir.glob("*.toml"))
-        rulesets: dict[str, tuple[dict[str, Any], list[Rule], str]] = {}
-        rule_ids: set[str] = set()
-        for file in files:
-            header, rules = _read_ruleset(file)
-            if header["id"] in rulesets:
-                raise _bad(file, f"rule set id {header['id']!r} is also used by {rulesets[header['id']][2]}")
-            for rule in rules:
-                if rule.id in rule_ids:
-                    raise _bad(file, f"rule id {rule.id!r} is used twice", rule.id)
-                rule_ids.add(rule.id)
-            rulesets[header["id"]] = (header, rules, str(file))
-        ends = {ruleset_id: header.get("effective_to") for ruleset_id, (header, _, _) in rulesets.items()}
-        for header, _, file in rulesets.values():
-            for repealed in header.get("repeals", []):
-                if repealed not in rulesets:
-                    raise _bad(file, f"repeals {repealed!r}, which no rule file defines")
-                last_day = header["effective_from"] - timedelta(days=1)
-                ends[repealed] = min(filter(None, (ends[repealed], last_day)))
-        return cls(
-            replace(rule, effective_to=ends[ruleset_id])
-            for ruleset_id, (_, rules, _) in rulesets.items()
-            for rule in rules
-        )
 
     def rules(self, topic: str | None = None) -> list[Rule]:
         return [rule for rule in self._rules if topic is None or rule.topic == topic]
@@ -257,85 +217,7 @@ def _signature(value: Any, bounds: tuple[Decimal, ...]) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def _bad(file: Traversable | Path, problem: str, rule_id: str | None = None) -> InvalidInput:
-    where = f"rule file {file}" + (f", rule {rule_id}" if rule_id else "")
-    errors = [{"file": str(file), "rule": rule_id, "problem": problem}]
-    return InvalidInput(f"{where}: {problem}", errors=errors)
-
-
-def _text(table: Mapping[str, Any], key: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{key} is missing")
-    return value.strip()
-
-
-def _read_ruleset(file: Traversable | Path) -> tuple[dict[str, Any], list[Rule]]:
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise _bad(file, f"not valid TOML: {exc}") from exc
-    header = data.get("ruleset")
-    if not isinstance(header, dict) or data.keys() - {"ruleset", "rules"}:
-        raise _bad(file, "a rule file has a [ruleset] table and [[rules]] entries only")
-    try:
-        if unknown := header.keys() - _RULESET_KEYS:
-            raise ValueError(f"unknown ruleset keys {sorted(unknown)}")
-        for key in ("id", "title", "citation"):
-            _text(header, key)
-        start, end = header.get("effective_from"), header.get("effective_to")
-        if type(start) is not date or (end is not None and type(end) is not date):
-            raise ValueError("effective_from (and effective_to, if given) must be dates like 2026-04-01")
-        if end is not None and end < start:
-            raise ValueError("effective_to is before effective_from")
-        repeals = header.get("repeals", [])
-        if not isinstance(repeals, list) or not all(isinstance(r, str) for r in repeals):
-            raise ValueError("repeals must be a list of rule set ids")
-    except ValueError as exc:
-        raise _bad(file, str(exc)) from exc
-    entries = data.get("rules", [])
-    if not isinstance(entries, list) or not entries:
-        raise _bad(file, "no [[rules]]")
-    rules = []
-    for entry in entries:
-        rule_id = entry.get("id") if isinstance(entry.get("id"), str) else None
-        try:
-            rules.append(_read_rule(entry, header))
-        except ValueError as exc:
-            raise _bad(file, str(exc), rule_id) from exc
-    return header, rules
-
-
-def _read_rule(entry: dict[str, Any], header: dict[str, Any]) -> Rule:
-    if unknown := entry.keys() - _RULE_KEYS:
-        raise ValueError(f"unknown rule keys {sorted(unknown)}")
-    rule_id = _text(entry, "id")
-    topic = entry.get("topic")
-    if topic not in TOPICS:
-        raise ValueError(f"unknown topic {topic!r} (known: {', '.join(TOPICS)})")
-    applies_to, params = entry.get("applies_to", {}), entry.get("params", {})
-    if not isinstance(applies_to, dict) or not isinstance(params, dict):
-        raise ValueError("applies_to and params must be tables")
-    for key, value in applies_to.items():
-        _condition(key, value)
-    _check_params(topic, params)
-    note = entry.get("note")
-    if note is not None and not isinstance(note, str):
-        raise ValueError("note must be text")
-    return Rule(
-        id=rule_id,
-        ruleset_id=header["id"],
-        topic=topic,
-        applies_to=MappingProxyType(applies_to),
-        params=MappingProxyType(params),
-        citation=f"{header['citation'].strip()} {_text(entry, 'citation')}",
-        effective_from=header["effective_from"],
-        effective_to=header.get("effective_to"),
-        note=note,
-    )
-
-
-def _check_params(topic: str, params: Mapping[str, Any]) -> None:
+def check_params(topic: str, params: Mapping[str, Any]) -> None:
     if missing := [key for key in TOPICS[topic] if key not in params]:
         raise ValueError(f"params {missing} missing for topic {topic}")
     for key, value in params.items():

@@ -10,12 +10,14 @@ from sqlalchemy import Engine
 
 from xinyong.clock import Clock
 from xinyong.rules import RuleBook
+from xinyong.rules.loader import load_rules
 from xinyong.search import SearchIndex
 from xinyong.search.fts5 import Fts5Index
 from xinyong.security.signing import CheckpointSigner
 from xinyong.settings import Settings
 from xinyong.store.db import make_engine, migrate
 from xinyong.workdays import WorkdayCalendar
+from xinyong.workdays.loader import load_calendar
 
 
 @dataclass
@@ -27,11 +29,11 @@ class Platform:
 
     @cached_property
     def rules(self) -> RuleBook:
-        return RuleBook.load(self.settings.resolved_rules_dir)
+        return load_rules(self.settings.resolved_rules_dir)
 
     @cached_property
     def calendar(self) -> WorkdayCalendar:
-        return WorkdayCalendar(self.settings.resolved_calendar_dir)
+        return load_calendar(self.settings.resolved_calendar_dir)
 
     @cached_property
     def search_index(self) -> SearchIndex:

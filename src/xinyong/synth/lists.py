@@ -13,6 +13,7 @@ from functools import cache, lru_cache
 from itertools import accumulate
 
 from xinyong.rules import RuleBook, list_transfer_date
+from xinyong.rules.loader import load_rules
 from xinyong.synth.data import load
 from xinyong.synth.records import World, wan_text
 from xinyong.synth.registry import MARKET_KINDS, Authority, Entity, pick
@@ -23,7 +24,7 @@ Emit = Callable[[dict], None]
 @cache
 def _abnormal_list() -> tuple[RuleBook, str]:
     """The shipped rules and the name of the list whose entries transfer."""
-    return RuleBook.load(), load("lists")["abnormal"]["list_type"]
+    return load_rules(), load("lists")["abnormal"]["list_type"]
 
 
 @lru_cache(maxsize=10_000)

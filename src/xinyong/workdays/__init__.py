@@ -18,21 +18,17 @@ working-day flags and prefix sums, so `is_workday` is a lookup and `between`/`ad
 
 from __future__ import annotations
 
-import re
-import tomllib
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
-from pathlib import Path
 
 import chinese_calendar
 
 from xinyong.errors import CalendarYearUnknown, InvalidInput
 
 _LIBRARY_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
-_OVERRIDE_NAME = re.compile(r"\d{4}")
-_OVERRIDE_KEYS = {"year", "citation", "holidays", "workdays"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +56,12 @@ class _YearTable:
 
 
 class WorkdayCalendar:
-    def __init__(self, overrides_dir: Path | None = None) -> None:
-        self._overrides_dir = overrides_dir
-        self._overrides: dict[int, YearOverride] = {}
-        if overrides_dir is not None and overrides_dir.is_dir():
-            for path in sorted(overrides_dir.glob("*.toml")):
-                override = load_override(path)
-                self._overrides[override.year] = override
+    """Working days from `chinesecalendar` and the operator's year files (``overrides``, read by
+    ``workdays.loader``); `source` names where those come from, for the message about an unknown year."""
+
+    def __init__(self, overrides: Iterable[YearOverride] = (), *, source: str | None = None) -> None:
+        self._source = source
+        self._overrides = {override.year: override for override in overrides}
         self._tables: dict[int, _YearTable] = {}
 
     def known_years(self) -> list[int]:
@@ -125,7 +120,7 @@ class WorkdayCalendar:
 
     def _unknown_message(self, year: int) -> str:
         known = _describe_years(self.known_years())
-        where = "the calendar directory" + (f" ({self._overrides_dir})" if self._overrides_dir else "")
+        where = "the calendar directory" + (f" ({self._source})" if self._source else "")
         return (
             f"no holiday calendar for {year}: working days are known for {known} only. "
             f"To add {year}, put {year}.toml (year, citation of the State Council holiday notice, holidays, "
@@ -141,53 +136,3 @@ def _describe_years(years: list[int]) -> str:
         else:
             runs.append([year])
     return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
-
-
-def load_override(path: Path) -> YearOverride:
-    """Read and check one operator holiday file; any problem raises `InvalidInput` naming the file."""
-
-    def bad(problem: str) -> InvalidInput:
-        detail = f"calendar file {path}: {problem}"
-        return InvalidInput(detail, errors=[{"file": str(path), "problem": problem}])
-
-    if not _OVERRIDE_NAME.fullmatch(path.stem):
-        raise bad("the file name must be the year, e.g. 2027.toml")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise bad(f"not valid TOML: {exc}") from exc
-    if unknown := data.keys() - _OVERRIDE_KEYS:
-        raise bad(f"unknown keys {sorted(unknown)}; expected {sorted(_OVERRIDE_KEYS)}")
-    year = data.get("year")
-    if year != int(path.stem):
-        raise bad(f"year = {year!r} does not match the file name")
-    citation = data.get("citation")
-    if not isinstance(citation, str) or not citation.strip():
-        raise bad("citation (the State Council holiday notice) is missing")
-    if "holidays" not in data:
-        raise bad("holidays is missing")
-
-    def dates(key: str) -> frozenset[date]:
-        values = data.get(key, [])
-        if not isinstance(values, list):
-            raise bad(f"{key} must be a list of dates")
-        parsed = set()
-        for value in values:
-            try:
-                day = value if type(value) is date else date.fromisoformat(value)
-            except (TypeError, ValueError) as exc:
-                raise bad(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from exc
-            if day.year != year:
-                raise bad(f"{key}: {day} is not in {year}")
-            parsed.add(day)
-        return frozenset(parsed)
-
-    holidays, workdays = dates("holidays"), dates("workdays")
-    if both := sorted(holidays & workdays):
-        raise bad(f"dates both in holidays and workdays: {', '.join(map(str, both))}")
-    if weekdays := sorted(day for day in workdays if day.weekday() < 5):
-        raise bad(
-            f"workdays lists make-up weekend days only; these are Monday–Friday: "
-            f"{', '.join(map(str, weekdays))}"
-        )
-    return YearOverride(year, citation.strip(), holidays, workdays)

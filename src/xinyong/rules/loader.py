@@ -1,0 +1,131 @@
+"""Rule files: the shipped rule sets (``rules/data``) and the operator's (``XINYONG_RULES_DIR``), read and
+checked into a ``RuleBook``. The format is described in ``xinyong.rules``."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, timedelta
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from xinyong.errors import InvalidInput
+from xinyong.rules import TOPICS, Rule, RuleBook, check_params, compile_condition
+
+_RULESET_KEYS = {"id", "title", "citation", "effective_from", "effective_to", "repeals", "note"}
+_RULE_KEYS = {"id", "topic", "applies_to", "params", "citation", "note"}
+
+
+def load_rules(extra_dir: Path | None = None) -> RuleBook:
+    """The shipped rule sets plus the operator's (``extra_dir/*.toml``, if the directory exists)."""
+    files: list[Traversable | Path] = sorted(
+        (f for f in resources.files("xinyong.rules").joinpath("data").iterdir() if f.name.endswith(".toml")),
+        key=lambda f: f.name,
+    )
+    if extra_dir is not None and extra_dir.is_dir():
+        files += sorted(extra_dir.glob("*.toml"))
+    rulesets: dict[str, tuple[dict[str, Any], list[Rule], str]] = {}
+    rule_ids: set[str] = set()
+    for file in files:
+        header, rules = _read_ruleset(file)
+        if header["id"] in rulesets:
+            raise _bad(file, f"rule set id {header['id']!r} is also used by {rulesets[header['id']][2]}")
+        for rule in rules:
+            if rule.id in rule_ids:
+                raise _bad(file, f"rule id {rule.id!r} is used twice", rule.id)
+            rule_ids.add(rule.id)
+        rulesets[header["id"]] = (header, rules, str(file))
+    ends = {ruleset_id: header.get("effective_to") for ruleset_id, (header, _, _) in rulesets.items()}
+    for header, _, file in rulesets.values():
+        for repealed in header.get("repeals", []):
+            if repealed not in rulesets:
+                raise _bad(file, f"repeals {repealed!r}, which no rule file defines")
+            last_day = header["effective_from"] - timedelta(days=1)
+            ends[repealed] = min(filter(None, (ends[repealed], last_day)))
+    return RuleBook(
+        replace(rule, effective_to=ends[ruleset_id])
+        for ruleset_id, (_, rules, _) in rulesets.items()
+        for rule in rules
+    )
+
+
+def _bad(file: Traversable | Path, problem: str, rule_id: str | None = None) -> InvalidInput:
+    where = f"rule file {file}" + (f", rule {rule_id}" if rule_id else "")
+    errors = [{"file": str(file), "rule": rule_id, "problem": problem}]
+    return InvalidInput(f"{where}: {problem}", errors=errors)
+
+
+def _text(table: Mapping[str, Any], key: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{key} is missing")
+    return value.strip()
+
+
+def _read_ruleset(file: Traversable | Path) -> tuple[dict[str, Any], list[Rule]]:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _bad(file, f"not valid TOML: {exc}") from exc
+    header = data.get("ruleset")
+    if not isinstance(header, dict) or data.keys() - {"ruleset", "rules"}:
+        raise _bad(file, "a rule file has a [ruleset] table and [[rules]] entries only")
+    try:
+        if unknown := header.keys() - _RULESET_KEYS:
+            raise ValueError(f"unknown ruleset keys {sorted(unknown)}")
+        for key in ("id", "title", "citation"):
+            _text(header, key)
+        start, end = header.get("effective_from"), header.get("effective_to")
+        if type(start) is not date or (end is not None and type(end) is not date):
+            raise ValueError("effective_from (and effective_to, if given) must be dates like 2026-04-01")
+        if end is not None and end < start:
+            raise ValueError("effective_to is before effective_from")
+        repeals = header.get("repeals", [])
+        if not isinstance(repeals, list) or not all(isinstance(r, str) for r in repeals):
+            raise ValueError("repeals must be a list of rule set ids")
+    except ValueError as exc:
+        raise _bad(file, str(exc)) from exc
+    entries = data.get("rules", [])
+    if not isinstance(entries, list) or not entries:
+        raise _bad(file, "no [[rules]]")
+    rules = []
+    for entry in entries:
+        rule_id = entry.get("id") if isinstance(entry.get("id"), str) else None
+        try:
+            rules.append(_read_rule(entry, header))
+        except ValueError as exc:
+            raise _bad(file, str(exc), rule_id) from exc
+    return header, rules
+
+
+def _read_rule(entry: dict[str, Any], header: dict[str, Any]) -> Rule:
+    if unknown := entry.keys() - _RULE_KEYS:
+        raise ValueError(f"unknown rule keys {sorted(unknown)}")
+    rule_id = _text(entry, "id")
+    topic = entry.get("topic")
+    if topic not in TOPICS:
+        raise ValueError(f"unknown topic {topic!r} (known: {', '.join(TOPICS)})")
+    applies_to, params = entry.get("applies_to", {}), entry.get("params", {})
+    if not isinstance(applies_to, dict) or not isinstance(params, dict):
+        raise ValueError("applies_to and params must be tables")
+    for key, value in applies_to.items():
+        compile_condition(key, value)
+    check_params(topic, params)
+    note = entry.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ValueError("note must be text")
+    return Rule(
+        id=rule_id,
+        ruleset_id=header["id"],
+        topic=topic,
+        applies_to=MappingProxyType(applies_to),
+        params=MappingProxyType(params),
+        citation=f"{header['citation'].strip()} {_text(entry, 'citation')}",
+        effective_from=header["effective_from"],
+        effective_to=header.get("effective_to"),
+        note=note,
+    )
