@@ -6,7 +6,7 @@ The regular ingest path (validation, entity resolution, versioning, rules) runs 
 second, hours for a national-scale store. This script writes rows shaped like the ones ingest writes, without
 going through it:
 
-1. The schema comes from the project's Alembic migrations (what ``xinyong db upgrade`` runs).
+1. The schema comes from the project's Alembic migrations (what ``xinyong store upgrade`` runs).
 2. Templates: a small synthetic province (``xinyong.synth``) is loaded through the real ingest path once
    (cached under ``--workdir``); its record rows (payload, authority, department, document number, publication
    window and rule, lag, severity, list type) are the templates of the records generated here.

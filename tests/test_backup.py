@@ -269,12 +269,12 @@ def test_cli_backup_and_restore(loaded, tmp_path, monkeypatch):
     monkeypatch.setenv("XINYONG_DATA_DIR", str(loaded.settings.data_dir))
     monkeypatch.setenv("XINYONG_DATABASE_URL", loaded.settings.resolved_database_url)
     archive = tmp_path / "cli.zip"
-    result = runner.invoke(cli, ["backup", str(archive), "--json"])
+    result = runner.invoke(cli, ["store", "backup", str(archive), "--json"])
     assert result.exit_code == 0, result.output
     rows = {e["name"]: e["rows"] for e in orjson.loads(result.stdout)["tables"]}
     assert rows["record"] == len(contents(loaded)["record"])
-    refused = runner.invoke(cli, ["restore", str(archive)])
+    refused = runner.invoke(cli, ["store", "restore", str(archive)])
     assert refused.exit_code == 2 and "--replace" in refused.output
-    result = runner.invoke(cli, ["restore", str(archive), "--replace"])
+    result = runner.invoke(cli, ["store", "restore", str(archive), "--replace"])
     assert result.exit_code == 0, result.output
     assert "record" in result.stdout

@@ -1,6 +1,8 @@
-"""The command-line contract: uscc, workdays, generate, ingest (and its report)."""
+"""The command-line contract: uscc, workdays, generate, ingest and the batches report, accounts, audit."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import orjson
 import pytest
@@ -8,7 +10,8 @@ from tests.conftest import TODAY
 from tests.test_ingest import AUTHORITY
 from typer.testing import CliRunner
 
-from xinyong.cli import app
+from xinyong.cli import app, server, synth
+from xinyong.clock import FixedClock
 
 runner = CliRunner()
 
@@ -56,10 +59,31 @@ def test_generate_then_ingest_then_report(env):
     summaries = orjson.loads(result.stdout)
     assert sum(s["accepted"] for s in summaries) > 150
     assert all(s["accepted"] + s["rejected"] + s["duplicates"] + s["review"] == s["rows"] for s in summaries)
-    result = runner.invoke(app, ["ingest", "report", "--json"])
+    result = runner.invoke(app, ["batches", "report", "--json"])
     assert result.exit_code == 0, result.output
     report = orjson.loads(result.stdout)
     assert sum(d["accepted"] for d in report) == sum(s["accepted"] for s in summaries)
+
+
+def test_generate_and_demo_take_today_from_the_platform_clock(env, monkeypatch):
+    # 18:00 UTC is 02:00 the next day in China: the platform's date, whatever the host's clock says.
+    clock = FixedClock(dt.datetime(2026, 11, 20, 18, tzinfo=dt.UTC))
+    monkeypatch.setattr(synth, "Clock", lambda: clock)
+    result = runner.invoke(app, ["generate", "--entities", "20", "--out", str(env / "province")])
+    assert result.exit_code == 0, result.output
+    assert orjson.loads((env / "province" / "manifest.json").read_bytes())["as_of"] == "2026-11-21"
+
+    opened = server.open_platform
+
+    def open_platform_on_the_clock():
+        platform = opened()
+        platform.clock = clock
+        return platform
+
+    monkeypatch.setattr(server, "open_platform", open_platform_on_the_clock)
+    result = runner.invoke(app, ["demo", "--entities", "20", "--seed", "2", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert (env / "data" / "demo" / "seed2-n20-2026-11-21" / "manifest.json").exists()
 
 
 def test_ingest_unreadable_file_exits_nonzero(env):

@@ -1,6 +1,8 @@
-"""Every setting is documented in README.md."""
+"""Every setting and every command is documented in README.md."""
 
 from pathlib import Path
+
+from tests.test_cli_errors import command_paths
 
 from xinyong.settings import Settings
 
@@ -14,3 +16,8 @@ def test_every_setting_documented():
 
 def test_two_setup_commands():
     assert "make demo" in README and "make test" in README
+
+
+def test_every_command_documented():
+    for path in command_paths():
+        assert f"`xinyong {' '.join(path)}" in README, path

@@ -413,6 +413,35 @@ def test_a_json_array_streams_and_a_broken_one_loads_nothing(platform, tmp_path)
         assert conn.execute(select(func.count()).select_from(record)).scalar_one() == 3
 
 
+def test_a_damaged_spreadsheet_is_unreadable_and_loads_nothing(platform, tmp_path):
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(PENALTY_HEADER)
+    for n in range(300):
+        sheet.append(list(penalty_row(**{"行政处罚决定书文号": f"{n}号"}).values()))
+    whole = tmp_path / "whole.xlsx"
+    workbook.save(whole)
+    data = whole.read_bytes()
+    (tmp_path / "truncated.xlsx").write_bytes(data[: len(data) // 2])  # cut short: no ZIP directory
+    with pytest.raises(UnreadableFile, match="truncated.xlsx: cannot read as xlsx"):
+        ingest(platform, tmp_path / "truncated.xlsx")
+    # The sheet's last bytes damaged: the header reads, the rows break off near the end.
+    with zipfile.ZipFile(whole) as archive:
+        member = archive.getinfo("xl/worksheets/sheet1.xml")
+    end = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra) + member.compress_size
+    damaged = bytearray(data)
+    for i in range(end - 40, end - 20):
+        damaged[i] ^= 0x55
+    (tmp_path / "damaged.xlsx").write_bytes(damaged)
+    with pytest.raises(UnreadableFile, match="damaged.xlsx: the spreadsheet is damaged after row"):
+        ingest(platform, tmp_path / "damaged.xlsx")
+    assert count(platform, batch) == count(platform, record) == 0
+
+
 def test_empty_files_are_empty_batches_when_the_kind_is_known(platform, tmp_path):
     for name, content in (("a.json", "[]"), ("b.jsonl", ""), ("c.csv", ",".join(PENALTY_HEADER) + "\n")):
         (tmp_path / name).write_text(content, encoding="utf-8")

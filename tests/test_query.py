@@ -138,7 +138,7 @@ def test_portal_api_and_cli_show_the_same_values(client, loaded, monkeypatch):
     assert page.status_code == 200 and f"/api/v1/entities/{CODE}" in page.headers["link"]
     monkeypatch.setenv("XINYONG_DATA_DIR", str(loaded.settings.data_dir))
     monkeypatch.setenv("XINYONG_DATABASE_URL", loaded.settings.resolved_database_url)
-    cli_out = CliRunner().invoke(cli, ["entity", CODE, "--json"])
+    cli_out = CliRunner().invoke(cli, ["entity", "show", CODE, "--json"])
     assert cli_out.exit_code == 0, cli_out.output
     from_cli = orjson.loads(cli_out.stdout)
     assert from_cli["entity"]["name"] == api["entity"]["name"]
@@ -196,7 +196,7 @@ def test_pages_render_in_both_languages(client):
 def test_cli_search(loaded, monkeypatch):
     monkeypatch.setenv("XINYONG_DATA_DIR", str(loaded.settings.data_dir))
     monkeypatch.setenv("XINYONG_DATABASE_URL", loaded.settings.resolved_database_url)
-    out = CliRunner().invoke(cli, ["search", BRAND, "--json"])
+    out = CliRunner().invoke(cli, ["search", "find", BRAND, "--json"])
     assert out.exit_code == 0, out.output
     assert orjson.loads(out.stdout)["results"][0]["name"] == "鼎盛"
     out = CliRunner().invoke(cli, ["search", "reindex", "--json"])

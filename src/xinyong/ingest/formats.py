@@ -10,6 +10,8 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +24,8 @@ import orjson
 from xinyong.errors import UnreadableFile
 
 _SNIFF_BYTES = 1 << 20
+# What a damaged XLSX (a ZIP archive) raises: cut short, or a member whose data or checksum is wrong.
+_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError)
 
 
 @dataclass
@@ -73,7 +77,7 @@ def open_file(path: Path) -> OpenedFile:
         return _open_json(path)
     except UnreadableFile:
         raise
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, *_DAMAGED_ZIP) as exc:
         raise UnreadableFile(f"{path.name}: cannot read as {fmt}: {exc}") from exc
 
 
@@ -150,11 +154,16 @@ def _open_xlsx(path: Path) -> OpenedFile:
     header = [_cell_text(v) for v in first]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 1
         try:
             for number, values in enumerate(iterator, start=2):
                 texts = [_cell_text(v) for v in values]
                 if any(texts):
                     yield number, texts
+        except _DAMAGED_ZIP as exc:
+            raise UnreadableFile(
+                f"{path.name}: the spreadsheet is damaged after row {number}: {exc}"
+            ) from exc
         finally:
             workbook.close()
 

@@ -1,0 +1,25 @@
+"""The ``xinyong`` command: every feature's commands under one root, which maps errors to exit codes once."""
+
+from __future__ import annotations
+
+from xinyong.cli import (
+    accounts,
+    audit,
+    codes,
+    collection,
+    credit_file,
+    search,
+    server,
+    store,
+    synth,
+    workdays,
+)
+from xinyong.cli._common import ReportsErrors, feature_app
+
+app = feature_app(help="xinyong — public credit information platform for market entities.", cls=ReportsErrors)
+for feature in (codes, workdays, synth, collection, search, credit_file, store, accounts, audit, server):
+    app.add_typer(feature.app)
+
+
+def main() -> None:
+    app(prog_name="xinyong")

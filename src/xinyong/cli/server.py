@@ -1,0 +1,75 @@
+"""``xinyong serve`` and ``xinyong demo``: the portal and the API, on a demo province if asked."""
+
+from __future__ import annotations
+
+import gc
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from xinyong.cli._common import console, feature_app
+from xinyong.services.demo import load_demo
+from xinyong.services.platform import open_platform
+
+app = feature_app()
+Host = Annotated[str, typer.Option(help="Interface to listen on")]
+Port = Annotated[int, typer.Option(min=1, max=65535, help="Port")]
+
+
+@app.command()
+def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+    """Serve the portal and the API."""
+    # The web stack (FastAPI, Jinja2, uvicorn) takes longer to import than most commands take to run: only
+    # the server loads it.
+    import uvicorn
+
+    from xinyong.api.app import create_app
+
+    app = create_app(open_platform())
+    # What start-up built (modules, rules, templates) lives as long as the server: keep it out of the
+    # collector's full passes, which otherwise add tens of milliseconds to an unlucky request.
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port)
+
+
+@app.command()
+def demo(
+    entities: Annotated[int, typer.Option(min=1, help="Entities in the synthetic province")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 1,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve when loaded")] = True,
+) -> None:
+    """Generate a synthetic province, load it and serve it. As of today by the platform's clock; a second
+    run on the same day loads nothing new."""
+    platform = open_platform()
+    table = Table(
+        title=f"Synthetic province loaded into {platform.engine.url.render_as_string(hide_password=True)}"
+    )
+    table.add_column("file", overflow="fold")
+    for column in ("kind", "rows", "accepted", "rejected", "duplicates", "review", "late"):
+        table.add_column(column, justify="left" if column == "kind" else "right", no_wrap=True)
+    for s in load_demo(platform, entities=entities, seed=seed, today=platform.clock.today()):
+        table.add_row(
+            s.file,
+            s.kind,
+            str(s.rows),
+            str(s.accepted),
+            str(s.rejected),
+            str(s.duplicates),
+            str(s.review),
+            str(s.late),
+        )
+    console.print(table)
+    console.print(
+        "Rejected rows, by row, field and reason: `xinyong batches report` and the reject files in "
+        f"{platform.settings.data_dir / 'rejects'}"
+    )
+    console.print(
+        "Staff and API clients: `xinyong users add NAME --role R`, `xinyong clients add NAME --role R "
+        "--department CODE`; the audit log: `xinyong audit verify`"
+    )
+    if serve_after:
+        console.print(f"serving on http://{host}:{port}/")
+        serve(host=host, port=port)
