@@ -14,8 +14,8 @@ from tests.conftest import TODAY
 from tests.test_ingest import AUTHORITY, ingest, penalty_row, uscc, write_csv
 from typer.testing import CliRunner
 
-from xinyong.api.app import create_app
 from xinyong.cli import app as cli
+from xinyong.http.app import create_app
 from xinyong.services import search
 from xinyong.services.ingest import ingest as collect
 

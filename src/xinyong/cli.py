@@ -653,7 +653,7 @@ def serve(
 
     import uvicorn
 
-    from xinyong.api.app import create_app
+    from xinyong.http.app import create_app
     from xinyong.services.platform import open_platform
 
     app = create_app(open_platform())

@@ -6,14 +6,21 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from xinyong.api.auth import PrincipalDep
-from xinyong.api.deps import PlatformDep
+from xinyong.api.schemas.admin import Reindexed
+from xinyong.api.schemas.base import EVERY_ROUTE, errors
+from xinyong.http.auth import PrincipalDep
+from xinyong.http.deps import PlatformDep
 from xinyong.services import audit, search
 
-router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
+router = APIRouter(prefix="/api/v1/admin", tags=["administration"], responses=EVERY_ROUTE)
 
 
-@router.post("/search/reindex", summary="Rebuild the search index from the store")
+@router.post(
+    "/search/reindex",
+    summary="Rebuild the search index from the store",
+    response_model=Reindexed,
+    responses=errors(403),
+)
 def reindex(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
     result = search.reindex(platform)
     audit.record(platform, principal, "search.reindex", "search-index", detail=result)

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
 from xinyong.clock import as_utc
-from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from xinyong.errors import AccountLocked, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from xinyong.model.codes import check_uscc
 from xinyong.security.policy import policy
 from xinyong.security.principal import OPERATOR_ROLE, Principal
@@ -179,10 +179,15 @@ def login(platform: Platform, ip: str, username: str, password: str, totp_code: 
         row = store.account_by_username(conn, username)
     who = Principal("anonymous", ip or "unknown", "public")
 
-    def refuse(reason: str, message: str = "wrong username, password or code", **extra: Any) -> Unauthorized:
+    def refuse(
+        reason: str,
+        message: str = "wrong username, password or code",
+        error: type[Unauthorized] = Unauthorized,
+        **extra: Any,
+    ) -> Unauthorized:
         detail = {"reason": reason, **extra}
         audit.record(platform, who, "session.login", f"account:{username}", outcome="denied", detail=detail)
-        return Unauthorized(message)
+        return error(message)
 
     if row is None:
         _verify_password(_DUMMY_HASH, password)
@@ -190,7 +195,7 @@ def login(platform: Platform, ip: str, username: str, password: str, totp_code: 
     locked_until = as_utc(row["locked_until"])
     if locked_until and locked_until > now:
         until = locked_until.isoformat(timespec="minutes")
-        raise refuse("locked", f"account locked until {until} after failed logins")
+        raise refuse("locked", f"account locked until {until} after failed logins", AccountLocked)
     password_ok = _verify_password(row["password_hash"], password)
     step = _totp_step(row["totp_secret"], totp_code, now) if row["totp_secret"] else None
     totp_ok = row["totp_secret"] is None or (step is not None and step > (row["totp_last_step"] or -1))

@@ -211,3 +211,51 @@ def recent_publications(platform: Platform, *, limit: int = 20) -> dict[str, Any
             for r in rows
         ]
     }
+
+
+MAX_LOOKUP_CODES = 1000
+
+
+def lookup_entities(platform: Platform, codes: list[str], *, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Each code's credit file, or the error the code alone would get (malformed, unknown), by code."""
+    if len(codes) > MAX_LOOKUP_CODES:
+        raise InvalidInput(f"at most {MAX_LOOKUP_CODES} codes per request", errors=[{"codes": len(codes)}])
+    results: dict[str, Any] = {}
+    for code in codes:
+        try:
+            results[code] = {"found": True, "file": entity_file(platform, code, as_of=as_of)}
+        except (NotFound, InvalidInput) as error:
+            results[code] = {"found": False, "error": error.to_dict()}
+    return {"results": results}
+
+
+PUBLICATION_COLUMNS = (
+    "统一社会信用代码",
+    "名称",
+    "类别",
+    "决定文书号",
+    "决定日期",
+    "决定机关",
+    "依据",
+    "公示截止",
+)
+
+
+def publications_table(
+    platform: Platform, *, limit: int = 500
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The double-publicity feed as a table (header, rows), for downloads."""
+    rows = [
+        (
+            p["uscc"],
+            p["name"],
+            p["record"]["category_name"],
+            p["record"]["document_no"],
+            p["record"]["decision_date"],
+            p["record"]["authority"]["name"],
+            p["record"]["legal_basis"],
+            p["record"]["publication"]["end"],
+        )
+        for p in recent_publications(platform, limit=limit)["publications"]
+    ]
+    return PUBLICATION_COLUMNS, rows
