@@ -59,7 +59,7 @@ def create_app(platform: Platform) -> FastAPI:
     return app
 
 
-async def _handle(request: Request, exc: Exception) -> Response:
+async def _handle(request: Request, exc: XinyongError | RequestValidationError | HTTPException) -> Response:
     return error_response(request, platform_error(exc))
 
 

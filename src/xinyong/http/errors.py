@@ -36,19 +36,17 @@ class FrameworkRefusal(XinyongError):
 _BY_STATUS: dict[int, type[XinyongError]] = {404: NotFound, 413: PayloadTooLarge}
 
 
-def platform_error(exc: Exception) -> XinyongError:
-    """The platform's error for anything the exception handlers receive."""
+def platform_error(exc: XinyongError | RequestValidationError | HTTPException) -> XinyongError:
+    """The platform's error for what the exception handlers receive."""
     if isinstance(exc, XinyongError):
         return exc
     if isinstance(exc, RequestValidationError):
         errors = [{"loc": list(e["loc"]), "message": e["msg"]} for e in exc.errors()]
         return InvalidInput("invalid request", errors=errors)
-    if isinstance(exc, HTTPException):
-        known = _BY_STATUS.get(exc.status_code)
-        if known is not None:
-            return known(str(exc.detail))
-        return FrameworkRefusal(exc.status_code, str(exc.detail), exc.headers)
-    raise TypeError(f"not an error the HTTP edge answers: {exc!r}")
+    known = _BY_STATUS.get(exc.status_code)
+    if known is not None:
+        return known(str(exc.detail))
+    return FrameworkRefusal(exc.status_code, str(exc.detail), exc.headers)
 
 
 def error_headers(error: XinyongError) -> dict[str, str]:
