@@ -28,7 +28,7 @@ import orjson
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
 
-from xinyong.api.app import create_app
+from xinyong.asgi import create_app
 from xinyong.security.principal import operator
 from xinyong.services import accounts
 from xinyong.services.collection import collect

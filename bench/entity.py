@@ -25,7 +25,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from xinyong.api.app import create_app
+from xinyong.asgi import create_app
 from xinyong.services.credit_file import entity_file
 from xinyong.services.platform import open_platform
 from xinyong.settings import Settings

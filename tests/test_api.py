@@ -1,12 +1,17 @@
-"""The HTTP API on both stores: department uploads, the error shape, the portal home."""
+"""The HTTP API on both stores: department uploads, the error shape, the portal home; and the layering of
+the HTTP packages."""
 
 from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.test_ingest import AUTHORITY, penalty_row, uscc, write_csv
 
-from xinyong.api.app import create_app
+from xinyong.asgi import create_app
 from xinyong.security.principal import operator
 from xinyong.services import accounts
 
@@ -84,3 +89,21 @@ def test_security_headers_on_pages_api_and_errors(client):
         assert headers["x-content-type-options"] == "nosniff"
         assert "strict-transport-security" not in headers  # plain HTTP: no HSTS
     assert "strict-transport-security" in client.get("https://testserver/").headers
+
+
+def imported_modules(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            yield node.module or ""
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def test_the_api_and_the_portal_never_import_each_other():
+    """Both import what they share from xinyong.http, where only the application assembles the two."""
+    package = Path(__file__).parents[1] / "src" / "xinyong"
+    forbidden = {"api": ("xinyong.web",), "web": ("xinyong.api",), "http": ("xinyong.api", "xinyong.web")}
+    for side, others in forbidden.items():
+        for path in (package / side).rglob("*.py"):
+            if path != package / "http" / "app.py":
+                assert not [m for m in imported_modules(path) if m.startswith(others)], path

@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from tests.test_query import BRAND, CODE, loaded  # noqa: F401  (the fixture)
 
-from xinyong.api.app import create_app
+from xinyong.asgi import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from tests.test_backup import loaded  # noqa: F401  (the province loaded into the store)
 from tests.test_ingest import AUTHORITY
 
-from xinyong.api.app import create_app
+from xinyong.asgi import create_app
 from xinyong.model.records import list_types
 from xinyong.security.principal import operator
 from xinyong.services import accounts

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY
 from tests.test_backup import loaded  # noqa: F401  (the province loaded into the store)
 
-from xinyong.api.app import create_app
+from xinyong.asgi import create_app
 from xinyong.model.codes import find_unmasked_id_numbers
 from xinyong.model.records import list_types
 from xinyong.security.principal import operator

@@ -14,7 +14,7 @@ from tests.conftest import TODAY
 from tests.test_ingest import AUTHORITY, ingest, penalty_row, uscc, write_csv
 from typer.testing import CliRunner
 
-from xinyong.api.app import create_app
+from xinyong.asgi import create_app
 from xinyong.cli import app as cli
 from xinyong.security.principal import operator
 from xinyong.services import search

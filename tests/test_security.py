@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from tests.test_ingest import AUTHORITY, penalty_row, uscc, write_csv
 
-from xinyong.api.app import create_app
+from xinyong.asgi import create_app
 from xinyong.errors import Forbidden
 from xinyong.model.codes import find_unmasked_id_numbers
 from xinyong.security.csvsafe import safe_cell
@@ -346,7 +346,7 @@ def test_request_bodies_over_the_limit_are_413(platform) -> None:
     client = TestClient(create_app(platform))
     big = {"username": "x", "password": "y" * 4000}
     response = client.post("/api/v1/session", json=big)
-    assert response.status_code == 413 and response.json()["code"] == "too_large"
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
     def chunks():  # no Content-Length: the body is counted as it arrives
         yield b'{"username": "x", "password": "'
@@ -354,7 +354,7 @@ def test_request_bodies_over_the_limit_are_413(platform) -> None:
         yield b'"}'
 
     streamed = client.post("/api/v1/session", content=chunks(), headers={"content-type": "application/json"})
-    assert streamed.status_code == 413
+    assert streamed.status_code == 413 and streamed.json()["code"] == "payload_too_large"
 
 
 @pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx", "＝1+1"])
@@ -425,3 +425,19 @@ def test_a_totp_code_works_once(platform, app) -> None:
     assert TestClient(app).post("/api/v1/session", json=body).status_code == 200
     assert TestClient(app).post("/api/v1/session", json=body).status_code == 401  # replayed
     assert sign_in(TestClient(app), "aud", secret, later=1)
+
+
+def test_a_locked_account_is_told_apart_from_a_wrong_password(platform, app) -> None:
+    add_account(platform, "officer", "department_officer")
+    client = TestClient(app)
+    wrong = {"username": "officer", "password": "wrong password!"}
+    for _ in range(platform.settings.login_max_failures):
+        assert client.post("/api/v1/session", json=wrong).json()["code"] == "unauthorized"
+    locked = client.post("/api/v1/session", json={"username": "officer", "password": PASSWORD})
+    assert locked.status_code == 401 and locked.json()["code"] == "account_locked"
+    form = client.get("/login?lang=en")
+    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    page = client.post(
+        "/login?lang=en", data={"username": "officer", "password": PASSWORD, "csrf_token": token}
+    )
+    assert page.status_code == 401 and "the account is locked for a while" in page.text

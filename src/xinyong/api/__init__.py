@@ -1,1 +1,1 @@
-"""HTTP: the JSON API under /api/v1 and the portal pages."""
+"""The JSON API under /api/v1: routers that parse a request, call a service and render its answer."""

@@ -7,19 +7,37 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from xinyong.api.auth import PrincipalDep
-from xinyong.api.deps import MAX_SQL_INTEGER, Offset, PlatformDep
+from xinyong.api.schemas.audit import (
+    AuditEntry,
+    Checkpoints,
+    ConsistencyProof,
+    InclusionProof,
+    Verification,
+)
+from xinyong.api.schemas.base import EVERY_ROUTE, errors
+from xinyong.http.auth import PrincipalDep
+from xinyong.http.deps import MAX_SQL_INTEGER, Offset, PlatformDep
 from xinyong.services import audit
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=EVERY_ROUTE)
 
 
-@router.get("/checkpoints", summary="Signed checkpoints (tree size, root) and the key that signs them")
+@router.get(
+    "/checkpoints",
+    summary="Signed checkpoints (tree size, root) and the key that signs them",
+    response_model=Checkpoints,
+    responses=errors(422),
+)
 def checkpoints(platform: PlatformDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     return audit.published_checkpoints(platform, limit)
 
 
-@router.get("/proof/{entry}", summary="Inclusion proof of an entry in a checkpointed tree (RFC 6962)")
+@router.get(
+    "/proof/{entry}",
+    summary="Inclusion proof of an entry in a checkpointed tree (RFC 6962)",
+    response_model=InclusionProof,
+    responses=errors(404, 422),
+)
 def inclusion_proof(
     platform: PlatformDep,
     entry: Annotated[int, Path(ge=0, le=MAX_SQL_INTEGER)],
@@ -30,7 +48,12 @@ def inclusion_proof(
     return audit.inclusion(platform, entry, tree_size)
 
 
-@router.get("/consistency", summary="Consistency proof between two tree sizes (RFC 6962)")
+@router.get(
+    "/consistency",
+    summary="Consistency proof between two tree sizes (RFC 6962)",
+    response_model=ConsistencyProof,
+    responses=errors(422),
+)
 def consistency_proof(
     platform: PlatformDep,
     first: Annotated[int, Query(alias="from", ge=1, le=MAX_SQL_INTEGER)],
@@ -39,7 +62,12 @@ def consistency_proof(
     return audit.consistency(platform, first, second)
 
 
-@router.get("/entries", summary="Search the audit log (auditor)")
+@router.get(
+    "/entries",
+    summary="Search the audit log (auditor)",
+    response_model=list[AuditEntry],
+    responses=errors(403, 422),
+)
 def entries(
     platform: PlatformDep,
     actor: Annotated[
@@ -66,6 +94,11 @@ def entries(
     )
 
 
-@router.post("/verify", summary="Recompute the whole log and check every checkpoint (auditor)")
+@router.post(
+    "/verify",
+    summary="Recompute the whole log and check every checkpoint (auditor)",
+    response_model=Verification,
+    responses=errors(403),
+)
 def verify(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
     return audit.verify_for(platform, principal).to_dict()

@@ -9,15 +9,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from xinyong.api.auth import PrincipalDep
-from xinyong.api.deps import PlatformDep
+from xinyong.api.schemas.base import EVERY_ROUTE, errors
+from xinyong.api.schemas.batches import Batch, BatchSummary, DepartmentQuality
+from xinyong.http.auth import PrincipalDep
+from xinyong.http.deps import PlatformDep
 from xinyong.services.collection import collect
 from xinyong.services.quality import department_batches, department_quality
 
-router = APIRouter(prefix="/api/v1", tags=["collection"])
+router = APIRouter(prefix="/api/v1", tags=["collection"], responses=EVERY_ROUTE)
 
 
-@router.post("/batches", status_code=201, summary="Upload a department file as one batch")
+@router.post(
+    "/batches",
+    status_code=201,
+    summary="Upload a department file as one batch",
+    response_model=BatchSummary,
+    responses=errors(403, 413, 422),
+)
 def upload_batch(
     platform: PlatformDep,
     principal: PrincipalDep,
@@ -47,12 +55,21 @@ def upload_batch(
     return result
 
 
-@router.get("/departments", summary="Freshness and data quality per department")
+@router.get(
+    "/departments",
+    summary="Freshness and data quality per department",
+    response_model=list[DepartmentQuality],
+)
 def list_departments(platform: PlatformDep) -> list[dict[str, Any]]:
     return department_quality(platform)
 
 
-@router.get("/batches", summary="The caller's department's latest batches (department administrator)")
+@router.get(
+    "/batches",
+    summary="The caller's department's latest batches (department administrator)",
+    response_model=list[Batch],
+    responses=errors(403, 422),
+)
 def list_batches(
     platform: PlatformDep, principal: PrincipalDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[dict[str, Any]]:

@@ -3,28 +3,58 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.encoders import decimal_encoder, jsonable_encoder
 
-from xinyong.api.deps import Offset, PlatformDep, RecordId
-from xinyong.errors import InvalidInput, NotFound
-from xinyong.services import credit_file, search
+from xinyong.api.schemas.base import EVERY_ROUTE, errors
+from xinyong.api.schemas.query import (
+    EntityFile,
+    EntityRecords,
+    ListMembers,
+    Lookup,
+    LookupResults,
+    Publications,
+    RecordHistory,
+    SearchResults,
+)
+from xinyong.http import views
+from xinyong.http.deps import Offset, PlatformDep, RecordId
+from xinyong.services import credit_file
 
-router = APIRouter(prefix="/api/v1", tags=["query"])
-PUBLIC_CACHE = "public, max-age=60"
-MAX_BULK = 1000
+router = APIRouter(prefix="/api/v1", tags=["query"], responses=EVERY_ROUTE)
+PUBLIC_CACHE = {"Cache-Control": "public, max-age=60"}
 AsOf = Annotated[dt.date | None, Query(description="Show the file as it was public on this date")]
 
 
 def _cache(response: Response) -> None:
-    response.headers["Cache-Control"] = PUBLIC_CACHE
+    response.headers.update(PUBLIC_CACHE)
 
 
-@router.get("/search", summary="Find entities by name (two or more characters) or code")
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return decimal_encoder(value)  # as FastAPI renders it: an integer or a float
+    return jsonable_encoder(value)
+
+
+def _orjson(content: Any, headers: Mapping[str, str] | None = None) -> Response:
+    """The JSON FastAPI would send, serialized by orjson in one pass: a credit file can hold thousands of
+    records, and FastAPI's ``jsonable_encoder`` walk over them costs more than the query. FastAPI does not
+    validate a returned ``Response``: the route's ``response_model`` documents it, and tests hold real
+    answers to it."""
+    return Response(orjson.dumps(content, default=_encode), media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/search",
+    summary="Find entities by name (two or more characters) or code",
+    response_model=SearchResults,
+    responses=errors(422),
+)
 def search_entities(
     platform: PlatformDep,
     response: Response,
@@ -34,34 +64,24 @@ def search_entities(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     _cache(response)
-    return search.search_entities(platform, q, limit=limit)
+    return views.search_entities(platform, q, limit=limit).data
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return decimal_encoder(value)  # as FastAPI renders it: an integer or a float
-    return jsonable_encoder(value)
-
-
-def _public_json(content: Any) -> Response:
-    """The JSON FastAPI would send, serialized by orjson in one pass: a credit file can hold thousands of
-    records, and FastAPI's ``jsonable_encoder`` walk over them costs more than the query."""
-    return Response(
-        orjson.dumps(content, default=_encode),
-        media_type="application/json",
-        headers={"Cache-Control": PUBLIC_CACHE},
-    )
-
-
-@router.get("/entities/{uscc}", summary="An entity's public credit file", response_model=dict[str, Any])
+@router.get(
+    "/entities/{uscc}",
+    summary="An entity's public credit file",
+    response_model=EntityFile,
+    responses=errors(404, 422),
+)
 def get_entity_file(platform: PlatformDep, uscc: str, as_of: AsOf = None) -> Response:
-    return _public_json(credit_file.entity_file(platform, uscc, as_of=as_of))
+    return _orjson(views.entity_file(platform, uscc, as_of=as_of).data, PUBLIC_CACHE)
 
 
 @router.get(
     "/entities/{uscc}/records",
     summary="An entity's public records, filtered and paginated",
-    response_model=dict[str, Any],
+    response_model=EntityRecords,
+    responses=errors(404, 422),
 )
 def list_entity_records(
     platform: PlatformDep,
@@ -76,37 +96,40 @@ def list_entity_records(
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
-    return _public_json(
-        credit_file.entity_records(
-            platform, uscc, as_of=as_of, kind=kind, category=category, offset=offset, limit=limit
-        )
+    page = views.entity_records(
+        platform, uscc, as_of=as_of, kind=kind, category=category, offset=offset, limit=limit
     )
+    return _orjson(page.data, PUBLIC_CACHE)
 
 
-@router.post("/entities/lookup", summary="Look up to 1,000 codes in one request")
-def bulk_lookup(
-    platform: PlatformDep,
-    codes: Annotated[list[str], Body(embed=True, description="Unified social credit codes")],
-    as_of: Annotated[dt.date | None, Body(embed=True)] = None,
-) -> dict[str, Any]:
-    if len(codes) > MAX_BULK:
-        raise InvalidInput(f"at most {MAX_BULK} codes per request", errors=[{"codes": len(codes)}])
-    results: dict[str, Any] = {}
-    for code in codes:
-        try:
-            results[code] = {"found": True, "file": credit_file.entity_file(platform, code, as_of=as_of)}
-        except (NotFound, InvalidInput) as error:
-            results[code] = {"found": False, "error": error.to_dict()}
-    return {"results": results}
+@router.post(
+    "/entities/lookup",
+    summary="Look up to 1,000 codes in one request",
+    response_model=LookupResults,
+    responses=errors(413, 422),
+)
+def bulk_lookup(platform: PlatformDep, lookup: Lookup) -> Response:
+    """Each code's credit file, or the error its code alone would get (422 malformed, 404 unknown)."""
+    return _orjson(credit_file.lookup_entities(platform, lookup.codes, as_of=lookup.as_of))
 
 
-@router.get("/records/{record_id}", summary="A record version with the record's version history")
+@router.get(
+    "/records/{record_id}",
+    summary="A record version with the record's version history",
+    response_model=RecordHistory,
+    responses=errors(404, 422),
+)
 def get_record(platform: PlatformDep, response: Response, record_id: RecordId) -> dict[str, Any]:
     _cache(response)
-    return credit_file.record_with_history(platform, record_id)
+    return views.record(platform, record_id).data
 
 
-@router.get("/lists/{slug}", summary="A list and its current members")
+@router.get(
+    "/lists/{slug}",
+    summary="A list and its current members",
+    response_model=ListMembers,
+    responses=errors(404, 422),
+)
 def get_list(
     platform: PlatformDep,
     response: Response,
@@ -116,10 +139,15 @@ def get_list(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     _cache(response)
-    return credit_file.list_members(platform, slug, as_of=as_of, offset=offset, limit=limit)
+    return views.list_members(platform, slug, as_of=as_of, offset=offset, limit=limit).data
 
 
-@router.get("/publications", summary="The latest licences and penalties collected (双公示)")
+@router.get(
+    "/publications",
+    summary="The latest licences and penalties collected (双公示)",
+    response_model=Publications,
+    responses=errors(422),
+)
 def publications(
     platform: PlatformDep, response: Response, limit: Annotated[int, Query(ge=1, le=200)] = 20
 ) -> dict[str, Any]:

@@ -6,14 +6,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from xinyong.api.auth import PrincipalDep
-from xinyong.api.deps import PlatformDep
+from xinyong.api.schemas.base import EVERY_ROUTE, errors
+from xinyong.api.schemas.shared import SharedRecords
+from xinyong.http.auth import PrincipalDep
+from xinyong.http.deps import PlatformDep
 from xinyong.services.sharing import shared_records
 
-router = APIRouter(prefix="/api/v1/shared", tags=["sharing"])
+router = APIRouter(prefix="/api/v1/shared", tags=["sharing"], responses=EVERY_ROUTE)
 
 
-@router.get("/entities/{uscc}/records", summary="Every record of an entity by sharing class (departments)")
+@router.get(
+    "/entities/{uscc}/records",
+    summary="Every record of an entity by sharing class (departments)",
+    response_model=SharedRecords,
+    responses=errors(403, 404, 422),
+)
 def entity_records(
     platform: PlatformDep,
     principal: PrincipalDep,

@@ -13,8 +13,7 @@ from rich.text import Text
 from xinyong.cli._common import JsonOption, console, err, feature_app, print_error, print_json
 from xinyong.errors import XinyongError
 from xinyong.security.principal import operator
-from xinyong.services.collection import collect
-from xinyong.services.ingest import BatchSummary
+from xinyong.services.collection import BatchSummary, collect
 from xinyong.services.platform import Platform, open_platform
 from xinyong.services.quality import department_quality
 

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from xinyong.cli._common import JsonOption, console, feature_app, print_json
 from xinyong.security.principal import operator
-from xinyong.services import audit, search
+from xinyong.services import search
 from xinyong.services.platform import open_platform
 
 app = feature_app("search", "Find entities; rebuild the search index.")
@@ -40,9 +40,7 @@ def find(
 @app.command()
 def reindex(json: JsonOption = False) -> None:
     """Rebuild the search index from the store. Ingest keeps it up to date between rebuilds."""
-    platform = open_platform()
-    result = search.reindex(platform)
-    audit.record(platform, operator(), "search.reindex", "search-index", detail=result)
+    result = search.reindex(open_platform(), operator())
     if json:
         print_json(result)
     else:

@@ -24,7 +24,7 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     # the server loads it.
     import uvicorn
 
-    from xinyong.api.app import create_app
+    from xinyong.asgi import create_app
 
     app = create_app(open_platform())
     # What start-up built (modules, rules, templates) lives as long as the server: keep it out of the

@@ -10,6 +10,7 @@ from typer import Argument
 from xinyong.cli._common import JsonOption, console, feature_app, iso_date, print_json
 from xinyong.settings import Settings
 from xinyong.workdays import WorkdayCalendar
+from xinyong.workdays.loader import load_calendar
 
 app = feature_app("workdays", "Chinese working days (State Council holiday notices, 调休).")
 Day = Annotated[dt.date, Argument(parser=iso_date)]
@@ -17,7 +18,7 @@ Day = Annotated[dt.date, Argument(parser=iso_date)]
 
 def _calendar() -> WorkdayCalendar:
     # No store is opened: the calendar needs only the operator's holiday files.
-    return WorkdayCalendar(Settings().resolved_calendar_dir)
+    return load_calendar(Settings().resolved_calendar_dir)
 
 
 @app.command("add")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import os
 import re
 import uuid
 import zipfile
@@ -82,8 +83,13 @@ def _backup_detail(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_backup(platform: Platform, path: Path, progress: Progress | None) -> dict[str, Any]:
-    if not path.parent.is_dir():
-        raise InvalidInput(f"{path.parent} is not a directory: the archive cannot be written there")
+    folder = path.parent
+    if not folder.exists():
+        raise InvalidInput(f"cannot write {path}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise InvalidInput(f"cannot write {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInput(f"cannot write {path}: the folder {folder} is not writable")
     if path.exists():
         raise InvalidInput(f"{path} already exists: choose a new file name")
     encoders = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import Connection
+
 from xinyong.clock import end_of_china_day
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.model.codes import check_uscc
@@ -95,15 +97,21 @@ def _basics(entity: dict[str, Any], names: list[tuple[str, bool]]) -> dict[str, 
 
 def entity_file(platform: Platform, uscc: str, *, as_of: dt.date | None = None) -> dict[str, Any]:
     """The entity's basics and its records public on `as_of` (default today), grouped by category."""
-    code = valid_code(uscc)
-    day = as_of or platform.clock.today()
     with snapshot(platform) as conn:
-        entity = store.get_entity(conn, code)
-        if entity is None:
-            raise NotFound(f"no entity with the code {code}")
-        names = store.list_names(conn, [code]).get(code, [])
-        rows = store.list_public_records(conn, code, as_of=end_of_china_day(day), day=day)
-        departments = store.department_names(conn)
+        return _entity_file(
+            platform, conn, uscc, as_of or platform.clock.today(), store.department_names(conn)
+        )
+
+
+def _entity_file(
+    platform: Platform, conn: Connection, uscc: str, day: dt.date, departments: dict[str, str]
+) -> dict[str, Any]:
+    code = valid_code(uscc)
+    entity = store.get_entity(conn, code)
+    if entity is None:
+        raise NotFound(f"no entity with the code {code}")
+    names = store.list_names(conn, [code]).get(code, [])
+    rows = store.list_public_records(conn, code, as_of=end_of_china_day(day), day=day)
     records = [public_record(r, departments, platform.rules) for r in rows]
     order = list(categories())
     groups = []
@@ -219,3 +227,55 @@ def records_as_of(platform: Platform, uscc: str, as_of: dt.datetime | None = Non
     is never overwritten, so any past moment can be read back."""
     with snapshot(platform) as conn:
         return store.list_versions_as_of(conn, valid_code(uscc), as_of or platform.clock.now())
+
+
+MAX_LOOKUP_CODES = 1000
+
+
+def lookup_entities(platform: Platform, codes: list[str], *, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Each code's credit file, or the error the code alone would get (malformed, unknown), by code; all
+    read from one snapshot."""
+    if len(codes) > MAX_LOOKUP_CODES:
+        raise InvalidInput(f"at most {MAX_LOOKUP_CODES} codes per request", errors=[{"codes": len(codes)}])
+    day = as_of or platform.clock.today()
+    results: dict[str, Any] = {}
+    with snapshot(platform) as conn:
+        departments = store.department_names(conn)
+        for code in codes:
+            try:
+                results[code] = {"found": True, "file": _entity_file(platform, conn, code, day, departments)}
+            except (NotFound, InvalidInput) as error:
+                results[code] = {"found": False, "error": error.to_dict()}
+    return {"results": results}
+
+
+PUBLICATION_COLUMNS = (
+    "统一社会信用代码",
+    "名称",
+    "类别",
+    "决定文书号",
+    "决定日期",
+    "决定机关",
+    "依据",
+    "公示截止",
+)
+
+
+def publications_table(
+    platform: Platform, *, limit: int = 500
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The double-publicity feed as a table (header, rows), for downloads."""
+    rows = [
+        (
+            p["uscc"],
+            p["name"],
+            p["record"]["category_name"],
+            p["record"]["document_no"],
+            p["record"]["decision_date"],
+            p["record"]["authority"]["name"],
+            p["record"]["legal_basis"],
+            p["record"]["publication"]["end"],
+        )
+        for p in recent_publications(platform, limit=limit)["publications"]
+    ]
+    return PUBLICATION_COLUMNS, rows

@@ -10,10 +10,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from xinyong.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from xinyong.api.deps import PlatformDep
-from xinyong.api.identity import set_session_cookie
-from xinyong.errors import Unauthorized
+from xinyong.errors import AccountLocked, Unauthorized
+from xinyong.http.auth import (
+    SESSION_COOKIE,
+    PrincipalDep,
+    clear_session_cookie,
+    client_ip,
+    set_session_cookie,
+)
+from xinyong.http.deps import PlatformDep
 from xinyong.security.policy import policy
 from xinyong.services import accounts
 from xinyong.web.pages import LangQuery, render
@@ -60,11 +65,12 @@ def login_submit(
         return _login_form(request, lang, 403, "form_expired", username)
     try:
         session = accounts.login(platform, client_ip(request), username, password, totp or None)
-    except Unauthorized as error:
-        problem = "sign_in_locked" if "locked" in error.detail else "sign_in_wrong"
-        return _login_form(request, lang, 401, problem, username)
+    except AccountLocked:
+        return _login_form(request, lang, 401, "sign_in_locked", username)
+    except Unauthorized:
+        return _login_form(request, lang, 401, "sign_in_wrong", username)
     response = RedirectResponse(f"/account?lang={lang}", status_code=303)
-    set_session_cookie(request, response, session)
+    set_session_cookie(request, response, session["token"], session["expires_at"])
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -82,5 +88,5 @@ def logout_submit(
 ) -> Response:
     accounts.logout(platform, principal, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse(f"/?lang={lang}", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response)
     return response

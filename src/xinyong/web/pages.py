@@ -1,4 +1,4 @@
-"""Portal pages. Each page is built from the same service call as its JSON twin, which it links."""
+"""Portal pages. Each page renders the data of a view (http/views.py) and links the view's JSON twin."""
 
 from __future__ import annotations
 
@@ -11,21 +11,22 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from xinyong.api.deps import Offset, PlatformDep, RecordId
 from xinyong.clock import CHINA_TIME
-from xinyong.errors import InvalidInput
+from xinyong.errors import InvalidInput, XinyongError
+from xinyong.http import views
+from xinyong.http.deps import Offset, PlatformDep, RecordId
 from xinyong.model.records import categories, list_types
-from xinyong.services import credit_file, search
-from xinyong.services.quality import platform_overview
-from xinyong.web.i18n import translator
+from xinyong.web.i18n import LANGUAGES, translator
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("xinyong.web").joinpath("templates")))
 LangQuery = Annotated[str, Query(pattern="^(zh|en)$")]
+SEARCH_RESULTS = 50
 # The entity page shows this many records of a category and links the rest, a page of RECORDS_PAGE at a
 # time: an entity with thousands of records stays readable and fast.
 GROUP_PREVIEW = 20
 RECORDS_PAGE = 50
+LIST_PAGE = 50
 
 
 def beijing_time(moment: dt.datetime | None) -> str:
@@ -54,65 +55,51 @@ templates.env.filters["langswitch"] = switch_language
 templates.env.filters["page_offset"] = with_offset
 
 
-def render(request: Request, template: str, lang: str, json_url: str, status: int = 200, **context: Any):
+def render(
+    request: Request, template: str, lang: str, json_url: str | None, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     response = templates.TemplateResponse(
         request,
         template,
         {"t": translator(lang), "lang": lang, "json_url": json_url, "list_types": list_types(), **context},
-        status_code=status,
+        status_code=status_code,
     )
-    response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+    if json_url:
+        response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
     return response
 
 
-def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+def error_page(request: Request, error: XinyongError) -> HTMLResponse:
+    """The page for any error; invalid input shows each problem's message when it has one."""
     lang = request.query_params.get("lang", "zh")
-    lang = lang if lang in ("zh", "en") else "zh"
-    return templates.TemplateResponse(
-        request,
-        "error.html",
-        {"t": translator(lang), "lang": lang, "json_url": None, "status": status, "detail": detail},
-        status_code=status,
-    )
-
-
-def _twin(path: str, **params: Any) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return f"{path}?{query}" if query else path
+    lang = lang if lang in LANGUAGES else "zh"
+    messages = [e["message"] for e in error.errors if "message" in e]
+    detail = "; ".join(messages) or error.detail
+    return render(request, "error.html", lang, None, error.status, status=error.status, detail=detail)
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, platform: PlatformDep, lang: LangQuery = "zh") -> HTMLResponse:
-    overview = platform_overview(platform)
-    feed = credit_file.recent_publications(platform, limit=10)
-    return render(request, "home.html", lang, "/api/v1/overview", o=overview, feed=feed["publications"])
-
-
-@router.get(
-    "/api/v1/overview", include_in_schema=True, tags=["portal"], summary="Counts and department freshness"
-)
-def overview_json(platform: PlatformDep) -> dict:
-    return platform_overview(platform)
+    view = views.overview(platform)
+    return render(request, "home.html", lang, view.twin, o=view.data)
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, platform: PlatformDep, q: str = "", lang: LangQuery = "zh") -> HTMLResponse:
-    json_url = _twin("/api/v1/search", q=q)
     try:
-        result = search.search_entities(platform, q, limit=50)
-        problem = None
-    except InvalidInput as error:
-        result, problem = {"query": q, "results": []}, error.detail
-    return render(request, "search.html", lang, json_url, q=q, result=result, problem=problem)
+        view = views.search_entities(platform, q, limit=SEARCH_RESULTS)
+    except InvalidInput as error:  # too short to search: the page says so (its twin would answer 422)
+        empty = {"query": q, "results": []}
+        return render(request, "search.html", lang, None, q=q, result=empty, problem=error.detail)
+    return render(request, "search.html", lang, view.twin, q=q, result=view.data, problem=None)
 
 
 @router.get("/entities/{uscc}", response_class=HTMLResponse)
 def entity_page(
     request: Request, platform: PlatformDep, uscc: str, as_of: dt.date | None = None, lang: LangQuery = "zh"
 ) -> HTMLResponse:
-    file = credit_file.entity_file(platform, uscc, as_of=as_of)
-    json_url = _twin(f"/api/v1/entities/{file['entity']['uscc']}", as_of=as_of)
-    return render(request, "entity.html", lang, json_url, f=file, as_of=as_of, preview=GROUP_PREVIEW)
+    view = views.entity_file(platform, uscc, as_of=as_of)
+    return render(request, "entity.html", lang, view.twin, f=view.data, as_of=as_of, preview=GROUP_PREVIEW)
 
 
 @router.get("/entities/{uscc}/records", response_class=HTMLResponse)
@@ -125,38 +112,30 @@ def entity_records_page(
     offset: Offset = 0,
     lang: LangQuery = "zh",
 ) -> HTMLResponse:
-    page = credit_file.entity_records(
-        platform, uscc, as_of=as_of, category=category, offset=offset, limit=RECORDS_PAGE
-    )
-    json_url = _twin(
-        f"/api/v1/entities/{page['uscc']}/records",
-        category=category,
-        as_of=as_of,
-        offset=offset or None,
-        limit=RECORDS_PAGE,
+    view = views.entity_records(
+        platform, uscc, as_of=as_of, kind=None, category=category, offset=offset, limit=RECORDS_PAGE
     )
     info = categories().get(category or "")
-    return render(request, "entity_records.html", lang, json_url, p=page, category=info, as_of=as_of)
+    return render(request, "entity_records.html", lang, view.twin, p=view.data, category=info, as_of=as_of)
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 def record_page(
     request: Request, platform: PlatformDep, record_id: RecordId, lang: LangQuery = "zh"
 ) -> HTMLResponse:
-    result = credit_file.record_with_history(platform, record_id)
-    return render(request, "record.html", lang, f"/api/v1/records/{record_id}", r=result)
+    view = views.record(platform, record_id)
+    return render(request, "record.html", lang, view.twin, r=view.data)
 
 
 @router.get("/lists/{slug}", response_class=HTMLResponse)
 def list_page(
     request: Request, platform: PlatformDep, slug: str, offset: Offset = 0, lang: LangQuery = "zh"
 ) -> HTMLResponse:
-    result = credit_file.list_members(platform, slug, offset=max(offset, 0), limit=50)
-    return render(request, "list.html", lang, _twin(f"/api/v1/lists/{slug}", offset=offset or None), r=result)
+    view = views.list_members(platform, slug, as_of=None, offset=offset, limit=LIST_PAGE)
+    return render(request, "list.html", lang, view.twin, r=view.data)
 
 
 @router.get("/about", response_class=HTMLResponse)
 def about_page(request: Request, platform: PlatformDep, lang: LangQuery = "zh") -> HTMLResponse:
-    overview = platform_overview(platform)
-    rules = sorted(platform.rules.rules(), key=lambda r: (r.topic, r.effective_from, r.id))
-    return render(request, "about.html", lang, "/api/v1/overview", o=overview, rules=rules)
+    view = views.about(platform)
+    return render(request, "about.html", lang, view.twin, a=view.data)

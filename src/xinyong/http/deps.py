@@ -1,4 +1,4 @@
-"""Typed dependencies shared by the routers."""
+"""Typed dependencies shared by the API's and the portal's routes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The ASGI application: API, portal and static files. Errors map to one JSON shape here."""
+"""The ASGI application: the API's and the portal's routers, static files, request limits, security headers,
+and the one place where an error becomes a response (JSON for the API, a page for the portal)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from importlib import resources
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from xinyong import __version__
-from xinyong.api import admin, audit, batches, exports, identity, query, shared
-from xinyong.api.auth import enforce_policy
-from xinyong.api.guards import RequestGuards
+from xinyong.api import admin, audit, batches, exports, identity, overview, query, shared
 from xinyong.errors import XinyongError
+from xinyong.http.auth import enforce_policy
+from xinyong.http.errors import error_headers, error_json, platform_error
+from xinyong.http.guards import RequestGuards
 from xinyong.services.platform import Platform
 from xinyong.web import account_pages, pages
 
@@ -36,6 +38,7 @@ def create_app(platform: Platform) -> FastAPI:
         batches.router,
         exports.router,
         query.router,
+        overview.router,
         shared.router,
         identity.router,
         audit.router,
@@ -44,37 +47,30 @@ def create_app(platform: Platform) -> FastAPI:
         account_pages.router,
     ):
         app.include_router(router)
-    app.add_middleware(RequestGuards, settings=platform.settings)
+    app.add_middleware(RequestGuards, settings=platform.settings, answer=error_response)
     app.middleware("http")(_security_headers)  # outermost: refusals by the guards carry the headers too
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("xinyong.web").joinpath("static"))),
         name="static",
     )
-
-    @app.exception_handler(XinyongError)
-    async def _domain_error(request: Request, exc: XinyongError) -> Response:
-        if not _wants_json(request):
-            return pages.error_page(request, exc.status, exc.detail)
-        headers = {"WWW-Authenticate": "ApiKey"} if exc.status == 401 else None
-        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{"loc": list(e["loc"]), "message": e["msg"]} for e in exc.errors()]
-        if not _wants_json(request):
-            return pages.error_page(request, 422, "; ".join(e["message"] for e in errors))
-        return JSONResponse({"detail": "invalid request", "code": "invalid_input", "errors": errors}, 422)
-
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> Response:
-        if not _wants_json(request):
-            return pages.error_page(request, exc.status_code, str(exc.detail))
-        return JSONResponse(
-            {"detail": str(exc.detail), "code": f"http_{exc.status_code}", "errors": []}, exc.status_code
-        )
-
+    for caught in (XinyongError, RequestValidationError, HTTPException):
+        app.add_exception_handler(caught, _handle)
     return app
+
+
+async def _handle(request: Request, exc: XinyongError | RequestValidationError | HTTPException) -> Response:
+    return error_response(request, platform_error(exc))
+
+
+def error_response(request: Request, error: XinyongError) -> Response:
+    """JSON for the API and the OpenAPI document, a page for everything else."""
+    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+        response = error_json(error)
+    else:
+        response = pages.error_page(request, error)
+    response.headers.update(error_headers(error))
+    return response
 
 
 SECURITY_HEADERS = {
@@ -95,7 +91,3 @@ async def _security_headers(
     if request.url.scheme == "https":
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
-
-
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"

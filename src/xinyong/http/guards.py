@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
+from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from xinyong.errors import PayloadTooLarge, TooManyRequests, XinyongError
 from xinyong.security.limits import RateLimiter
 from xinyong.settings import Settings
 
 UPLOAD_PATHS = {"/api/v1/batches"}
+# How the application answers an error (JSON or a page): the guards refuse before any route, as it would.
+ErrorAnswer = Callable[[Request, XinyongError], Response]
 
 
 class RequestGuards:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, answer: ErrorAnswer) -> None:
         self.app = app
         self.settings = settings
+        self.answer = answer
         self.limiter = RateLimiter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -28,14 +34,8 @@ class RequestGuards:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         wait = self._rate_wait(scope, headers)
         if wait:
-            await _refuse(
-                send,
-                scope,
-                429,
-                "rate_limited",
-                "too many requests; retry later",
-                {"retry-after": str(math.ceil(wait))},
-            )
+            refusal = TooManyRequests("too many requests; retry later", retry_after=math.ceil(wait))
+            await self.answer(Request(scope, receive), refusal)(scope, receive, send)
             return
         limit = (
             self.settings.max_upload_bytes
@@ -44,7 +44,8 @@ class RequestGuards:
         )
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(send, scope, 413, "too_large", f"request body larger than {limit} bytes")
+            refusal = PayloadTooLarge(f"request body larger than {limit} bytes")
+            await self.answer(Request(scope, receive), refusal)(scope, receive, send)
             return
         await self.app(scope, _counting(receive, limit), send)
 
@@ -62,8 +63,9 @@ def _bearer(authorization: str) -> str | None:
 
 
 def _counting(receive: Receive, limit: int) -> Receive:
-    """A body sent without (or with a false) Content-Length is cut off at the limit: the route gets a 413
-    (FastAPI lets an HTTPException raised while it reads the body through)."""
+    """A body sent without (or with a false) Content-Length is cut off at the limit. The route reading it
+    gets an HTTPException, the one exception FastAPI lets through while it reads a body (any other becomes
+    a 400); the error handlers answer it as ``PayloadTooLarge``."""
     seen = 0
 
     async def wrapped() -> Message:
@@ -76,13 +78,3 @@ def _counting(receive: Receive, limit: int) -> Receive:
         return message
 
     return wrapped
-
-
-async def _refuse(
-    send: Send, scope: Scope, status: int, code: str, detail: str, extra: dict[str, str] | None = None
-) -> None:
-    body = json.dumps({"detail": detail, "code": code, "errors": []}, ensure_ascii=False).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

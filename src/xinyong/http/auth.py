@@ -3,14 +3,16 @@
 Credentials: an API key (``X-API-Key`` or ``Authorization: Bearer``) for machines, the session cookie for
 people; neither means the public. A cookie-authenticated request that changes something must carry the
 session's CSRF token (``X-CSRF-Token`` header or a ``csrf_token`` form field); API keys are not ambient
-credentials and need none."""
+credentials and need none. The session cookie is set and cleared here too, for the API's sign-in and the
+portal's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from xinyong.errors import Forbidden, Unauthorized
@@ -119,3 +121,19 @@ def get_principal(request: Request) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def set_session_cookie(request: Request, response: Response, token: str, expires_at: dt.datetime) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        expires=expires_at,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="strict",
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")

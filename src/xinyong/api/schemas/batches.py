@@ -1,0 +1,83 @@
+"""Collection: the summary of an uploaded batch, a department's batches, and quality per department
+(services/ingest.py ``BatchSummary``, services/quality.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from xinyong.api.schemas.base import Instant, Schema
+
+
+class Reject(Schema):
+    row: int = Field(description="Spreadsheet row (the header is row 1), or the object number in JSON")
+    field: str = Field(description="中文名[column code]")
+    reason: str
+    message: str
+
+
+class LateRecord(Schema):
+    row: int
+    document_no: str | None
+    decision_date: dt.date
+    lag_workdays: int | None
+    deadline_workdays: int | None
+
+
+class BatchSummary(Schema):
+    file: str
+    kind: str
+    format: str
+    encoding: str | None
+    batch_id: int | None
+    department: str | None
+    rows: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    review: int = Field(description="Rows that matched an entity by name only, waiting for a person")
+    late: int
+    timeliness_unknown: int
+    lag_median_workdays: float | None
+    rejected_by_reason: dict[str, int]
+    ignored_columns: list[str]
+    late_records: list[LateRecord] = Field(description="The first few")
+    rejects: list[Reject] = Field(description="The first few; every reject is in the batch's reject file")
+    reject_file: None = Field(description="Always null over HTTP: a server path means nothing to a client")
+
+
+class Batch(Schema):
+    id: int
+    department_code: str | None
+    kind: str
+    file_name: str
+    file_sha256: str
+    file_format: str
+    channel: str
+    received_at: Instant
+    received_on: dt.date
+    finished_at: Instant | None
+    rows_total: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    review: int
+    late: int
+    timeliness_unknown: int
+    lag_median_workdays: float | None
+
+
+class DepartmentQuality(Schema):
+    code: str
+    name: str
+    batches: int
+    rows: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    review: int
+    late: int
+    timeliness_unknown: int
+    last_batch_at: Instant | None
+    rejected_by_reason: dict[str, int]

@@ -1,0 +1,190 @@
+"""One-stop query: search hits, credit files, records with their provenance and publication window, lists
+and the publication feed (services/credit_file.py, services/search.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from xinyong.api.schemas.base import Error, Instant, Schema
+
+
+class SearchHit(Schema):
+    uscc: str
+    name: str
+    matched_name: str = Field(description="The current or former name that matched (the code for codes)")
+    match: Literal["exact", "prefix", "substring", "code"]
+    status: str | None
+    region_code: str
+    region: str
+    adverse_records: int = Field(description="Adverse records public today")
+
+
+class SearchResults(Schema):
+    query: str
+    results: list[SearchHit]
+
+
+class Authority(Schema):
+    name: str | None
+    uscc: str | None
+
+
+class Source(Schema):
+    department: str
+    department_code: str
+    collected_at: Instant
+    batch_id: int
+
+
+class PublicationWindow(Schema):
+    start: dt.date | None
+    end: dt.date | None = Field(description="None: published with no fixed end")
+    earliest_end_by_repair: dt.date | None
+    rule: str | None = Field(description="The rule that set the window")
+    citation: str | None
+
+
+class PublicRecord(Schema):
+    """A record version as the public sees it."""
+
+    id: int
+    kind: str
+    category: str
+    category_name: str
+    category_name_en: str
+    version: int
+    state: str
+    list_type: str | None
+    document_no: str | None
+    decision_date: dt.date | None
+    authority: Authority
+    severity: str | None
+    legal_basis: str | None
+    source: Source
+    publication: PublicationWindow
+    content: dict[str, Any] = Field(description="The delivered fields, non-public ones left out")
+
+
+class Region(Schema):
+    code: str
+    name: str
+    known: bool = Field(description="False for historical or unknown division codes")
+
+
+class Industry(Schema):
+    code: str | None
+    name: str | None
+
+
+class LegalRepresentative(Schema):
+    name: str | None
+    id_number: str | None = Field(description="Masked: first four and last two characters")
+
+
+class EntityBasics(Schema):
+    uscc: str
+    name: str
+    former_names: list[str]
+    authority: str | None
+    category: str | None
+    entity_type: str
+    entity_form: str | None
+    organization_code: str | None
+    region: Region
+    industry: Industry
+    status: str | None
+    established_on: dt.date | None
+    registered_capital: float | None = Field(description="万元 (10,000 CNY)")
+    address: str | None
+    registration_authority: str | None
+    legal_representative: LegalRepresentative
+    provisional: bool = Field(description="Made from a record's party fields; no registration yet")
+
+
+class RecordGroup(Schema):
+    category: str
+    name: str
+    name_en: str
+    adverse: bool
+    records: list[PublicRecord]
+
+
+class EntityFile(Schema):
+    """An entity's public credit file: its records public on `as_of`, grouped by catalogue category."""
+
+    as_of: dt.date
+    entity: EntityBasics
+    record_count: int
+    groups: list[RecordGroup]
+
+
+class EntityRecords(Schema):
+    uscc: str
+    name: str
+    as_of: dt.date
+    total: int
+    offset: int
+    limit: int
+    records: list[PublicRecord]
+
+
+class EntityName(Schema):
+    uscc: str
+    name: str | None
+
+
+class RecordHistory(Schema):
+    record: PublicRecord
+    entity: EntityName
+    versions: list[PublicRecord] = Field(description="Every version of the record, oldest first")
+
+
+class EntityRecord(Schema):
+    """A record with the code and name of its entity."""
+
+    uscc: str
+    name: str
+    record: PublicRecord
+
+
+class ListName(Schema):
+    slug: str
+    name: str
+    name_en: str
+
+
+class ListMembers(Schema):
+    list: ListName
+    as_of: dt.date
+    total: int
+    offset: int
+    limit: int
+    members: list[EntityRecord]
+
+
+class Publications(Schema):
+    """The latest licences and penalties collected (the double-publicity feed), newest first."""
+
+    publications: list[EntityRecord]
+
+
+class Lookup(BaseModel):
+    codes: list[str] = Field(description="Unified social credit codes, up to 1,000")
+    as_of: dt.date | None = None
+
+
+class Found(Schema):
+    found: Literal[True]
+    file: EntityFile
+
+
+class Missing(Schema):
+    found: Literal[False]
+    error: Error = Field(description="422 for a malformed code, 404 for an unknown one")
+
+
+class LookupResults(Schema):
+    results: dict[str, Found | Missing] = Field(description="By code as given")

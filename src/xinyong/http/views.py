@@ -1,0 +1,96 @@
+"""Each portal page and its JSON twin come from one view here: the view calls the service once and returns
+the data both show, with the address of the twin that answers the same data for the same arguments. The
+API renders ``data`` as JSON; the portal renders it with a template and links ``twin``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from xinyong.rules import Rule
+from xinyong.services import credit_file, quality, search
+from xinyong.services.platform import Platform
+
+HOME_PUBLICATIONS = 10  # the latest licences and penalties the home page lists
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    data: dict[str, Any]
+    twin: str  # the API URL whose answer is ``data``
+
+
+def _url(path: str, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v is not None and v != ""})
+    return f"{path}?{query}" if query else path
+
+
+def overview(platform: Platform) -> View:
+    """The home page: counts, freshness per department and the latest publications."""
+    latest = credit_file.recent_publications(platform, limit=HOME_PUBLICATIONS)
+    return View({**quality.platform_overview(platform), **latest}, "/api/v1/overview")
+
+
+def about(platform: Platform) -> View:
+    """Where the data comes from, how fresh it is, and every rule applied with its citation."""
+    rules = sorted(platform.rules.rules(), key=lambda r: (r.topic, r.effective_from, r.id))
+    data = {"departments": quality.department_quality(platform), "rules": [_rule(r) for r in rules]}
+    return View(data, "/api/v1/about")
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "ruleset_id": rule.ruleset_id,
+        "topic": rule.topic,
+        "applies_to": dict(rule.applies_to),
+        "params": dict(rule.params),
+        "citation": rule.citation,
+        "effective_from": rule.effective_from,
+        "effective_to": rule.effective_to,
+        "note": rule.note,
+    }
+
+
+def search_entities(platform: Platform, q: str, *, limit: int) -> View:
+    return View(search.search_entities(platform, q, limit=limit), _url("/api/v1/search", q=q, limit=limit))
+
+
+def entity_file(platform: Platform, uscc: str, *, as_of: dt.date | None) -> View:
+    file = credit_file.entity_file(platform, uscc, as_of=as_of)
+    return View(file, _url(f"/api/v1/entities/{file['entity']['uscc']}", as_of=as_of))
+
+
+def entity_records(
+    platform: Platform,
+    uscc: str,
+    *,
+    as_of: dt.date | None,
+    kind: str | None,
+    category: str | None,
+    offset: int,
+    limit: int,
+) -> View:
+    page = credit_file.entity_records(
+        platform, uscc, as_of=as_of, kind=kind, category=category, offset=offset, limit=limit
+    )
+    twin = _url(
+        f"/api/v1/entities/{page['uscc']}/records",
+        as_of=as_of,
+        kind=kind,
+        category=category,
+        offset=offset or None,
+        limit=limit,
+    )
+    return View(page, twin)
+
+
+def record(platform: Platform, record_id: int) -> View:
+    return View(credit_file.record_with_history(platform, record_id), f"/api/v1/records/{record_id}")
+
+
+def list_members(platform: Platform, slug: str, *, as_of: dt.date | None, offset: int, limit: int) -> View:
+    members = credit_file.list_members(platform, slug, as_of=as_of, offset=offset, limit=limit)
+    return View(members, _url(f"/api/v1/lists/{slug}", as_of=as_of, offset=offset or None, limit=limit))
