@@ -23,9 +23,10 @@ demo: install  ## generate a synthetic province, load it and serve on http://127
 test: install  ## the whole suite; PostgreSQL too when XINYONG_TEST_POSTGRES_URL is set
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-lint: install
+lint: install  ## ruff, and the import contracts of the layers (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
