@@ -1,6 +1,9 @@
 """The audit log (数据铁笼): every write, non-public read, check, denial and administrative action is a leaf
 of an RFC 6962 Merkle tree; signed checkpoints fix its history; ``verify`` recomputes everything from the
-entries and finds any modification, deletion, insertion or reordering of what a checkpoint covers."""
+entries and finds any modification, deletion, insertion or reordering of what a checkpoint covers.
+
+A unit of work appends the entries of its change in its own transaction (``append_in``); other entries go
+through one writer thread per process. The log is the one service that opens transactions of its own."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from xinyong.security.principal import Principal
 from xinyong.security.signing import CheckpointSigner, checkpoint_message
 from xinyong.services.platform import Platform
 from xinyong.store import audit as store
+from xinyong.store.db import read_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +238,7 @@ def checkpoint(platform: Platform) -> dict[str, Any]:
 def published_checkpoints(platform: Platform, limit: int = 100) -> dict[str, Any]:
     flush(platform)
     signer = platform.audit_signer
-    with platform.engine.connect() as conn:
+    with read_snapshot(platform.engine) as conn:
         rows = store.checkpoints(conn, limit)
         size = store.tree_size(conn)
     return {
@@ -252,7 +256,7 @@ def inclusion(platform: Platform, seq: int, tree_size: int | None = None) -> dic
     """The proof that entry ``seq`` is in the tree a checkpoint signed (by default the oldest one that
     covers it; the current, unsigned tree when none does yet)."""
     flush(platform)
-    with platform.engine.connect() as conn:
+    with read_snapshot(platform.engine) as conn:
         current = store.tree_size(conn)
         if not 0 <= seq < current:
             raise NotFound(f"audit entry {seq} does not exist (the log holds {current})")
@@ -283,7 +287,7 @@ def inclusion(platform: Platform, seq: int, tree_size: int | None = None) -> dic
 
 def consistency(platform: Platform, old_size: int, new_size: int) -> dict[str, Any]:
     flush(platform)
-    with platform.engine.connect() as conn:
+    with read_snapshot(platform.engine) as conn:
         current = store.tree_size(conn)
         if not 0 < old_size <= new_size <= current:
             raise InvalidInput(f"need 0 < from ≤ to ≤ {current} (the log's size)")
@@ -312,7 +316,7 @@ def search(
 ) -> list[dict[str, Any]]:
     """Entries, newest first; ``action`` matches a prefix (``batch.``), the others exactly."""
     flush(platform)
-    with platform.engine.connect() as conn:
+    with read_snapshot(platform.engine) as conn:
         rows = store.search_entries(
             conn,
             actor=actor,
@@ -334,20 +338,16 @@ def prune(platform: Platform, principal: Principal, *, now: dt.datetime | None =
     retention = platform.settings.audit_retention_days
     moment = (now or platform.clock.now()) - dt.timedelta(days=retention)
     cutoff = moment.astimezone(dt.UTC).strftime(TIME_FORMAT)
-    with platform.engine.connect() as conn:
+    with read_snapshot(platform.engine) as conn:
         latest = store.latest_checkpoint(conn)
         before = min(store.last_seq_before(conn, cutoff), latest["tree_size"] if latest else 0)
         already = store.pruned_below(conn)
     if before <= already:
         return {"pruned": 0, "before_seq": already, "cutoff": cutoff, "retention_days": retention}
-    record(
-        platform,
-        principal,
-        "audit.prune",
-        f"entries below {before}",
-        detail={"before_seq": before, "cutoff": cutoff, "retention_days": retention},
-    )
-    with platform.engine.begin() as conn:
+    detail = {"before_seq": before, "cutoff": cutoff, "retention_days": retention}
+    announcement = new_entry(platform, principal, "audit.prune", f"entries below {before}", "ok", detail)
+    with platform.engine.begin() as conn:  # the announcement and the prune commit together
+        append_in(platform, conn, [announcement])
         count = store.prune_below(conn, before, _now_text(platform), retention)
     return {"pruned": count, "before_seq": before, "cutoff": cutoff, "retention_days": retention}
 
@@ -398,7 +398,7 @@ def verify(platform: Platform, max_problems: int = 50) -> Verification:
         if len(report.problems) < max_problems:
             report.problems.append(message)
 
-    with platform.engine.connect() as conn:
+    with read_snapshot(platform.engine) as conn:
         signed = {row["tree_size"]: row for row in store.checkpoints(conn)}
         head, head_frontier = store.head(conn)
         pruned_below = store.pruned_below(conn)

@@ -354,7 +354,8 @@ def generate(
         as_of - timedelta(days=WINDOW_DAYS),
     )
     bad = BadRows(factory.people, as_of)
-    stamp = datetime(as_of.year, as_of.month, as_of.day, 18, 0, 0)
+    # XLSX document properties hold a wall-clock time without zone: the files' "created" stamp.
+    stamp = datetime(as_of.year, as_of.month, as_of.day, 18, 0, 0)  # noqa: DTZ001
     specs = {spec.path: spec for spec in FILES}
     manifest_files: list[dict] = []
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from xinyong.clock import CHINA_TIME
+from xinyong.clock import CHINA_TIME, as_utc
 from xinyong.errors import InvalidInput, XinyongError
 from xinyong.http import views
 from xinyong.http.deps import Offset, PlatformDep, RecordId
@@ -33,9 +33,7 @@ def beijing_time(moment: dt.datetime | None) -> str:
     """Stored times are UTC (SQLite returns them naive); the portal shows China Standard Time."""
     if moment is None:
         return "—"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    return as_utc(moment).astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def switch_language(params: Any, lang: str) -> str:
