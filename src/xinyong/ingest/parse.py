@@ -238,7 +238,7 @@ class RowParser:
                 errors.append(RowError(label, problem.reason, problem.message))
         scope = self.spec.out_of_scope
         if scope is not None and row.get(scope.field) == scope.value:
-            # Out of scope (docs/domain.md): report only this, and keep nothing of the person.
+            # Out of scope (DESIGN 2.4): report only this, and keep nothing of the person.
             return {}, [RowError(self.spec.label(scope.field), scope.reason, scope.message)]
         self._protect_ids(row, errors)
         errors.extend(self._cross_checks(row))
