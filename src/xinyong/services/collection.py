@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import gc
 import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -422,10 +423,41 @@ class Ingestor:
         self.summary.touched.update(latest)
 
     def _resolve_parties(self, prepared: list[PreparedRow]) -> list[tuple[PreparedRow, str]]:
-        """USCC first, then alternative identifiers; a name alone goes to review, never merged."""
-        code_key, name_key = self.spec.party_code_field, self.spec.party_name_field
+        """USCC first, then alternative identifiers; a name alone goes to review, never merged. A valid
+        code the store does not know yet makes a provisional entity."""
+        code_key = self.spec.party_code_field
         codes = {p.row[code_key] for p in prepared if p.row.get(code_key)} - self.known_entities
         self.known_entities.update(store.list_existing_entities(self.conn, list(codes)))
+        by_identifier = self._known_identifiers(prepared)
+        resolved: list[tuple[PreparedRow, str]] = []
+        provisional: dict[str, dict[str, Any]] = {}
+        pending: list[PreparedRow] = []
+        for p in prepared:
+            row = p.row
+            code = row.get(code_key)
+            if code and row.get("party_org_code") and row["party_org_code"] != code[8:17]:
+                message = f"组织机构代码 does not match 统一社会信用代码 {code}"
+                self.reject(
+                    p.number,
+                    [RowError(self.spec.label("party_org_code"), "conflicting_identifiers", message)],
+                )
+                continue
+            if not code:
+                identifiers = ((scheme, row.get(key)) for key, scheme in self.spec.identifiers)
+                code = next((by_identifier[i] for i in identifiers if i in by_identifier), None)
+            if code is None:
+                pending.append(p)
+                continue
+            if code not in self.known_entities and code not in provisional:
+                provisional[code] = row
+            resolved.append((p, code))
+        self._add_provisional(provisional)
+        self._send_to_review(pending)
+        return resolved
+
+    def _known_identifiers(self, prepared: list[PreparedRow]) -> dict[tuple[str, str], str]:
+        """(scheme, value) → USCC, for the other identifiers of rows that give no code."""
+        code_key = self.spec.party_code_field
         pairs = [
             (scheme, p.row[key])
             for p in prepared
@@ -435,92 +467,60 @@ class Ingestor:
         ]
         by_identifier = store.find_by_identifiers(self.conn, pairs) if pairs else {}
         self.known_entities.update(by_identifier.values())
-        unresolved_names = []
-        resolved: list[tuple[PreparedRow, str]] = []
-        provisional: dict[str, dict[str, Any]] = {}
-        pending: list[PreparedRow] = []
-        for p in prepared:
-            row = p.row
-            code = row.get(code_key)
-            if code and row.get("party_org_code") and row["party_org_code"] != code[8:17]:
-                label = self.spec.label("party_org_code")
-                self.reject(
-                    p.number,
-                    [
-                        RowError(
-                            label,
-                            "conflicting_identifiers",
-                            f"组织机构代码 does not match 统一社会信用代码 {code}",
-                        )
-                    ],
-                )
-                continue
-            if not code:
-                code = next(
-                    (
-                        by_identifier[(s, row[k])]
-                        for k, s in self.spec.identifiers
-                        if (s, row.get(k)) in by_identifier
-                    ),
-                    None,
-                )
-            if code is None:
-                pending.append(p)
-                unresolved_names.append(row[name_key])
-                continue
-            if code not in self.known_entities and code not in provisional:
-                provisional[code] = row
-            resolved.append((p, code))
-        if provisional:
-            rows = [
+        return by_identifier
+
+    def _add_provisional(self, provisional: dict[str, dict[str, Any]]) -> None:
+        """Entities known so far only from the party fields of records; their registration completes them."""
+        if not provisional:
+            return
+        name_key = self.spec.party_name_field
+        store.insert_entities(
+            self.conn,
+            [
                 {
-                    **self._entity_values(c, r, provisional=True),
+                    **self._entity_values(code, row, provisional=True),
                     "created_batch_id": self.batch_id,
                     "created_at": self.now,
                 }
-                for c, r in provisional.items()
-            ]
-            store.insert_entities(self.conn, rows)
-            store.add_names(
-                self.conn, [{"uscc": c, "name": r[name_key], "current": True} for c, r in provisional.items()]
+                for code, row in provisional.items()
+            ],
+        )
+        store.add_names(
+            self.conn, [{"uscc": c, "name": r[name_key], "current": True} for c, r in provisional.items()]
+        )
+        store.insert_identifiers(
+            self.conn, [i for c, r in provisional.items() for i in self._identifiers(c, r)]
+        )
+        self.known_entities.update(provisional)
+
+    def _send_to_review(self, pending: list[PreparedRow]) -> None:
+        """Rows with neither code nor known identifier: a name that matches goes to review, else rejected."""
+        if not pending:
+            return
+        name_key = self.spec.party_name_field
+        by_name = store.find_by_names(self.conn, [p.row[name_key] for p in pending])
+        reviews = []
+        for p in pending:
+            candidate = by_name.get(p.row[name_key])
+            if candidate is None:
+                message = "no code given and no identifier matches a known entity"
+                label = self.spec.label(self.spec.party_code_field)
+                self.reject(p.number, [RowError(label, "unresolved_party", message)])
+                continue
+            self.summary.review += 1
+            reviews.append(
+                {
+                    "batch_id": self.batch_id,
+                    "kind": self.spec.kind,
+                    "source_row": p.number,
+                    "party_name": p.row[name_key],
+                    "candidate_uscc": candidate,
+                    "payload": orjson.loads(p.body),
+                    "status": "open",
+                    "created_at": self.now,
+                }
             )
-            store.insert_identifiers(
-                self.conn, [i for c, r in provisional.items() for i in self._identifiers(c, r)]
-            )
-            self.known_entities.update(provisional)
-        if pending:
-            by_name = store.find_by_names(self.conn, unresolved_names)
-            reviews = []
-            for p in pending:
-                candidate = by_name.get(p.row[name_key])
-                if candidate is None:
-                    label = self.spec.label(code_key)
-                    self.reject(
-                        p.number,
-                        [
-                            RowError(
-                                label,
-                                "unresolved_party",
-                                "no code given and no identifier matches a known entity",
-                            )
-                        ],
-                    )
-                    continue
-                self.summary.review += 1
-                reviews.append(
-                    {
-                        "batch_id": self.batch_id,
-                        "kind": self.spec.kind,
-                        "source_row": p.number,
-                        "party_name": p.row[name_key],
-                        "candidate_uscc": candidate,
-                        "payload": orjson.loads(p.body),
-                        "status": "open",
-                        "created_at": self.now,
-                    }
-                )
-            store.insert_reviews(self.conn, reviews)
-        return resolved
+        store.insert_reviews(self.conn, reviews)
 
     # -- records -------------------------------------------------------------------------------------------
 
@@ -738,6 +738,30 @@ def collect(
         raise
 
 
+def _store_chunks(
+    rows: Iterator[tuple[int, list[str] | None]],
+    prepare: RowPreparer,
+    ingestor: Ingestor,
+    chunk_rows: int,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Prepare chunk N+1 while a writer thread stores chunk N: the store's own work (sqlite3_step, the
+    PostgreSQL server's COPY) runs without the GIL. Only the writer thread uses the connection while the
+    loop runs."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xinyong-store") as store_thread:
+        stored: Future[None] | None = None
+        for chunk in _chunked(rows, chunk_rows):
+            prepared = prepare(chunk)
+            if stored is not None:
+                stored.result()
+            stored = store_thread.submit(ingestor.store, prepared)
+            gc.collect(0)  # the chunk's few reference cycles (about 30 objects), while young
+            if progress:
+                progress(len(chunk))
+        if stored is not None:
+            stored.result()
+
+
 def _load_batch(
     platform: Platform,
     principal: Principal,
@@ -763,7 +787,8 @@ def _load_batch(
     )
     reject_dir = settings.data_dir / "rejects"
     reject_dir.mkdir(parents=True, exist_ok=True)
-    partial = reject_dir / f".{now:%Y%m%dT%H%M%S%f}-{path.name}.csv.part"
+    # Named by time and a random part, never by the file's own name (an upload's name is the sender's).
+    partial = reject_dir / f".{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex}.csv.part"
     try:
         with (
             _collector_paused(),
@@ -804,21 +829,7 @@ def _load_batch(
                 rules=platform.rules,
                 calendar=platform.calendar,
             )
-            # Prepare chunk N+1 while a writer thread stores chunk N: the store's own work (sqlite3_step, the
-            # PostgreSQL server's COPY) runs without the GIL. Only the writer thread uses the connection
-            # while the loop runs.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xinyong-store") as store_thread:
-                stored: Future[None] | None = None
-                for chunk in _chunked(opened.rows, settings.ingest_chunk_rows):
-                    prepared = prepare(chunk)
-                    if stored is not None:
-                        stored.result()
-                    stored = store_thread.submit(ingestor.store, prepared)
-                    gc.collect(0)  # the chunk's few reference cycles (about 30 objects), while young
-                    if progress:
-                        progress(len(chunk))
-                if stored is not None:
-                    stored.result()
+            _store_chunks(opened.rows, prepare, ingestor, settings.ingest_chunk_rows, progress)
             ingestor.finish()
             counts = {k: getattr(summary, k) for k in ("accepted", "rejected", "duplicates", "late")}
             work.audit(principal, "batch.load", f"batch:{batch_id}", detail={**detail, **counts})
