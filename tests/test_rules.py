@@ -45,6 +45,7 @@ def penalty(
     return publication_window(
         BOOK,
         kind="penalty",
+        classify_severity=True,
         decision_date=decided,
         severity=severity,
         penalty_types=list(types),
@@ -252,6 +253,7 @@ def test_operator_rules_are_added(tmp_path) -> None:
     window = publication_window(
         book,
         kind="penalty",
+        classify_severity=True,
         decision_date=date(2026, 5, 10),
         severity=None,
         penalty_types=["罚款"],

@@ -143,7 +143,7 @@ class RuleBook:
         # force, and on a number only through where it lies among the bounds the topic's rules name; the
         # memo is keyed on exactly that, so it stays small and is always right.
         self._epochs: dict[str, list[date]] = {}
-        self._facts: dict[str, dict[str, tuple[Decimal, ...]]] = {}  # topic → fact it tests → numeric bounds
+        self._tested: dict[str, tuple[tuple[str, tuple[Decimal, ...]], ...]] = {}  # topic → (fact, bounds)
         for topic, entries in self._by_topic.items():
             days = {rule.effective_from for rule, _ in entries}
             days |= {rule.effective_to + timedelta(days=1) for rule, _ in entries if rule.effective_to}
@@ -154,8 +154,9 @@ class RuleBook:
                     bounds = facts.setdefault(condition.fact, set())
                     if isinstance(condition.expected, Decimal):
                         bounds.add(condition.expected)
-            self._facts[topic] = {fact: tuple(sorted(bounds)) for fact, bounds in facts.items()}
+            self._tested[topic] = tuple((fact, tuple(sorted(bounds))) for fact, bounds in facts.items())
         self._memo: dict[tuple[Any, ...], Rule] = {}
+        self._places: dict[tuple[Any, tuple[Decimal, ...]], tuple[tuple[bool, bool], ...]] = {}
 
     def rules(self, topic: str | None = None) -> list[Rule]:
         return [rule for rule in self._rules if topic is None or rule.topic == topic]
@@ -163,20 +164,36 @@ class RuleBook:
     def get(self, rule_id: str | None) -> Rule | None:
         return self._by_id.get(rule_id) if rule_id else None
 
-    def signature(self, topic: str, on: date, **facts: Any) -> tuple[Any, ...]:
+    def signature(self, topic: str, on: date, facts: Mapping[str, Any]) -> tuple[Any, ...]:
         """What `find` can see of a question: which rules of `topic` are in force on `on`, and of each fact
         they test its value (a number: its place among the bounds they name). Equal signatures, equal
-        answers, so callers can memoise on it too."""
-        tested = self._facts.get(topic, {})
-        return (
-            topic,
-            bisect_right(self._epochs.get(topic, ()), on),
-            *(_signature(facts.get(fact), bounds) for fact, bounds in tested.items()),
-        )
+        answers, so callers can memoise on it too. It runs several times per ingested row: numbers' places
+        are memoised and the loop is kept plain."""
+        parts: list[Any] = [topic, bisect_right(self._epochs.get(topic, ()), on)]
+        for fact, bounds in self._tested.get(topic, ()):
+            value = facts.get(fact)
+            if value is None:
+                parts.append(None)
+            elif bounds:
+                parts.append(self._place(value, bounds))
+            elif value.__class__ is list:
+                parts.append(tuple(value))
+            else:
+                parts.append(value)
+        return tuple(parts)
+
+    def _place(self, value: Any, bounds: tuple[Decimal, ...]) -> tuple[tuple[bool, bool], ...]:
+        key = (value, bounds)
+        place = self._places.get(key)
+        if place is None:
+            if len(self._places) >= 100_000:
+                self._places.clear()
+            place = self._places[key] = _signature(value, bounds)
+        return place
 
     def find(self, topic: str, on: date, **facts: Any) -> Rule:
         """The most specific rule of `topic` in force on `on` whose `applies_to` matches `facts`."""
-        key = self.signature(topic, on, **facts)
+        key = self.signature(topic, on, facts)
         rule = self._memo.get(key)
         if rule is None:
             if unknown := facts.keys() - FACTS:
@@ -293,13 +310,44 @@ def publication_window(
     authority_name: str,
     published_on: date,
     valid_to: date | None = None,
+    classify_severity: bool = False,
 ) -> PublicationWindow:
-    """When a licence or penalty is public, by the `publication_period` rule in force at its decision."""
+    """When a licence or penalty is public, by the `publication_period` rule in force at its decision.
+    A missing tier is classified by the `penalty_severity` rules when `classify_severity` (the kinds whose
+    specification says so: penalties)."""
     if published_on < decision_date:
         raise InvalidInput(f"published on {published_on}, before the decision of {decision_date}")
+    rule, severity = publication_rule(
+        book,
+        kind=kind,
+        decision_date=decision_date,
+        severity=severity,
+        penalty_types=penalty_types,
+        fine_amount=fine_amount,
+        authority_name=authority_name,
+        classify_severity=classify_severity,
+    )
+    return window_of(
+        rule, severity, decision_date=decision_date, published_on=published_on, valid_to=valid_to
+    )
+
+
+def publication_rule(
+    book: RuleBook,
+    *,
+    kind: str,
+    decision_date: date,
+    severity: str | None,
+    penalty_types: list[str],
+    fine_amount: Decimal | None,
+    authority_name: str,
+    classify_severity: bool,
+) -> tuple[Rule, str | None]:
+    """The `publication_period` rule of a decision and the tier it was chosen for (as stated, or classified
+    by the `penalty_severity` rules when `classify_severity` and none is stated)."""
     if severity is not None and severity not in SEVERITIES:
         raise InvalidInput(f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")
-    if kind == "penalty" and severity is None:
+    if classify_severity and severity is None:
         severity = classify_penalty_severity(
             book, decision_date=decision_date, penalty_types=penalty_types, fine_amount=fine_amount
         )
@@ -312,6 +360,13 @@ def publication_window(
         fine_amount=fine_amount,
         authority_name=authority_name,
     )
+    return rule, severity
+
+
+def window_of(
+    rule: Rule, severity: str | None, *, decision_date: date, published_on: date, valid_to: date | None
+) -> PublicationWindow:
+    """The publication window a `publication_period` rule gives a decision published on `published_on`."""
     params = rule.params
     if not params.get("published", True):
         return PublicationWindow(published_on, published_on, False, rule.id, rule.citation, None, severity)

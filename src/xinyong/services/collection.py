@@ -35,10 +35,12 @@ from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
 from xinyong.rules import (
+    Rule,
     RuleBook,
     list_term,
     publication_deadline_days,
-    publication_window,
+    publication_rule,
+    window_of,
 )
 from xinyong.security.principal import Principal
 from xinyong.services import audit, search
@@ -119,11 +121,11 @@ class PreparedChunk:
 
 
 class PublicationWindows:
-    """Publication windows of a file's rows (kinds whose `publication` is "period"), memoised.
+    """Publication windows of a file's rows (kinds whose `publication` is "period"), memoised twice.
 
-    A window depends on the facts its rules test only through ``RuleBook.signature`` (which rules are in
-    force, each fact's value or a number's place among the bounds), and then on the row's own dates. The
-    memo is keyed on exactly that, and bounded, so memory stays flat in file size."""
+    Which rule (and tier) applies depends on a row's facts only through ``RuleBook.signature``: the rule is
+    looked up once per distinct signature. The window then depends only on that rule, the tier and the row's
+    dates. Both memos are bounded, so memory stays flat in file size."""
 
     LIMIT = 100_000
 
@@ -133,7 +135,8 @@ class PublicationWindows:
         self.date_field = spec.date_field
         self.authority_field = spec.authority_field or ""
         self.classify = spec.classify_severity
-        self._memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._rules: dict[tuple[Any, ...], tuple[Rule, str | None]] = {}
+        self._windows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def __call__(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
         """(start, end, earliest end by repair, rule id, tier); raises RuleNotFound as publication_window."""
@@ -147,28 +150,38 @@ class PublicationWindows:
         signature = self.rules.signature
         classified = facts["severity"] is None and self.classify
         key = (
-            signature("publication_period", decided, kind=self.kind, **facts),
-            signature("penalty_severity", decided, **facts) if classified else None,
-            decided,
-            published_on,
-            row.get("valid_to"),
+            signature("publication_period", decided, {"kind": self.kind, **facts}),
+            signature("penalty_severity", decided, facts) if classified else None,
         )
-        window = self._memo.get(key)
-        if window is None:
-            found = publication_window(
-                self.rules,
-                kind=self.kind,
-                decision_date=decided,
-                published_on=published_on,
-                valid_to=row.get("valid_to"),
-                **facts,
+        picked = self._rules.get(key)
+        if picked is None:
+            picked = publication_rule(
+                self.rules, kind=self.kind, decision_date=decided, classify_severity=self.classify, **facts
             )
-            severity = found.severity if self.classify else None
-            window = (found.start, found.end, found.min_end, found.rule_id, severity)
-            if len(self._memo) >= self.LIMIT:
-                self._memo.clear()
-            self._memo[key] = window
+            _bounded_put(self._rules, key, picked)
+        rule, severity = picked
+        valid_to = row.get("valid_to")
+        window_key = (rule.id, severity, decided, published_on, valid_to)
+        window = self._windows.get(window_key)
+        if window is None:
+            found = window_of(
+                rule, severity, decision_date=decided, published_on=published_on, valid_to=valid_to
+            )
+            window = (
+                found.start,
+                found.end,
+                found.min_end,
+                found.rule_id,
+                severity if self.classify else None,
+            )
+            _bounded_put(self._windows, window_key, window)
         return window
+
+
+def _bounded_put(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= PublicationWindows.LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 class RowPreparer:
@@ -270,7 +283,7 @@ class RowPreparer:
         """Working days allowed; the rule depends on the date only through which rules are in force."""
         kind = self.spec.record_kind
         key = self.rules.signature(
-            "publication_deadline", decided_on, kind=kind, authority_name=authority_name
+            "publication_deadline", decided_on, {"kind": kind, "authority_name": authority_name}
         )
         days = self._deadlines.get(key)
         if days is None:
