@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -120,13 +121,14 @@ def _print_summary(s: BatchSummary) -> None:
         console.print(f"  reject file: {s.reject_file}")
 
 
-def _ignored_line(names: list[str], count: int, width: int = 160) -> str:
-    """One line however many columns were ignored: as many names as fit, then how many more."""
+def _ignored_line(names: list[str], count: int) -> str:
+    """One line however many columns were ignored: as many names as fit the terminal, then how many more."""
+    width = max(console.width, 60)
     line = f"  {count} ignored column{'s' if count > 1 else ''}: "
     shown = 0
     for name in names:
         piece = (", " if shown else "") + (name if len(name) <= 40 else name[:39] + "…")
-        if len(line) + len(piece) > width - 16:
+        if cell_len(line) + cell_len(piece) > width - 18:
             break
         line += piece
         shown += 1

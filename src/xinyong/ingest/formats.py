@@ -750,6 +750,22 @@ class _TooDeep(Exception):
     pass
 
 
+class _Long(str):
+    """A string value over ``max_field_chars``, dropped as it is read: only its length is kept."""
+
+    size: int
+
+
+def _long(size: int) -> _Long:
+    value = _Long("")
+    value.size = size
+    return value
+
+
+class _WithLong(dict):
+    """A record holding ``_Long`` values."""
+
+
 class _TooLarge(Exception):
     pass
 
@@ -787,7 +803,13 @@ def _build(events: Iterator[tuple[str, Any]], first: str, depth: int, limits: Re
         else:
             new = value
             if event == "string":
-                size += len(value)
+                if len(value) > limits.max_field_chars:
+                    new = _long(len(value))
+                    if len(stack) == 1 and root.__class__ is dict:
+                        root = _WithLong(root)
+                        stack[0] = root
+                else:
+                    size += len(value)
         if size > budget:
             over = True
             root, stack = None, [None] * len(stack)  # keep only the depth, to read past the rest
@@ -797,10 +819,10 @@ def _build(events: Iterator[tuple[str, Any]], first: str, depth: int, limits: Re
                 key.append(None)
             continue
         top = stack[-1]
-        if top.__class__ is dict:
-            top[key[-1]] = new
-        else:
+        if top.__class__ is list:
             top.append(new)
+        else:
+            top[key[-1]] = new
         if event == "start_map" or event == "start_array":
             stack.append(new)
             key.append(None)
@@ -915,6 +937,9 @@ def _under_wrapper(
                 record[key] = _build(events, event, depth, limits)
             except _TooLarge as exc:
                 size += exc.args[0]
+        elif isinstance(value, str) and len(value) > limits.max_field_chars:
+            record = record if record.__class__ is _WithLong else _WithLong(record)
+            record[key] = _long(len(value))
         else:
             record[key] = value
             size += len(value) if isinstance(value, str) else 1
@@ -970,15 +995,25 @@ class _Guarded:
     def __init__(self, source: Any) -> None:
         self.source = source
         self.tail = 0  # digits at the end of what was read so far
+        self.before = 0x20  # the byte before them
 
     def read(self, n: int = -1) -> bytes:
         block = self.source.read(n)
         if not block:
             return block
         lead = len(block) - len(block.lstrip(_DIGITS))
-        if self.tail + lead >= _MAX_DIGITS or _DIGIT_RUN.search(block):
+        if self.tail + lead >= _MAX_DIGITS and self.before in _NUMBER_BEFORE:
             raise _TooManyDigits
-        self.tail = (self.tail + lead) if lead == len(block) else len(block) - len(block.rstrip(_DIGITS))
+        for match in _DIGIT_RUN.finditer(block):
+            start = match.start()
+            if (block[start - 1] if start else self.before) in _NUMBER_BEFORE:
+                raise _TooManyDigits
+        if lead == len(block):
+            self.tail += lead
+        else:
+            trailing = len(block) - len(block.rstrip(_DIGITS))
+            self.before = block[len(block) - trailing - 1]
+            self.tail = trailing
         return block
 
 
@@ -987,6 +1022,7 @@ class _TooManyDigits(Exception):
 
 
 _DIGITS = b"0123456789"
+_NUMBER_BEFORE = frozenset(b":,[ \t\r\n-+.eE")  # what may precede a number's digits (a string's: anything)
 _MAX_DIGITS = min(4300, getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300)
 _DIGIT_RUN = re.compile(rb"(?<![0-9])[0-9]{%d}" % _MAX_DIGITS)
 
@@ -1066,7 +1102,16 @@ def _open_json(path: Path, limits: ReadLimits) -> OpenedFile:
             if obj is None or isinstance(obj, RowProblem):
                 yield number, obj
                 continue
-            texts = [_cell_text(obj.get(key)) for key in keys]
+            try:
+                texts = [_cell_text(obj.get(key)) for key in keys]
+            except TypeError:  # a nested value deeper than orjson writes
+                yield number, RowProblem("too_deep", "a value nested too deep to read")
+                continue
+            if obj.__class__ is _WithLong:
+                longs = {i: v.size for i, k in enumerate(keys) if (v := obj.get(k)).__class__ is _Long}
+                if longs:
+                    yield number, OversizedRow(texts, longs)
+                    continue
             broken = next((i for i, t in enumerate(texts) if not t.isascii() and not _is_utf8(t)), None)
             if broken is not None:  # "\ud800" in JSON: a lone surrogate, no character
                 yield number, RowProblem("invalid_text", "the value holds a lone UTF-16 surrogate", broken)
