@@ -466,7 +466,7 @@ def _open_csv(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFi
                     elif isinstance(values, list):
                         values = _screen_cells(values, field_limit)
                 previous_line = line
-                if isinstance(values, RowProblem) or any(values):
+                if values.__class__ is not list or any(values):  # a problem, an over-long value, or data
                     yield number, values
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
@@ -852,13 +852,41 @@ def _record_or_problem(
         if first == "start_array":
             _skip(events, first, depth, limits)
         return None
-    try:
-        return _build(events, first, depth, limits)
-    except _TooLarge as exc:
-        return RowProblem(
-            "row_too_large",
-            f"an object of {exc.args[0]:,} characters; at most {limits.max_row_chars:,} are read",
-        )
+    if depth >= limits.max_json_depth:
+        raise _TooDeep
+    # A flat record, the usual case, is built here event by event; nested values go through _build.
+    record: dict[str, Any] = {}
+    field_limit, budget = limits.max_field_chars, limits.max_row_chars
+    size = 0
+    key = None
+    for event, value in events:
+        if event == "map_key":
+            key = value
+            size += len(value) + 1
+        elif event == "string":
+            if len(value) > field_limit:
+                record = record if record.__class__ is _WithLong else _WithLong(record)
+                record[key] = _long(len(value))
+            else:
+                record[key] = value
+                size += len(value)
+        elif event == "end_map":
+            if size > budget:
+                return RowProblem(
+                    "row_too_large", f"an object of {size:,} characters; at most {budget:,} are read"
+                )
+            return record
+        elif event == "start_map" or event == "start_array":
+            try:
+                record[key] = _build(events, event, depth + 1, limits)
+            except _TooLarge as exc:
+                size += exc.args[0]
+        else:
+            record[key] = value
+            size += 1
+        if size > budget and record:
+            record = {}  # reported at its end; kept no longer
+    raise ijson.IncompleteJSONError("the JSON breaks off")
 
 
 def _document_records(

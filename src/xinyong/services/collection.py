@@ -735,6 +735,10 @@ def collect(
             profile=profile,
         )
     except XinyongError as error:
+        if (
+            isinstance(error, UnreadableFile) and file_name != path.name
+        ):  # an upload's copy: name the sent file
+            error.detail = error.detail.replace(path.name, file_name)
         audit.record(
             platform,
             principal,
