@@ -59,6 +59,12 @@ class UnreadableFile(InvalidInput):
     code = "unreadable_file"
 
 
+class InvalidProfile(InvalidInput):
+    """A mapping profile cannot be found or used (file, key and problem named)."""
+
+    code = "invalid_profile"
+
+
 class RuleNotFound(XinyongError):
     """No rule in the rule set covers the date or the case asked about."""
 

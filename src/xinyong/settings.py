@@ -91,6 +91,35 @@ class Settings(BaseSettings):
     ingest_chunk_rows: int = Field(
         5000, ge=100, description="Rows validated and written per chunk during ingest."
     )
+    ingest_max_field_chars: int = Field(
+        8192,
+        ge=4096,
+        description="A value in a department file longer than this rejects its row (the field named) before "
+        "any other check; it is never held whole.",
+    )
+    ingest_max_row_chars: int = Field(
+        1 << 18,
+        ge=1 << 16,
+        description="A CSV line, JSON Lines line or JSON record longer than this rejects its row; a CSV or "
+        "JSON Lines line is read in pieces of at most this size.",
+    )
+    ingest_max_json_depth: int = Field(
+        32,
+        ge=4,
+        le=1000,
+        description="JSON nested deeper than this makes the file unreadable (department records are flat).",
+    )
+    ingest_max_unpacked_bytes: int = Field(
+        256 << 20,
+        ge=1 << 20,
+        description="Largest part of a spreadsheet that is read whole: an XLS workbook, an XLSX's shared "
+        "strings or styles (unpacked); beyond it the file is unreadable.",
+    )
+    profiles_dir: Path | None = Field(
+        None,
+        description="Directory of mapping profiles (`<name>.toml`) for `xinyong ingest --profile NAME` and "
+        "the upload's `profile` field; default `<data_dir>/profiles`.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -116,6 +145,10 @@ class Settings(BaseSettings):
             return self.rules_dir
         default = self.data_dir / "rules"
         return default if default.is_dir() else None
+
+    @cached_property
+    def resolved_profiles_dir(self) -> Path:
+        return self.profiles_dir or self.data_dir / "profiles"
 
     @cached_property
     def resolved_search_index_path(self) -> Path:

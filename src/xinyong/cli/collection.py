@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -31,15 +32,24 @@ def ingest(
         typer.Argument(exists=True, dir_okay=False, readable=True, help="Files to load"),
     ],
     kind: Annotated[str | None, typer.Option(help="penalty, licence, entity, annual-report or list")] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            help="A mapping profile for a department's own export: a name in the profiles directory "
+            "(XINYONG_PROFILES_DIR) or the path of a .toml file"
+        ),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
-    """Collect department files, one batch each. CSV (UTF-8 or GBK), XLSX or JSON. A file that cannot be read
-    as a whole is reported and the others still load; the exit status is then that of the first failure."""
+    """Collect department files, one batch each. CSV (UTF-8, GBK or UTF-16), XLSX, XLS or JSON. A file that
+    cannot be read as a whole is reported and the others still load; the exit status is then that of the
+    first failure."""
     platform = open_platform()
     summaries, failures = [], []
+    chosen = _profile_argument(profile)
     for path in paths:
         try:
-            summaries.append(_collect_one(platform, path, kind, quiet=json))
+            summaries.append(_collect_one(platform, path, kind, chosen, quiet=json))
         except XinyongError as error:
             failures.append(error)
             print_error(error, about=str(path))
@@ -52,9 +62,20 @@ def ingest(
         raise typer.Exit(failures[0].exit_code)
 
 
-def _collect_one(platform: Platform, path: Path, kind: str | None, *, quiet: bool) -> BatchSummary:
+def _profile_argument(profile: str | None) -> str | Path | None:
+    """A path when it looks like one (a separator or .toml), else a name in the profiles directory."""
+    if profile is None:
+        return None
+    if "/" in profile or "\\" in profile or profile.endswith(".toml"):
+        return Path(profile)
+    return profile
+
+
+def _collect_one(
+    platform: Platform, path: Path, kind: str | None, profile: str | Path | None, *, quiet: bool
+) -> BatchSummary:
     if quiet or path.stat().st_size < PROGRESS_BAR_BYTES:
-        return collect(platform, operator(), path, kind=kind)
+        return collect(platform, operator(), path, kind=kind, profile=profile)
     with Progress(
         TextColumn("{task.description}", markup=False),
         BarColumn(),
@@ -63,7 +84,14 @@ def _collect_one(platform: Platform, path: Path, kind: str | None, *, quiet: boo
         console=err,
     ) as progress:
         task = progress.add_task(path.name, total=None)
-        return collect(platform, operator(), path, kind=kind, progress=lambda n: progress.advance(task, n))
+        return collect(
+            platform,
+            operator(),
+            path,
+            kind=kind,
+            profile=profile,
+            progress=lambda n: progress.advance(task, n),
+        )
 
 
 def _print_summary(s: BatchSummary) -> None:
@@ -72,7 +100,8 @@ def _print_summary(s: BatchSummary) -> None:
     console.print(
         Text.assemble(
             (s.file, "bold"),
-            f" ({s.kind}, {s.format}{', ' + s.encoding if s.encoding else ''}) batch {s.batch_id}: ",
+            f" ({s.kind}, {s.format}{', ' + s.encoding if s.encoding else ''}"
+            f"{', profile ' + s.profile if s.profile else ''}) batch {s.batch_id}: ",
             f"{s.rows} rows → ",
             (f"{s.accepted} accepted", "green"),
             ", ",
@@ -82,14 +111,28 @@ def _print_summary(s: BatchSummary) -> None:
             lag + unknown,
         )
     )
-    if s.ignored_columns:
-        console.print(f"  ignored columns: {', '.join(s.ignored_columns)}")
+    if s.ignored_count:
+        console.print(_ignored_line(s.ignored_columns, s.ignored_count))
     for item in s.rejects[:10]:
         console.print(f"  row {item['row']}: {item['field']}: {item['reason']} — {item['message']}")
     if s.rejected > 10:
         console.print(f"  … {s.rejected_by_reason}")
     if s.reject_file:
         console.print(f"  reject file: {s.reject_file}")
+
+
+def _ignored_line(names: list[str], count: int) -> str:
+    """One line however many columns were ignored: as many names as fit the terminal, then how many more."""
+    width = max(console.width, 60)
+    line = f"  {count} ignored column{'s' if count > 1 else ''}: "
+    shown = 0
+    for name in names:
+        piece = (", " if shown else "") + (name if len(name) <= 40 else name[:39] + "…")
+        if cell_len(line) + cell_len(piece) > width - 18:
+            break
+        line += piece
+        shown += 1
+    return line + (f" … and {count - shown} more" if count > shown else "")
 
 
 @batches_app.command("report")

@@ -29,8 +29,9 @@ from sqlalchemy import Connection
 from xinyong.clock import china_date
 from xinyong.errors import CalendarYearUnknown, RuleNotFound, UnreadableFile, XinyongError
 from xinyong.ingest.columns import ColumnParser
-from xinyong.ingest.formats import file_sha256, open_file
+from xinyong.ingest.formats import ReadLimits, RowScreen, file_sha256
 from xinyong.ingest.parse import RowError
+from xinyong.ingest.profiles import open_with_profile
 from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
@@ -52,6 +53,7 @@ from xinyong.store.db import timestamp_text
 from xinyong.workdays import WorkdayCalendar
 
 MAX_LISTED_LATE = 50
+MAX_LISTED_IGNORED = 100
 
 
 @dataclass
@@ -71,7 +73,9 @@ class BatchSummary:
     timeliness_unknown: int = 0
     lag_median_workdays: float | None = None
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    ignored_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)  # the first MAX_LISTED_IGNORED
+    ignored_count: int = 0
+    profile: str | None = None
     late_records: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)  # the first few, for the terminal
     reject_file: str | None = None
@@ -201,8 +205,10 @@ class RowPreparer:
         only_department: str | None,
         rules: RuleBook,
         calendar: WorkdayCalendar,
+        limits: ReadLimits | None = None,
     ) -> None:
         header_map = resolve_header(header, kind, empty=empty)
+        self.screen = RowScreen(header_map, limits or ReadLimits())
         self.spec = spec = schemas()[kind]
         self.parser = ColumnParser(header_map, today=today, id_hash_key=id_hash_key)
         self.only_department = only_department
@@ -216,13 +222,9 @@ class RowPreparer:
         self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
         self._deadlines: dict[tuple[Any, ...], int] = {}
 
-    def __call__(self, chunk: list[tuple[int, list[str] | None]]) -> PreparedChunk:
-        parsed, invalid = self.parser.parse(chunk)
-        late_invalid = [
-            (number, [RowError("*", "unparseable", "the row cannot be parsed")])
-            for number, values in chunk
-            if values is None
-        ]
+    def __call__(self, chunk: list[tuple[int, Any]]) -> PreparedChunk:
+        readable, late_invalid = self.screen(chunk)  # rows the reader could not give whole: rejected
+        parsed, invalid = self.parser.parse(readable)
         valid: list[PreparedRow] = []
         only_department = self.only_department
         received_on = self.received_on
@@ -712,6 +714,7 @@ def collect(
     today: dt.date | None = None,
     received_at: dt.datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    profile: str | Path | None = None,
 ) -> BatchSummary:
     """Load one file as one batch for `principal`. The batch and its audit entry commit together; a file
     that cannot be read as a whole raises ``UnreadableFile`` (nothing written) and is audited as refused;
@@ -719,12 +722,16 @@ def collect(
 
     `received_at` (default now) is when the platform got the file: what ``as_of`` reads go by; loading an
     archive of past batches passes their original receipt times. `today` defaults to its date in China.
-    `department` (an upload's department) rejects the rows of every other department."""
+    `department` (an upload's department) rejects the rows of every other department. `profile` (a name in
+    the profiles directory, or a path) maps a department's own export onto the standard (ingest/profiles.py).
+    """
     file_name = display_name or path.name
     if not path.is_file():
         raise UnreadableFile(f"{path}: not a file that can be read")
     sha256 = file_sha256(path)
     detail = {"file": file_name, "sha256": sha256, "kind": kind}
+    if profile is not None:
+        detail["profile"] = str(profile)
     now = received_at or platform.clock.now()
     try:
         return _load_batch(
@@ -738,8 +745,13 @@ def collect(
             now=now,
             today=today or china_date(now),
             progress=progress,
+            profile=profile,
         )
     except XinyongError as error:
+        if (
+            isinstance(error, UnreadableFile) and file_name != path.name
+        ):  # an upload's copy: name the sent file
+            error.detail = error.detail.replace(path.name, file_name)
         audit.record(
             platform,
             principal,
@@ -787,16 +799,22 @@ def _load_batch(
     now: dt.datetime,
     today: dt.date,
     progress: Callable[[int], None] | None,
+    profile: str | Path | None,
 ) -> BatchSummary:
     settings = platform.settings
-    opened = open_file(path)
+    limits = ReadLimits.of(settings)
+    opened, kind, profile_name = open_with_profile(
+        path, kind=kind, profile=profile, profiles_dir=settings.resolved_profiles_dir, limits=limits
+    )
     header_map = resolve_header(opened.header, kind, empty=opened.empty)
     summary = BatchSummary(
         file=detail["file"],
         kind=header_map.kind,
         format=opened.format,
         encoding=opened.encoding,
-        ignored_columns=list(header_map.ignored),
+        ignored_columns=list(header_map.ignored[:MAX_LISTED_IGNORED]),
+        ignored_count=len(header_map.ignored),
+        profile=profile_name,
     )
     reject_dir = settings.data_dir / "rejects"
     reject_dir.mkdir(parents=True, exist_ok=True)
@@ -841,6 +859,7 @@ def _load_batch(
                 only_department=department,
                 rules=platform.rules,
                 calendar=platform.calendar,
+                limits=limits,
             )
             _store_chunks(opened.rows, prepare, ingestor, settings.ingest_chunk_rows, progress)
             ingestor.finish()

@@ -41,7 +41,9 @@ class BatchSummary(Schema):
     timeliness_unknown: int
     lag_median_workdays: float | None
     rejected_by_reason: dict[str, int]
-    ignored_columns: list[str]
+    ignored_columns: list[str] = Field(description="Headers that map to no field (the first 100)")
+    ignored_count: int = Field(description="How many headers map to no field")
+    profile: str | None = Field(description="The mapping profile the file was read through, if any")
     late_records: list[LateRecord] = Field(description="The first few")
     rejects: list[Reject] = Field(description="The first few; every reject is in the batch's reject file")
     reject_file: None = Field(description="Always null over HTTP: a server path means nothing to a client")
