@@ -10,6 +10,7 @@ import time
 
 import pytest
 import uvicorn
+from tests.test_ingest import AUTHORITY
 from tests.test_query import BRAND, CODE, loaded  # noqa: F401  (the fixture)
 
 from xinyong.asgi import create_app
@@ -97,7 +98,7 @@ def test_staff_sign_in_and_out(page, server, loaded):  # noqa: F811
         username="officer",
         password="correct horse battery",
         role="department_officer",
-        department_code=CODE,
+        department_code=AUTHORITY,
     )
     page.goto(server + "/")
     page.click("a.signin")
