@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.test_departments import on_record
 from tests.test_ingest import AUTHORITY, penalty_row, uscc, write_csv
 
 from xinyong.asgi import create_app
@@ -19,6 +20,7 @@ from xinyong.services import accounts
 @pytest.fixture
 def key(platform) -> str:
     """An API key of the department the test rows come from."""
+    on_record(platform)
     return accounts.create_client(
         platform, operator(), name="tax-system", role="department_officer", department_code=AUTHORITY
     )["key"]

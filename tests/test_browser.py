@@ -7,9 +7,11 @@ import shutil
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import uvicorn
+from tests.test_ingest import AUTHORITY
 from tests.test_query import BRAND, CODE, loaded  # noqa: F401  (the fixture)
 
 from xinyong.asgi import create_app
@@ -97,7 +99,7 @@ def test_staff_sign_in_and_out(page, server, loaded):  # noqa: F811
         username="officer",
         password="correct horse battery",
         role="department_officer",
-        department_code=CODE,
+        department_code=AUTHORITY,
     )
     page.goto(server + "/")
     page.click("a.signin")
@@ -125,3 +127,74 @@ def test_staff_sign_in_and_out(page, server, loaded):  # noqa: F811
         ("session.login", "ok"),
         ("session.login", "denied"),
     ]
+
+
+def test_a_department_officer_uploads_and_reads_its_rejects(page, server, loaded, tmp_path):  # noqa: F811
+    """Sign in, upload a file with a bad row on the desk, find the batch in the history, read the reason in
+    Chinese, then in English, and download the rejects. Screenshots of each page land in tmp_path."""
+    from tests.test_ingest import penalty_row, write_csv
+
+    from xinyong.security.principal import operator
+    from xinyong.services import accounts
+    from xinyong.web.i18n import reasons
+
+    accounts.create_account(
+        loaded,
+        operator(),
+        username="officer",
+        password="correct horse battery",
+        role="department_officer",
+        department_code=AUTHORITY,
+    )
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    rows = [
+        penalty_row(**{"行政处罚决定书文号": "杭西市监罚〔2026〕9号"}),
+        penalty_row(**{"行政处罚决定书文号": "杭西市监罚〔2026〕10号", "处罚决定日期": "2026-02-30"}),
+    ]
+    upload = write_csv(tmp_path / "十一月处罚.csv", rows)
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(server + "/login")
+    page.fill("input[name=username]", "officer")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form.login button[type=submit]")
+    page.wait_for_url("**/account**")
+    page.click("main a.desk")
+    page.wait_for_url("**/desk?lang=zh")
+    page.set_input_files("input[name=file]", str(upload))
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url("**/desk/batches/*")
+    batch_id = page.url.split("?")[0].rsplit("/", 1)[-1]
+    page.click("text=返回部门工作台")
+    page.wait_for_url("**/desk?lang=zh")
+    row = page.locator(f"#batch-{batch_id}")
+    assert "十一月处罚.csv" in row.inner_text() and row.locator("td").nth(5).inner_text() == "1"
+    page.screenshot(path=str(tmp_path / "desk-zh.png"), full_page=True)
+    row.locator("a.batch-link").click()
+    page.wait_for_url(f"**/desk/batches/{batch_id}?lang=zh")
+    words = reasons()["invalid_date"]
+    assert page.locator("table.reasons td.reason").inner_text() == words["zh"]
+    assert page.locator("table.rejects td.reason").inner_text() == words["zh"]
+    assert "invalid_date" not in page.content()
+    page.screenshot(path=str(tmp_path / "batch-zh.png"), full_page=True)
+    page.click("a.lang")
+    page.wait_for_url(f"**/desk/batches/{batch_id}?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("table.reasons td.reason").inner_text() == words["en"]
+    page.screenshot(path=str(tmp_path / "batch-en.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("a.download")
+    assert download.value.suggested_filename == f"batch-{batch_id}-rejects.csv"
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "Row,Field,Reason,Reason code,Detail"
+    assert f"3,处罚决定日期[cf_jdrq],{words['en']},invalid_date," in text
+    page.click("a.all-rejects")
+    page.wait_for_url(f"**/desk/batches/{batch_id}/rejects?lang=en")
+    page.screenshot(path=str(tmp_path / "rejects-en.png"), full_page=True)
+    page.click("a.lang")
+    page.screenshot(path=str(tmp_path / "rejects-zh.png"), full_page=True)
+    page.click("text=返回部门工作台")
+    page.click("a.lang")
+    page.wait_for_url("**/desk?lang=en")
+    page.screenshot(path=str(tmp_path / "desk-en.png"), full_page=True)
+    assert blocked == []

@@ -105,6 +105,8 @@ def test_users_clients_and_the_audit_log_from_the_command_line(env, monkeypatch,
     assert orjson.loads(added.stdout)["totp_uri"].startswith("otpauth://totp/")
     bad = runner.invoke(app, ["users", "add", "officer1", "--role", "department_officer"])
     assert bad.exit_code == 2 and "needs the department" in bad.output
+    registered = runner.invoke(app, ["departments", "add", AUTHORITY, "浙江省市场监督管理局"])
+    assert registered.exit_code == 0, registered.output
     client = runner.invoke(
         app,
         [

@@ -92,9 +92,21 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case("store restore {missing}", 2, "is not a file"),
         Case("store restore {file}", 2, "not a readable xinyong backup archive"),
     ],
+    ("departments", "add"): [
+        Case("departments add BADCODE 某局", 2, "not a valid unified social credit code", **REAL),
+        Case(f"departments add {NOT_ON_RECORD}", 2, "Missing argument 'NAME'"),
+        Case("departments add", 2, "Missing argument 'CODE'"),
+    ],
+    ("departments", "list"): [Case("departments list all", 2, "unexpected extra argument")],
     ("users", "add"): [
         Case("users add someone --role nonsense", 2, "unknown role 'nonsense'"),
         Case("users add officer1 --role department_officer", 2, "needs the department"),
+        Case(
+            f"users add officer1 --role department_officer --department {NOT_ON_RECORD}",
+            2,
+            f"department {NOT_ON_RECORD} is not on record: register it first with `xinyong departments add",
+            **REAL,
+        ),
         Case("users add someone", 2, "Missing option '--role'"),
     ],
     ("users", "list"): [Case("users list all", 2, "unexpected extra argument")],
@@ -102,6 +114,11 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("users", "disable"): [Case("users disable nobody", 3, "no account 'nobody'")],
     ("clients", "add"): [
         Case("clients add Tax! --role department_officer", 2, "name: 3–64 characters"),
+        Case(
+            f"clients add tax-system --role department_officer --department {NOT_ON_RECORD}",
+            2,
+            f"department {NOT_ON_RECORD} is not on record",
+        ),
     ],
     ("clients", "rotate"): [
         Case("clients rotate nobody", 3, "no API client 'nobody'"),

@@ -2,8 +2,8 @@
 server error (5xx).
 
 Runs against the ASGI app over a real store holding the loaded province. Path parameters are sometimes
-real codes, record ids and list slugs so that the generated query parameters reach real credit files, and
-half the calls carry a department's API key."""
+real codes, record ids, list slugs and batch ids so that the generated query parameters reach real credit
+files and batches, and half the calls carry a department's API key."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from sqlalchemy import select
 from tests.test_backup import loaded  # noqa: F401  (the province loaded into the store)
-from tests.test_ingest import AUTHORITY
 
 from xinyong.asgi import create_app
 from xinyong.model.records import list_types
 from xinyong.security.principal import operator
 from xinyong.services import accounts
-from xinyong.store.tables import record
+from xinyong.services.quality import department_quality
+from xinyong.store.tables import batch, record
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -32,17 +32,21 @@ EXAMPLES_PER_OPERATION = 25
 def real_values(loaded):  # noqa: F811
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(record.c.id, record.c.uscc).order_by(record.c.id).limit(50)).all()
+        batches = conn.execute(select(batch.c.id)).scalars().all()
     return {
         "uscc": sorted({r.uscc for r in rows}),
         "record_id": [r.id for r in rows],
         "slug": [t.slug for t in list_types().values()],
+        "batch_id": batches,
     }
 
 
 @pytest.fixture
 def department_key(loaded) -> str:  # noqa: F811
+    """The key of the department that sent the most batches: its batches and rejects are real ones."""
+    department = max(department_quality(loaded), key=lambda d: (d["batches"], d["code"]))["code"]
     return accounts.create_client(
-        loaded, operator(), name="fuzz-department", role="department_officer", department_code=AUTHORITY
+        loaded, operator(), name="fuzz-department", role="department_officer", department_code=department
     )["key"]
 
 

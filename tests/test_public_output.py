@@ -1,7 +1,7 @@
 """No public response shows a resident ID number unmasked (DESIGN 2.4). Every GET route of the app is
 requested anonymously, as it is enumerated, so a route added later is scanned too: path parameters are
-filled with real codes, record ids, list slugs and audit entries from a loaded province, and each page is
-also asked for in English and as of past dates."""
+filled with real codes, record ids, list slugs, audit entries and batch ids from a loaded province, and
+each page is also asked for in English and as of past dates."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from xinyong.model.codes import find_unmasked_id_numbers
 from xinyong.model.records import list_types
 from xinyong.security.principal import operator
 from xinyong.services import audit
-from xinyong.store.tables import audit_entry, entity, record
+from xinyong.store.tables import audit_entry, batch, entity, record
 
 # What the store shows instead of an ID number: the first 4 and last 2 characters, the rest starred.
 MASKED_ID = re.compile(r"\d{4}\*{9,12}[\dX]{2}")
@@ -51,11 +51,13 @@ def path_values(platform) -> dict[str, list[str]]:
             if MASKED_ID.search(str(r.payload))
         ]
         entries = conn.execute(select(func.count()).select_from(audit_entry)).scalar_one()
+        batches = conn.execute(select(batch.c.id).order_by(batch.c.id)).scalars().all()
     return {
         "uscc": sorted(set(codes)),
         "record_id": [str(i) for i in sorted(set(records + masked[:SAMPLE]))],
         "slug": [t.slug for t in list_types().values()],
         "entry": [str(i) for i in range(entries)],
+        "batch_id": [str(i) for i in batches],
     }
 
 

@@ -18,6 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import select
+from tests.test_departments import on_record
 from tests.test_ingest import AUTHORITY, PENALTY_HEADER, count, ingest, penalty_row, uscc, write_csv
 from typer.testing import CliRunner
 
@@ -253,6 +254,7 @@ def test_one_bad_file_does_not_stop_the_others(platform, tmp_path, monkeypatch):
 
 @pytest.fixture
 def department(platform):
+    on_record(platform)
     key = accounts.create_client(
         platform, operator(), name="penalty-system", role="department_officer", department_code=AUTHORITY
     )["key"]

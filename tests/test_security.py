@@ -12,6 +12,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from tests.test_departments import on_record
 from tests.test_ingest import AUTHORITY, penalty_row, uscc, write_csv
 
 from xinyong.asgi import create_app
@@ -35,12 +36,15 @@ PATH_VALUES = {
     "username": "nobody",
     "name": "nobody",
     "prefix": "00000000",
+    "batch_id": "1",
 }
 # Routes that end the caller's session run last, so the session serves every other route first.
 ENDING = {"DELETE /api/v1/session", "POST /logout"}
 
 
 def add_account(platform, username: str, role: str) -> dict:
+    if role.startswith("department"):
+        on_record(platform)
     return accounts.create_account(
         platform,
         operator(),
@@ -126,6 +130,7 @@ def test_every_role_against_every_route(platform, app) -> None:
 
 
 def test_the_three_administrators_cannot_act_for_each_other(platform, app) -> None:
+    on_record(platform)
     work = {
         "platform_admin": ("POST", "/api/v1/admin/search/reindex", None),
         "security_admin": (
@@ -159,6 +164,7 @@ def test_administrator_roles_are_granted_only_by_the_operator(platform, app) -> 
     add_account(platform, "aud", "auditor")
     with pytest.raises(Forbidden):
         accounts.disable_account(platform, security_admin, "aud")
+    on_record(platform)
     officer = accounts.create_account(
         platform,
         security_admin,
@@ -178,6 +184,7 @@ def _token(platform, app, username: str, secret: str | None) -> str:
 
 def department_client(platform, app) -> tuple[TestClient, str]:
     """A test client and the API key of the department the test rows come from."""
+    on_record(platform)
     key = accounts.create_client(
         platform, operator(), name="tax-system", role="department_officer", department_code=AUTHORITY
     )["key"]
@@ -190,6 +197,7 @@ def upload(client: TestClient, path, **headers):
 
 
 def test_a_department_cannot_write_another_departments_records(platform, app, tmp_path) -> None:
+    on_record(platform, OTHER_DEPARTMENT, "浙江省税务局")
     key = accounts.create_client(
         platform, operator(), name="other-system", role="department_officer", department_code=OTHER_DEPARTMENT
     )["key"]
@@ -271,6 +279,7 @@ def test_portal_sign_in_form(platform, app) -> None:
 
 
 def test_api_keys_are_stored_hashed_rotate_and_revoke(platform, app, tmp_path) -> None:
+    on_record(platform)
     first = accounts.create_client(
         platform, operator(), name="tax-system", role="department_officer", department_code=AUTHORITY
     )

@@ -1,6 +1,8 @@
 """Each portal page shows what its JSON twin answers: every page (home, search, entity, entity records,
-record, list, about) is requested over a loaded province, its twin is the URL of its ``Link: rel=alternate``
-header, and the names, codes, counts, record ids and rule citations read from the HTML equal the twin's."""
+record, list, about, and a department's desk, batch and rejects) is requested over a loaded province, its
+twin is the URL of its ``Link: rel=alternate`` header, and the names, codes, counts, record ids, rule
+citations, batch ids and rejects read from the HTML equal the twin's (a reject's reason in the page's
+words)."""
 
 from __future__ import annotations
 
@@ -185,3 +187,101 @@ def test_about(client):
     assert len(rules) == len(twin["rules"]) > 20
     assert [tr.first("small").text for tr in rules] == [r["id"] for r in twin["rules"]]
     assert [tr.all("td")[3].text for tr in rules] == [r["citation"] for r in twin["rules"]]
+
+
+@pytest.fixture
+def desk(loaded):  # noqa: F811
+    """A signed-in officer of the department that sent the most batches of the province."""
+    from xinyong.security.principal import operator
+    from xinyong.services import accounts
+    from xinyong.services.quality import department_quality
+
+    department = max(department_quality(loaded), key=lambda d: (d["rejected"], d["batches"], d["code"]))
+    accounts.create_account(
+        loaded,
+        operator(),
+        username="officer",
+        password="correct horse battery",
+        role="department_officer",
+        department_code=department["code"],
+    )
+    loaded.settings.rate_limit_ip_per_minute = 1_000_000
+    with TestClient(create_app(loaded)) as client:
+        body = {"username": "officer", "password": "correct horse battery"}
+        assert client.post("/api/v1/session", json=body).status_code == 200
+        yield client
+
+
+def reason_words(code: str, lang: str) -> str:
+    from xinyong.web.i18n import reasons
+
+    return reasons()[code][lang]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_desk(desk, lang):
+    page, twin = page_and_twin(desk, f"/desk?lang={lang}")
+    assert page.first("span", "department-name").text == twin["department"]["name"]
+    assert page.first("small", "department-code").text == twin["department"]["code"]
+    timeliness = [dd.text for dd in page.first("dl", "timeliness").all("dd")]
+    median = twin["timeliness"]["lag_median_workdays"]
+    assert timeliness[:3] == [
+        f"{twin['timeliness']['timed']:,}",
+        f"{twin['timeliness']['late']:,}",
+        f"{median:g}" if median is not None else "—",
+    ]
+    rows = page.first("table", "batches").first("tbody").all("tr")
+    assert twin["batches"] and [tr.attrs["id"] for tr in rows] == [
+        f"batch-{b['id']}" for b in twin["batches"]
+    ]
+    assert [tr.first("td", "file-name").children[0].strip() for tr in rows] == [
+        b["file_name"] for b in twin["batches"]
+    ]
+    assert [[td.text for td in tr.all("td")[3:9]] for tr in rows] == [
+        [str(b[k]) for k in ("rows_total", "accepted", "rejected", "duplicates", "review", "late")]
+        for b in twin["batches"]
+    ]
+    assert f"（{twin['total']}）" in page.all("h2")[2].text
+
+
+def busiest_batch(desk) -> int:
+    batches = desk.get("/api/v1/batches?limit=500").json()["batches"]
+    return max(batches, key=lambda b: (b["rejected"], b["late"], b["id"]))["id"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_desk_batch(desk, lang):
+    page, twin = page_and_twin(desk, f"/desk/batches/{busiest_batch(desk)}?lang={lang}")
+    batch = twin["batch"]
+    assert page.first("span", "batch-id").text == str(batch["id"])
+    assert page.first("span", "file-name").text == batch["file_name"]
+    counts = [dd.text for dd in page.first("dl", "counts").all("dd")][:6]
+    assert counts == [
+        str(batch[k]) for k in ("rows_total", "accepted", "rejected", "duplicates", "review", "late")
+    ]
+    reasons = page.first("table", "reasons").first("tbody").all("tr")
+    assert twin["rejected_by_reason"] and [
+        (tr.first("td", "reason").text, tr.first("td", "count").text) for tr in reasons
+    ] == [(reason_words(code, lang), str(n)) for code, n in twin["rejected_by_reason"].items()]
+    shown = page.first("table", "rejects").first("tbody").all("tr")
+    assert [
+        (int(tr.first("td", "row-number").text), tr.first("td", "field").text, tr.first("td", "reason").text)
+        for tr in shown
+    ] == [(r["row"], r["field"], reason_words(r["reason"], lang)) for r in twin["rejects"]]
+    assert [tr.first("td", "message").text for tr in shown] == [r["message"] for r in twin["rejects"]]
+    if twin["late_records"]:
+        late = page.first("table", "late").first("tbody").all("tr")
+        assert [tr.first("a").text for tr in late] == [v["document_no"] or "—" for v in twin["late_records"]]
+
+
+def test_desk_rejects(desk):
+    batch_id = busiest_batch(desk)
+    page, twin = page_and_twin(desk, f"/desk/batches/{batch_id}/rejects?lang=en")
+    assert page.first("span", "batch-id").text == str(twin["batch_id"]) == str(batch_id)
+    summary = f"Rows rejected: {twin['rejected']}; problems found: {twin['total']}"
+    assert summary in page.first("p", "summary").text
+    shown = page.first("table", "rejects").first("tbody").all("tr")
+    assert twin["rejects"] and [
+        (int(tr.first("td", "row-number").text), tr.first("td", "field").text, tr.first("td", "reason").text)
+        for tr in shown
+    ] == [(r["row"], r["field"], reason_words(r["reason"], "en")) for r in twin["rejects"]]

@@ -19,7 +19,7 @@ from xinyong.http.auth import enforce_policy
 from xinyong.http.errors import error_headers, error_json, platform_error
 from xinyong.http.guards import RequestGuards
 from xinyong.services.platform import Platform
-from xinyong.web import account_pages, pages
+from xinyong.web import account_pages, desk, pages
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -45,6 +45,7 @@ def create_app(platform: Platform) -> FastAPI:
         admin.router,
         pages.router,
         account_pages.router,
+        desk.router,
     ):
         app.include_router(router)
     app.add_middleware(RequestGuards, settings=platform.settings, answer=error_response)

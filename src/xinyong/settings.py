@@ -72,7 +72,9 @@ class Settings(BaseSettings):
         1 << 20, ge=1024, description="Largest request body accepted, uploads excepted (then 413)."
     )
     max_upload_bytes: int = Field(
-        1 << 30, ge=1024, description="Largest file accepted by `POST /api/v1/batches` (then 413)."
+        1 << 30,
+        ge=1024,
+        description="Largest file accepted by `POST /api/v1/batches` and the desk's upload (then 413).",
     )
     calendar_dir: Path | None = Field(
         None,

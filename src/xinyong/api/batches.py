@@ -1,22 +1,19 @@
-"""Department uploads (POST /api/v1/batches) and data-quality figures."""
+"""Department uploads (POST /api/v1/batches), a department's batches with their rejects and timeliness (the
+JSON twins of its desk, web/desk.py), and data-quality figures."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import unicodedata
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from xinyong.api.schemas.base import EVERY_ROUTE, errors
-from xinyong.api.schemas.batches import Batch, BatchSummary, DepartmentQuality
+from xinyong.api.schemas.batches import BatchDetail, BatchPage, BatchSummary, DepartmentQuality, RejectPage
+from xinyong.http import views
 from xinyong.http.auth import PrincipalDep
-from xinyong.http.deps import PlatformDep
-from xinyong.ingest.formats import storage_suffix
-from xinyong.services.collection import collect
-from xinyong.services.quality import department_batches, department_quality
+from xinyong.http.deps import BatchId, Offset, PlatformDep
+from xinyong.http.uploads import collect_upload
+from xinyong.services.quality import department_quality
 
 router = APIRouter(prefix="/api/v1", tags=["collection"], responses=EVERY_ROUTE)
 
@@ -39,35 +36,13 @@ def upload_batch(
 ) -> dict[str, Any]:
     """Validate and load the file; the response is the batch summary.
 
-    Rows whose data source unit is another department than the caller's are rejected. The size limit is
-    `XINYONG_MAX_UPLOAD_BYTES` (413 beyond it)."""
-    name = display_name(file.filename)
-    with tempfile.TemporaryDirectory(prefix="xinyong-upload-") as tmp:
-        # The copy on disk is never named after the sender's file name: only its suffix, if a known one.
-        path = Path(tmp) / f"upload{storage_suffix(name)}"
-        with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out, 1 << 20)
-        summary = collect(
-            platform,
-            principal,
-            path,
-            kind=kind,
-            channel="api",
-            department=principal.department_code,
-            display_name=name,
-            profile=profile or None,
-        )
+    The batch belongs to the caller's department, whatever its rows; rows whose data source unit is
+    another department are rejected. 403 when the caller's department is not on record. The size limit
+    is `XINYONG_MAX_UPLOAD_BYTES` (413 beyond it)."""
+    summary = collect_upload(platform, principal, file, kind, profile)
     result = summary.to_dict()
     result["reject_file"] = None  # a server path means nothing to the uploader; rejects are in the body
     return result
-
-
-def display_name(sent: str | None) -> str:
-    """The sender's file name as batches and the audit log show it: its last part, without control
-    characters, at most 200 characters."""
-    name = (sent or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
-    return name[:200] or "upload"
 
 
 @router.get(
@@ -81,11 +56,45 @@ def list_departments(platform: PlatformDep) -> list[dict[str, Any]]:
 
 @router.get(
     "/batches",
-    summary="The caller's department's latest batches (department administrator)",
-    response_model=list[Batch],
+    summary="The caller's department's batches, the latest first, and its timeliness",
+    response_model=BatchPage,
     responses=errors(403, 422),
 )
 def list_batches(
-    platform: PlatformDep, principal: PrincipalDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> list[dict[str, Any]]:
-    return department_batches(platform, principal.department_code or "", limit)
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """Department officers and administrators; every batch of their department, uploaded or loaded on
+    the host. 403 when the caller's department is not on record."""
+    return views.department_batches(platform, principal, offset=offset, limit=limit).data
+
+
+@router.get(
+    "/batches/{batch_id}",
+    summary="One batch of the caller's department: counts, problems by reason, rejects, late records",
+    response_model=BatchDetail,
+    responses=errors(403, 404, 422),
+)
+def get_batch(platform: PlatformDep, principal: PrincipalDep, batch_id: BatchId) -> dict[str, Any]:
+    """404 for a batch of another department, as for one that does not exist: batch ids are consecutive,
+    and telling the two apart would show every department when the others send."""
+    return views.batch(platform, principal, batch_id).data
+
+
+@router.get(
+    "/batches/{batch_id}/rejects",
+    summary="A page of one batch's rejects: row, field, reason, message",
+    response_model=RejectPage,
+    responses=errors(403, 404, 422),
+)
+def list_rejects(
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    batch_id: BatchId,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """In file order; a row with several problems has one entry for each. 404 as for the batch."""
+    return views.batch_rejects(platform, principal, batch_id, offset=offset, limit=limit).data

@@ -36,7 +36,10 @@ def add_user(
             help="entity, department_officer, department_admin, platform_admin, security_admin or auditor"
         ),
     ],
-    department: Annotated[str | None, typer.Option(help="department USCC, for department roles")] = None,
+    department: Annotated[
+        str | None,
+        typer.Option(help="department USCC, for department roles; on record (`xinyong departments add`)"),
+    ] = None,
     entity: Annotated[str | None, typer.Option(help="entity USCC, for an entity account")] = None,
     json: JsonOption = False,
 ) -> None:
@@ -103,7 +106,9 @@ def add_client(
     role: Annotated[
         str, typer.Option(help="department_officer, department_admin, approval_system or credit_agency")
     ],
-    department: Annotated[str | None, typer.Option(help="department USCC")] = None,
+    department: Annotated[
+        str | None, typer.Option(help="department USCC, on record (`xinyong departments add`)")
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Register an API client. Its key is printed once (only a hash is kept)."""

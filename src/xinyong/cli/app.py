@@ -8,6 +8,7 @@ from xinyong.cli import (
     codes,
     collection,
     credit_file,
+    departments,
     search,
     server,
     store,
@@ -17,7 +18,19 @@ from xinyong.cli import (
 from xinyong.cli._common import ReportsErrors, feature_app
 
 app = feature_app(help="xinyong — public credit information platform for market entities.", cls=ReportsErrors)
-for feature in (codes, workdays, synth, collection, search, credit_file, store, accounts, audit, server):
+for feature in (
+    codes,
+    workdays,
+    synth,
+    collection,
+    search,
+    credit_file,
+    store,
+    departments,
+    accounts,
+    audit,
+    server,
+):
     app.add_typer(feature.app)
 
 

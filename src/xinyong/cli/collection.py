@@ -137,8 +137,10 @@ def _ignored_line(names: list[str], count: int) -> str:
 
 @batches_app.command("report")
 def quality_report(json: JsonOption = False) -> None:
-    """Data quality by department. Batches, rows, accepted, rejected by reason, duplicates, late."""
-    report = department_quality(open_platform())
+    """Data quality by department. Batches, rows, accepted, rejected by reason, duplicates, late. Batches
+    of no known sender (every row rejected, none naming a department on record) come last, as
+    "unknown sender"."""
+    report = department_quality(open_platform(), unattributed=True)
     if json:
         print_json(report)
         return
@@ -157,7 +159,7 @@ def quality_report(json: JsonOption = False) -> None:
     )
     for d in report:
         table.add_row(
-            f"{d['name']}\n{d['code']}",
+            f"{d['name']}\n{d['code'] or '—'}",
             str(d["batches"]),
             str(d["rows"]),
             str(d["accepted"]),

@@ -19,3 +19,4 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 MAX_SQL_INTEGER = 2**63 - 1
 Offset = Annotated[int, Query(ge=0, le=MAX_SQL_INTEGER)]
 RecordId = Annotated[int, Path(ge=1, le=MAX_SQL_INTEGER)]
+BatchId = Annotated[int, Path(ge=1, le=MAX_SQL_INTEGER)]

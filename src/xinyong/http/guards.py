@@ -15,7 +15,7 @@ from xinyong.errors import PayloadTooLarge, TooManyRequests, XinyongError
 from xinyong.security.limits import RateLimiter
 from xinyong.settings import Settings
 
-UPLOAD_PATHS = {"/api/v1/batches"}
+UPLOAD_PATHS = {"/api/v1/batches", "/desk/upload"}  # the API's and the desk's
 # How the application answers an error (JSON or a page): the guards refuse before any route, as it would.
 ErrorAnswer = Callable[[Request, XinyongError], Response]
 

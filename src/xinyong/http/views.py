@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from xinyong.rules import Rule
+from xinyong.security.principal import Principal
 from xinyong.services import credit_file, quality, search
 from xinyong.services.platform import Platform
 
@@ -94,3 +95,25 @@ def record(platform: Platform, record_id: int) -> View:
 def list_members(platform: Platform, slug: str, *, as_of: dt.date | None, offset: int, limit: int) -> View:
     members = credit_file.list_members(platform, slug, as_of=as_of, offset=offset, limit=limit)
     return View(members, _url(f"/api/v1/lists/{slug}", as_of=as_of, offset=offset or None, limit=limit))
+
+
+# A department's desk: what it sent. Each view answers only for the caller's own department.
+
+
+def department_batches(platform: Platform, principal: Principal, *, offset: int, limit: int) -> View:
+    """The department, the timeliness of what it sent, and a page of its batches."""
+    data = quality.department_batches(platform, principal, offset=offset, limit=limit)
+    return View(data, _url("/api/v1/batches", offset=offset or None, limit=limit))
+
+
+def batch(platform: Platform, principal: Principal, batch_id: int) -> View:
+    """One batch: counts, problems by reason, the first rejects, late records."""
+    return View(quality.batch_detail(platform, principal, batch_id), f"/api/v1/batches/{batch_id}")
+
+
+def batch_rejects(
+    platform: Platform, principal: Principal, batch_id: int, *, offset: int, limit: int
+) -> View:
+    """A page of one batch's rejects."""
+    data = quality.batch_rejects(platform, principal, batch_id, offset=offset, limit=limit)
+    return View(data, _url(f"/api/v1/batches/{batch_id}/rejects", offset=offset or None, limit=limit))

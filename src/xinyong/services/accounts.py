@@ -21,6 +21,7 @@ from xinyong.errors import AccountLocked, Conflict, Forbidden, InvalidInput, Not
 from xinyong.model.codes import check_uscc
 from xinyong.security.policy import policy
 from xinyong.security.principal import OPERATOR_ROLE, Principal
+from xinyong.services.departments import require_on_record, valid_department_code
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import UnitOfWork, snapshot, unit_of_work
 from xinyong.store import accounts as store
@@ -39,6 +40,8 @@ def _sha256(value: str) -> str:
 
 
 def _check_role(role: str, kind: str, department_code: str | None, entity_uscc: str | None) -> None:
+    """The role fits the account; a department role's department is checked to be on record by the caller,
+    in its unit of work (``require_on_record``)."""
     roles = policy().roles
     if role not in roles or role == "public":
         raise InvalidInput(f"unknown role {role!r}; one of: {', '.join(r for r in roles if r != 'public')}")
@@ -47,7 +50,7 @@ def _check_role(role: str, kind: str, department_code: str | None, entity_uscc: 
     if roles[role].department:
         if not department_code:
             raise InvalidInput(f"role {role} needs the department's code (--department)")
-        _valid_code(department_code, "department")
+        valid_department_code(department_code)
     elif department_code:
         raise InvalidInput(f"role {role} does not act for a department")
     if kind == "entity":
@@ -95,6 +98,7 @@ def create_account(
         raise InvalidInput("kind: staff or entity")
     _check_role(role, kind, department_code, entity_uscc)
     _may_grant(by, role)
+    department_code = valid_department_code(department_code) if department_code else None
     totp_secret = pyotp.random_base32() if policy().roles[role].admin else None
     values = {
         "username": username,
@@ -109,6 +113,8 @@ def create_account(
     }
     try:
         with unit_of_work(platform) as work:
+            if department_code:
+                require_on_record(work.conn, department_code)
             store.insert_account(work.conn, values)
             work.audit(
                 by,
@@ -318,10 +324,13 @@ def create_client(
     if not CLIENT_NAME.match(name):
         raise InvalidInput("name: 3–64 characters of a–z, 0–9, '.', '_' or '-'")
     _check_role(role, "client", department_code, None)
+    department_code = valid_department_code(department_code) if department_code else None
     now = platform.clock.now()
     prefix, key = _new_key()
     try:
         with unit_of_work(platform) as work:
+            if department_code:
+                require_on_record(work.conn, department_code)
             client_id = store.insert_client(
                 work.conn,
                 {"name": name, "role": role, "department_code": department_code, "created_at": now},

@@ -50,6 +50,7 @@ from xinyong.services.unit_of_work import unit_of_work
 from xinyong.store import collection as store
 from xinyong.store.collection import RecordRow
 from xinyong.store.db import timestamp_text
+from xinyong.store.departments import codes_on_record
 from xinyong.workdays import WorkdayCalendar
 
 MAX_LISTED_LATE = 50
@@ -122,6 +123,9 @@ class PreparedChunk:
     rows: int
     valid: list[PreparedRow]
     invalid: list[tuple[int, list[RowError]]]
+    # Valid department codes the invalid rows name as their data source unit: whom a batch belongs to
+    # when every row fails (``Ingestor.finish``).
+    senders: Counter[str] = field(default_factory=Counter)
 
 
 class PublicationWindows:
@@ -210,6 +214,7 @@ class RowPreparer:
         header_map = resolve_header(header, kind, empty=empty)
         self.screen = RowScreen(header_map, limits or ReadLimits())
         self.spec = spec = schemas()[kind]
+        self.source_column = next((i for i, f in header_map.columns if f.key == "source_uscc"), None)
         self.parser = ColumnParser(header_map, today=today, id_hash_key=id_hash_key)
         self.only_department = only_department
         self.received_on = received_on
@@ -264,7 +269,21 @@ class RowPreparer:
             valid.append(PreparedRow(number, row, body.decode(), content_hash, window, lag, deadline))
         if late_invalid:  # unparseable rows, other departments' rows, rows no rule covers: in file order
             invalid = sorted(invalid + late_invalid, key=lambda item: item[0])
-        return PreparedChunk(len(chunk), valid, invalid)
+        return PreparedChunk(len(chunk), valid, invalid, self._senders(chunk, invalid))
+
+    def _senders(
+        self, chunk: list[tuple[int, list[str] | None]], invalid: list[tuple[int, list[RowError]]]
+    ) -> Counter[str]:
+        column, senders = self.source_column, Counter[str]()
+        if column is None or not invalid:
+            return senders
+        rejected = {number for number, _ in invalid}
+        for number, values in chunk:
+            if number in rejected and values is not None and column < len(values):
+                check = check_uscc(values[column])
+                if check.valid:
+                    senders[check.code] += 1
+        return senders
 
     def _window(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
         if self.windows is not None:
@@ -323,6 +342,7 @@ class Ingestor:
         self.known_entities: set[str] = set()
         self.departments: dict[str, str] = {}
         self.department_rows: Counter[str] = Counter()
+        self.rejected_senders: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
         self.lags: Counter[int] = Counter()  # lag → records: the median without keeping every lag
         self.now_text = timestamp_text(conn, now)
@@ -358,6 +378,7 @@ class Ingestor:
         self.summary.rows += chunk.rows
         for number, errors in chunk.invalid:
             self.reject(number, errors)
+        self.rejected_senders.update(chunk.senders)
         self._note_departments(chunk.valid)
         if self.spec.registers:
             self._upsert_registrations(chunk.valid)
@@ -638,8 +659,7 @@ class Ingestor:
         summary.rejected_by_reason = dict(self.reasons.most_common())
         if self.lags:
             summary.lag_median_workdays = _counted_median(self.lags)
-        if self.department_rows:
-            summary.department = self.only_department or self.department_rows.most_common(1)[0][0]
+        summary.department = self._sender()
         store.finish_batch(
             self.conn,
             self.batch_id,
@@ -654,6 +674,19 @@ class Ingestor:
             timeliness_unknown=summary.timeliness_unknown,
             lag_median_workdays=summary.lag_median_workdays,
         )
+
+    def _sender(self) -> str | None:
+        """Whom the batch belongs to: an upload, the department that sent it, whatever its rows; a file
+        loaded on the host, the department most of its accepted rows name, or when every row failed, the
+        department on record its rows name most. None: no sender known (the operator's report shows it as
+        such)."""
+        if self.only_department:
+            return self.only_department
+        if self.department_rows:
+            return self.department_rows.most_common(1)[0][0]
+        on_record = codes_on_record(self.conn, list(self.rejected_senders))
+        named = sorted((-n, code) for code, n in self.rejected_senders.items() if code in on_record)
+        return named[0][1] if named else None
 
 
 class _IsoDates(dict):

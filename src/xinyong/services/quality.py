@@ -1,17 +1,38 @@
-"""Data quality and freshness per department."""
+"""Data quality and freshness per department, and a department's own view of what it sent (its desk):
+its batches, each batch's rejects and timeliness. A department sees only its own batches; another
+department's batch is answered as one that does not exist (and the attempt is audited)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
+from xinyong.clock import as_utc
+from xinyong.errors import NotFound, RuleNotFound
+from xinyong.rules import publication_deadline_days
+from xinyong.security.principal import Principal
+from xinyong.services import audit
+from xinyong.services.departments import department_in
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import snapshot
 from xinyong.store import quality as store
 
+UNKNOWN_SENDER = "unknown sender"
+REJECT_PREVIEW = 20  # the first rejects a batch's answer carries; the rest page through its rejects
+LATE_LISTED = 50  # the late records a batch's answer lists
+REJECT_CHUNK = 5000  # rejects read at a time for a whole list (the CSV download)
 
-def department_quality(platform: Platform) -> list[dict[str, Any]]:
+
+def department_quality(platform: Platform, *, unattributed: bool = False) -> list[dict[str, Any]]:
+    """Per department on record; with ``unattributed`` (the operator's report), the batches of no known
+    sender too, as one entry of code None named "unknown sender", so that no batch is ever left out."""
     with snapshot(platform) as conn:
-        return store.department_quality(conn)
+        report = store.department_quality(conn, unattributed=unattributed)
+    for entry in report:
+        if entry["code"] is None:
+            entry["name"] = UNKNOWN_SENDER
+    return report
 
 
 def platform_overview(platform: Platform) -> dict[str, Any]:
@@ -19,7 +40,184 @@ def platform_overview(platform: Platform) -> dict[str, Any]:
         return {**store.platform_counts(conn), "departments": store.department_quality(conn)}
 
 
-def department_batches(platform: Platform, department_code: str, limit: int = 50) -> list[dict[str, Any]]:
-    """A department's latest batches with their counts (its administrator's view)."""
+def _batch(row: dict[str, Any]) -> dict[str, Any]:
+    median = row["lag_median_workdays"]
+    return {
+        **row,
+        "received_at": as_utc(row["received_at"]),
+        "finished_at": as_utc(row["finished_at"]),
+        "lag_median_workdays": float(median) if isinstance(median, Decimal) else median,
+    }
+
+
+def median_of_counts(counts: dict[int, int]) -> float | None:
+    """The median of values given as value → how many times it occurs."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    seen, middle = 0, []
+    for value in sorted(counts):
+        before, seen = seen, seen + counts[value]
+        for position in ((total - 1) // 2, total // 2):
+            if before <= position < seen:
+                middle.append(value)
+    return (middle[0] + middle[-1]) / 2
+
+
+def _timeliness(lags: list[tuple[int | None, bool | None, int]]) -> dict[str, Any]:
+    known: dict[int, int] = {}
+    for lag, _, n in lags:
+        if lag is not None:
+            known[lag] = known.get(lag, 0) + n
+    return {
+        "timed": sum(n for *_, n in lags),
+        "late": sum(n for _, late, n in lags if late),
+        "timeliness_unknown": sum(n for lag, _, n in lags if lag is None),
+        "lag_median_workdays": median_of_counts(known),
+    }
+
+
+def department_batches(
+    platform: Platform, principal: Principal, *, offset: int, limit: int
+) -> dict[str, Any]:
+    """The caller's department, the timeliness of everything it sent, and a page of its batches, the
+    latest first."""
     with snapshot(platform) as conn:
-        return store.department_batches(conn, department_code, limit)
+        department = department_in(conn, principal)
+        total = store.count_batches(conn, department["code"])
+        batches = store.department_batches(conn, department["code"], offset, limit)
+        lags = store.department_lags(conn, department["code"])
+    return {
+        "department": department,
+        "timeliness": _timeliness(lags),
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "batches": [_batch(b) for b in batches],
+    }
+
+
+def _own_batch(conn: Any, principal: Principal, batch_id: int) -> tuple[dict[str, Any] | None, bool]:
+    """(the batch, whether it exists but belongs to another department or to no known sender)."""
+    row = store.batch_by_id(conn, batch_id)
+    if row is None:
+        return None, False
+    if row["department_code"] != principal.department_code:
+        return None, True
+    return row, False
+
+
+def batch_detail(platform: Platform, principal: Principal, batch_id: int) -> dict[str, Any]:
+    """One batch of the caller's department: its counts, its problems by reason, its first rejects and its
+    late records (each with the deadline of the rule in force and that rule's citation)."""
+    with snapshot(platform) as conn:
+        department = department_in(conn, principal)
+        row, foreign = _own_batch(conn, principal, batch_id)
+        if row is not None:
+            reasons = store.reasons_of_batch(conn, batch_id)
+            problems = store.count_rejects(conn, batch_id)
+            preview = store.rejects(conn, batch_id, 0, REJECT_PREVIEW)
+            late = store.late_versions(conn, batch_id, LATE_LISTED)
+    if row is None:
+        raise _refused(platform, principal, batch_id, foreign)
+    return {
+        "batch": _batch(row),
+        "department": department,
+        "rejected_by_reason": reasons,
+        "problems": problems,
+        "rejects": [_reject(r) for r in preview],
+        "late_records": [_late(platform, v) for v in late],
+    }
+
+
+def _refused(platform: Platform, principal: Principal, batch_id: int, foreign: bool) -> NotFound:
+    if foreign:
+        audit.record(
+            platform,
+            principal,
+            "authz.denied",
+            f"batch:{batch_id}",
+            outcome="denied",
+            detail={"reason": "a batch of another department or of no known sender"},
+        )
+    return NotFound(f"no batch {batch_id} of department {principal.department_code}")
+
+
+def _reject(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "row": row["row_number"],
+        "field": row["field"],
+        "reason": row["reason"],
+        "message": row["message"],
+    }
+
+
+def _late(platform: Platform, version: dict[str, Any]) -> dict[str, Any]:
+    try:
+        rule = publication_deadline_days(
+            platform.rules,
+            kind=version["kind"],
+            decision_date=version["decision_date"],
+            authority_name=version["authority_name"] or "",
+        )
+    except RuleNotFound:
+        deadline, rule_id, citation = None, None, None
+    else:
+        deadline, rule_id, citation = int(rule.params["working_days"]), rule.id, rule.citation
+    return {
+        "record_id": version["id"],
+        "row": version["source_row"],
+        "document_no": version["document_no"],
+        "decision_date": version["decision_date"],
+        "published_on": version["published_on"],
+        "lag_workdays": version["lag_workdays"],
+        "deadline_workdays": deadline,
+        "rule": rule_id,
+        "citation": citation,
+    }
+
+
+def batch_rejects(
+    platform: Platform, principal: Principal, batch_id: int, *, offset: int, limit: int
+) -> dict[str, Any]:
+    """A page of one batch's rejects (row, field, reason, message), in file order."""
+    with snapshot(platform) as conn:
+        department_in(conn, principal)
+        row, foreign = _own_batch(conn, principal, batch_id)
+        if row is not None:
+            total = store.count_rejects(conn, batch_id)
+            page = store.rejects(conn, batch_id, offset, limit)
+    if row is None:
+        raise _refused(platform, principal, batch_id, foreign)
+    return {
+        "batch_id": batch_id,
+        "file_name": row["file_name"],
+        "rejected": row["rejected"],
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "rejects": [_reject(r) for r in page],
+    }
+
+
+def all_rejects(platform: Platform, principal: Principal, batch_id: int) -> Iterator[dict[str, Any]]:
+    """Every reject of one batch of the caller's department, in file order. The batch is checked now (a
+    refusal is raised here, before anything is sent); the rejects are read as they are consumed, a piece at
+    a time, so that a batch of millions of rejects never sits in memory."""
+    with snapshot(platform) as conn:
+        department_in(conn, principal)
+        row, foreign = _own_batch(conn, principal, batch_id)
+    if row is None:
+        raise _refused(platform, principal, batch_id, foreign)
+    return _read_rejects(platform, batch_id)
+
+
+def _read_rejects(platform: Platform, batch_id: int) -> Iterator[dict[str, Any]]:
+    after = None
+    while True:
+        with snapshot(platform) as conn:
+            rows = store.rejects_after(conn, batch_id, after, REJECT_CHUNK)
+        yield from (_reject(r) for r in rows)
+        if len(rows) < REJECT_CHUNK:
+            return
+        after = (rows[-1]["row_number"], rows[-1]["id"])

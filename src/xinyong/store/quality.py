@@ -4,32 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from xinyong.store.tables import batch, batch_reject, department, entity, record
 
 
-def department_quality(conn: Connection) -> list[dict[str, Any]]:
-    """Per department: batches, rows by outcome, late records, last successful batch, rejects by reason."""
+def _batch_totals() -> list[Any]:
+    return [
+        func.count(batch.c.id).label("batches"),
+        func.coalesce(func.sum(batch.c.rows_total), 0).label("rows"),
+        func.coalesce(func.sum(batch.c.accepted), 0).label("accepted"),
+        func.coalesce(func.sum(batch.c.rejected), 0).label("rejected"),
+        func.coalesce(func.sum(batch.c.duplicates), 0).label("duplicates"),
+        func.coalesce(func.sum(batch.c.review), 0).label("review"),
+        func.coalesce(func.sum(batch.c.late), 0).label("late"),
+        func.coalesce(func.sum(batch.c.timeliness_unknown), 0).label("timeliness_unknown"),
+        func.max(batch.c.finished_at).label("last_batch_at"),
+    ]
+
+
+def department_quality(conn: Connection, *, unattributed: bool = False) -> list[dict[str, Any]]:
+    """Per department: batches, rows by outcome, late records, last successful batch, rejects by reason.
+    With ``unattributed``, the batches of no known sender follow as one more entry, of code and name None
+    (there is one only when such batches exist)."""
     totals = (
-        select(
-            department.c.code,
-            department.c.name,
-            func.count(batch.c.id).label("batches"),
-            func.coalesce(func.sum(batch.c.rows_total), 0).label("rows"),
-            func.coalesce(func.sum(batch.c.accepted), 0).label("accepted"),
-            func.coalesce(func.sum(batch.c.rejected), 0).label("rejected"),
-            func.coalesce(func.sum(batch.c.duplicates), 0).label("duplicates"),
-            func.coalesce(func.sum(batch.c.review), 0).label("review"),
-            func.coalesce(func.sum(batch.c.late), 0).label("late"),
-            func.coalesce(func.sum(batch.c.timeliness_unknown), 0).label("timeliness_unknown"),
-            func.max(batch.c.finished_at).label("last_batch_at"),
-        )
+        select(department.c.code, department.c.name, *_batch_totals())
         .select_from(department.outerjoin(batch, batch.c.department_code == department.c.code))
         .group_by(department.c.code, department.c.name)
         .order_by(department.c.code)
     )
     report = {row.code: {**row._asdict(), "rejected_by_reason": {}} for row in conn.execute(totals)}
+    if unattributed:
+        query = select(*_batch_totals()).where(batch.c.department_code.is_(None))
+        row = conn.execute(query).one()
+        if row.batches:
+            report[None] = {"code": None, "name": None, **row._asdict(), "rejected_by_reason": {}}
     reasons = (
         select(batch.c.department_code, batch_reject.c.reason, func.count().label("n"))
         .select_from(batch_reject.join(batch, batch.c.id == batch_reject.c.batch_id))
@@ -51,11 +60,111 @@ def platform_counts(conn: Connection) -> dict[str, Any]:
     }
 
 
-def department_batches(conn: Connection, department_code: str, limit: int) -> list[dict[str, Any]]:
+def count_batches(conn: Connection, department_code: str) -> int:
+    query = select(func.count()).select_from(batch).where(batch.c.department_code == department_code)
+    return conn.execute(query).scalar_one()
+
+
+def department_batches(
+    conn: Connection, department_code: str, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """A department's batches, the latest first."""
     query = (
         select(batch)
         .where(batch.c.department_code == department_code)
         .order_by(batch.c.id.desc())
+        .offset(offset)
         .limit(limit)
     )
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def batch_by_id(conn: Connection, batch_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(batch).where(batch.c.id == batch_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def reasons_of_batch(conn: Connection, batch_id: int) -> dict[str, int]:
+    """Reason → problems of the batch's rejected rows, the most frequent first."""
+    query = (
+        select(batch_reject.c.reason, func.count().label("n"))
+        .where(batch_reject.c.batch_id == batch_id)
+        .group_by(batch_reject.c.reason)
+        .order_by(func.count().desc(), batch_reject.c.reason)
+    )
+    return {reason: n for reason, n in conn.execute(query)}
+
+
+def count_rejects(conn: Connection, batch_id: int) -> int:
+    query = select(func.count()).select_from(batch_reject).where(batch_reject.c.batch_id == batch_id)
+    return conn.execute(query).scalar_one()
+
+
+_REJECT_COLUMNS = (
+    batch_reject.c.id,
+    batch_reject.c.row_number,
+    batch_reject.c.field,
+    batch_reject.c.reason,
+    batch_reject.c.message,
+)
+
+
+def rejects(conn: Connection, batch_id: int, offset: int, limit: int) -> list[dict[str, Any]]:
+    """A page of a batch's rejects in file order (a row with several problems: one entry each)."""
+    query = (
+        select(*_REJECT_COLUMNS)
+        .where(batch_reject.c.batch_id == batch_id)
+        .order_by(batch_reject.c.row_number, batch_reject.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def rejects_after(
+    conn: Connection, batch_id: int, after: tuple[int, int] | None, limit: int
+) -> list[dict[str, Any]]:
+    """The next ``limit`` rejects in file order after (row_number, id): a whole reject list read in pieces,
+    each as fast as the first (a batch's rejects never change once it is committed)."""
+    query = select(*_REJECT_COLUMNS).where(batch_reject.c.batch_id == batch_id)
+    if after is not None:
+        row_number, reject_id = after
+        query = query.where(
+            or_(
+                batch_reject.c.row_number > row_number,
+                and_(batch_reject.c.row_number == row_number, batch_reject.c.id > reject_id),
+            )
+        )
+    query = query.order_by(batch_reject.c.row_number, batch_reject.c.id).limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def late_versions(conn: Connection, batch_id: int, limit: int) -> list[dict[str, Any]]:
+    """The record versions a batch recorded that broke their publication deadline, in file order."""
+    query = (
+        select(
+            record.c.id,
+            record.c.source_row,
+            record.c.kind,
+            record.c.authority_name,
+            record.c.document_no,
+            record.c.decision_date,
+            record.c.published_on,
+            record.c.lag_workdays,
+        )
+        .where(record.c.batch_id == batch_id, record.c.late.is_(True))
+        .order_by(record.c.source_row, record.c.id)
+        .limit(limit)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def department_lags(conn: Connection, department_code: str) -> list[tuple[int | None, bool | None, int]]:
+    """(lag in working days, late, versions) over a department's records whose timeliness is measured
+    (those with a publication date); a lag of None: a year the calendar does not know."""
+    query = (
+        select(record.c.lag_workdays, record.c.late, func.count())
+        .where(record.c.department_code == department_code, record.c.published_on.is_not(None))
+        .group_by(record.c.lag_workdays, record.c.late)
+    )
+    return [(lag, late, n) for lag, late, n in conn.execute(query)]

@@ -1,6 +1,12 @@
-"""Interface strings: Simplified Chinese by default, English on ?lang=en."""
+"""Interface strings: Simplified Chinese by default, English on ?lang=en. Reject reasons are data of their
+own (reasons.toml): the codes collection gives, in words."""
 
 from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
 
 LANGUAGES = ("zh", "en")
 
@@ -99,6 +105,65 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "too many failed sign-ins: the account is locked for a while",
     },
     "form_expired": {"zh": "页面已过期，请重新提交", "en": "the form expired, please try again"},
+    "desk": {"zh": "部门工作台", "en": "Department desk"},
+    "upload": {"zh": "上传数据文件", "en": "Upload a file"},
+    "upload_file": {"zh": "文件（CSV、XLSX 或 JSON）", "en": "File (CSV, XLSX or JSON)"},
+    "upload_kind": {"zh": "数据类型", "en": "Kind of data"},
+    "upload_kind_detect": {"zh": "按表头自动识别", "en": "Detect from the header"},
+    "upload_submit": {"zh": "上传并校验", "en": "Upload and check"},
+    "upload_hint": {
+        "zh": "文件作为一个批次整体入库；未通过校验的行退回，并列明行号、字段和原因。",
+        "en": "The file loads as one batch; a row that fails a check is rejected with its field and reason.",
+    },
+    "upload_failed": {"zh": "文件无法读取", "en": "The file cannot be read"},
+    "timeliness": {"zh": "公示及时性", "en": "Timeliness"},
+    "timed": {"zh": "计算时限的记录", "en": "Records with a deadline"},
+    "late_records": {"zh": "超期公示记录", "en": "Records published late"},
+    "lag_median": {"zh": "公示滞后中位数（工作日）", "en": "Median lag (working days)"},
+    "timeliness_unknown": {"zh": "无法计算（缺少节假日安排）", "en": "Unknown (no holiday calendar)"},
+    "batches": {"zh": "归集批次", "en": "Batches"},
+    "no_batches": {"zh": "尚无归集批次", "en": "No batch yet"},
+    "batch": {"zh": "批次", "en": "Batch"},
+    "file": {"zh": "文件", "en": "File"},
+    "file_format": {"zh": "文件格式", "en": "Format"},
+    "file_sha256": {"zh": "文件 SHA-256", "en": "File SHA-256"},
+    "channel": {"zh": "报送方式", "en": "Channel"},
+    "channel.api": {"zh": "上传", "en": "Upload"},
+    "channel.cli": {"zh": "平台导入", "en": "Loaded on the host"},
+    "received_at": {"zh": "接收时间", "en": "Received"},
+    "finished_at": {"zh": "完成时间", "en": "Finished"},
+    "rows": {"zh": "行数", "en": "Rows"},
+    "duplicates": {"zh": "重复", "en": "Duplicates"},
+    "review": {"zh": "待人工核对", "en": "To review"},
+    "kind": {"zh": "数据类型", "en": "Kind"},
+    "file_kind.penalty": {"zh": "行政处罚", "en": "Penalties"},
+    "file_kind.licence": {"zh": "行政许可", "en": "Licences"},
+    "file_kind.entity": {"zh": "登记信息", "en": "Registrations"},
+    "file_kind.annual-report": {"zh": "年度报告", "en": "Annual reports"},
+    "file_kind.list": {"zh": "名单", "en": "Lists"},
+    "reject_reasons": {"zh": "退回原因", "en": "Why rows were rejected"},
+    "problems": {"zh": "问题数", "en": "Problems"},
+    "rejects": {"zh": "退回明细", "en": "Rejected rows"},
+    "no_rejects": {"zh": "没有退回的行", "en": "No row was rejected"},
+    "all_rejects": {"zh": "全部退回明细", "en": "Every rejected row"},
+    "download_csv": {"zh": "下载退回明细（CSV）", "en": "Download the rejects (CSV)"},
+    "rejected_rows_problems": {
+        "zh": "退回 {rows} 行，共 {problems} 个问题",
+        "en": "Rows rejected: {rows}; problems found: {problems}",
+    },
+    "row": {"zh": "行号", "en": "Row"},
+    "field": {"zh": "字段", "en": "Field"},
+    "reason": {"zh": "原因", "en": "Reason"},
+    "reason_code": {"zh": "原因代码", "en": "Reason code"},
+    "message": {"zh": "说明", "en": "Detail"},
+    "no_late": {"zh": "没有超期公示的记录", "en": "No record was published late"},
+    "published_on": {"zh": "公示日期", "en": "Published"},
+    "lag": {"zh": "滞后（工作日）", "en": "Lag (working days)"},
+    "deadline": {"zh": "时限（工作日）", "en": "Deadline (working days)"},
+    "first_shown": {"zh": "仅列出前 {n} 条", "en": "The first {n} are listed"},
+    "back_to_desk": {"zh": "返回部门工作台", "en": "Back to the desk"},
+    "back_to_batch": {"zh": "返回批次", "en": "Back to batch"},
+    "sign_in_needed": {"zh": "请先登录", "en": "Please sign in first"},
 }
 
 
@@ -110,3 +175,23 @@ def translator(lang: str):
         return entry[lang] if entry else key
 
     return t
+
+
+# A code with no entry (a new reason not yet described) is shown as this, never as the code itself.
+OTHER_REASON = {"zh": "其他数据问题", "en": "Another problem with the data"}
+
+
+@cache
+def reasons() -> dict[str, dict[str, str]]:
+    """Reason code → its words in each language (reasons.toml)."""
+    text = resources.files("xinyong.web").joinpath("reasons.toml").read_text("utf-8")
+    return {code: dict(words) for code, words in tomllib.loads(text)["reasons"].items()}
+
+
+def reason_words(lang: str) -> Callable[[str], str]:
+    lang = lang if lang in LANGUAGES else "zh"
+
+    def words(code: str) -> str:
+        return reasons().get(code, OTHER_REASON)[lang]
+
+    return words

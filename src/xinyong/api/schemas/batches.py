@@ -1,5 +1,5 @@
-"""Collection: the summary of an uploaded batch, a department's batches, and quality per department
-(services/ingest.py ``BatchSummary``, services/quality.py)."""
+"""Collection: the summary of an uploaded batch, a department's batches with their rejects and timeliness
+(its desk), and quality per department (services/collection.py ``BatchSummary``, services/quality.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from xinyong.api.schemas.base import Instant, Schema
 class Reject(Schema):
     row: int = Field(description="Spreadsheet row (the header is row 1), or the object number in JSON")
     field: str = Field(description="中文名[column code]")
-    reason: str
+    reason: str = Field(description="A stable code (the portal shows it in words, in Chinese or English)")
     message: str
 
 
@@ -83,3 +83,57 @@ class DepartmentQuality(Schema):
     timeliness_unknown: int
     last_batch_at: Instant | None
     rejected_by_reason: dict[str, int]
+
+
+class Department(Schema):
+    code: str
+    name: str
+
+
+class Timeliness(Schema):
+    timed: int = Field(description="Record versions whose timeliness is measured (penalties and licences)")
+    late: int = Field(description="Of those, published after the deadline of the rule in force")
+    timeliness_unknown: int = Field(description="Of those, of a year the holiday calendar does not know")
+    lag_median_workdays: float | None = Field(description="Median working days from decision to publication")
+
+
+class BatchPage(Schema):
+    """The desk of the caller's department: everything it sent, the latest batch first."""
+
+    department: Department
+    timeliness: Timeliness
+    total: int
+    offset: int
+    limit: int
+    batches: list[Batch]
+
+
+class LateVersion(Schema):
+    record_id: int
+    row: int
+    document_no: str | None
+    decision_date: dt.date | None
+    published_on: dt.date | None
+    lag_workdays: int
+    deadline_workdays: int | None = Field(description="Working days the rule in force allows")
+    rule: str | None
+    citation: str | None
+
+
+class BatchDetail(Schema):
+    batch: Batch
+    department: Department
+    rejected_by_reason: dict[str, int] = Field(description="Reason → problems, the most frequent first")
+    problems: int = Field(description="Problems found in the rejected rows (a row can have several)")
+    rejects: list[Reject] = Field(description="The first 20; every one is in the batch's rejects")
+    late_records: list[LateVersion] = Field(description="The first 50 versions published late")
+
+
+class RejectPage(Schema):
+    batch_id: int
+    file_name: str
+    rejected: int = Field(description="Rows rejected")
+    total: int = Field(description="Problems found in them, the length of the whole list")
+    offset: int
+    limit: int
+    rejects: list[Reject]
