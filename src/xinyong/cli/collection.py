@@ -77,6 +77,8 @@ def _print_summary(s: BatchSummary) -> None:
             (f"{s.accepted} accepted", "green"),
             ", ",
             (f"{s.rejected} rejected", "red"),
+            ", ",
+            (f"{s.warnings} warnings", "yellow"),
             f", {s.duplicates} duplicates, {s.review} to review, ",
             (f"{s.late} late", "yellow"),
             lag + unknown,
@@ -84,17 +86,23 @@ def _print_summary(s: BatchSummary) -> None:
     )
     if s.ignored_columns:
         console.print(f"  ignored columns: {', '.join(s.ignored_columns)}")
+    if s.duplicate_columns:
+        console.print(f"  duplicate columns (not read): {', '.join(s.duplicate_columns)}")
     for item in s.rejects[:10]:
         console.print(f"  row {item['row']}: {item['field']}: {item['reason']} — {item['message']}")
     if s.rejected > 10:
         console.print(f"  … {s.rejected_by_reason}")
+    for item in s.warning_list[:10]:
+        console.print(f"  warning, row {item['row']}: {item['field']}: {item['reason']} — {item['message']}")
+    if s.warnings > 10:
+        console.print(f"  … warnings {s.warnings_by_reason}")
     if s.reject_file:
-        console.print(f"  reject file: {s.reject_file}")
+        console.print(f"  rejects and warnings: {s.reject_file}")
 
 
 @batches_app.command("report")
 def quality_report(json: JsonOption = False) -> None:
-    """Data quality by department. Batches, rows, accepted, rejected by reason, duplicates, late."""
+    """Data quality by department. Batches, rows, accepted, rejected by reason, warnings, duplicates, late."""
     report = department_quality(open_platform())
     if json:
         print_json(report)
@@ -105,11 +113,13 @@ def quality_report(json: JsonOption = False) -> None:
         "rows",
         "accepted",
         "rejected",
+        "warnings",
         "duplicates",
         "review",
         "late",
         "last batch",
         "rejected by reason",
+        "warnings by reason",
         title="Data quality by department (数据质量)",
     )
     for d in report:
@@ -119,10 +129,12 @@ def quality_report(json: JsonOption = False) -> None:
             str(d["rows"]),
             str(d["accepted"]),
             str(d["rejected"]),
+            str(d["warnings"]),
             str(d["duplicates"]),
             str(d["review"]),
             str(d["late"]),
             str(d["last_batch_at"] or "—"),
             ", ".join(f"{k} {v}" for k, v in d["rejected_by_reason"].items()),
+            ", ".join(f"{k} {v}" for k, v in d["warnings_by_reason"].items()),
         )
     console.print(table)

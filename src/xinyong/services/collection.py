@@ -2,7 +2,9 @@
 
 A batch is one transaction: every accepted row lands, or none does. Re-ingesting a file adds nothing (each
 version is identified by its content hash). Rejected rows are reported with row, field and reason in the
-summary, in ``batch_reject`` and in a CSV reject file.
+summary, in ``batch_reject`` and in a CSV reject file; warnings (a row loaded without a field whose value
+failed its check, a value to look at) likewise, in ``batch_warning`` and in the same file, whose last column
+tells a reject from a warning.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from xinyong.errors import CalendarYearUnknown, RuleNotFound, UnreadableFile, Xi
 from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.formats import file_sha256, open_file
 from xinyong.ingest.parse import RowError
-from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas
+from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas, value_rules
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
 from xinyong.rules import (
@@ -50,6 +52,7 @@ from xinyong.store.db import timestamp_text
 from xinyong.workdays import WorkdayCalendar
 
 MAX_LISTED_LATE = 50
+MAX_LISTED = 20  # rejects and warnings the summary lists; the files and tables hold all of them
 
 
 @dataclass
@@ -68,11 +71,15 @@ class BatchSummary:
     late: int = 0
     timeliness_unknown: int = 0
     lag_median_workdays: float | None = None
+    warnings: int = 0  # field warnings of the rows that passed validation (a row may have several)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    warnings_by_reason: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    duplicate_columns: list[str] = field(default_factory=list)  # headers of a field another column fills
     late_records: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)  # the first few, for the terminal
-    reject_file: str | None = None
+    warning_list: list[dict[str, Any]] = field(default_factory=list)  # the first few
+    reject_file: str | None = None  # rejects and warnings
     touched: set[str] = field(default_factory=set, repr=False)  # entities whose file changed
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,7 +90,7 @@ class BatchSummary:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # plain, as written: never 1E+3
     raise TypeError(type(value))
 
 
@@ -116,6 +123,7 @@ class PreparedChunk:
     rows: int
     valid: list[PreparedRow]
     invalid: list[tuple[int, list[RowError]]]
+    warnings: list[tuple[int, list[RowError]]]  # of rows that passed validation
 
 
 class PublicationWindows:
@@ -204,7 +212,7 @@ class RowPreparer:
         self._deadlines: dict[tuple[Any, ...], int] = {}
 
     def __call__(self, chunk: list[tuple[int, list[str] | None]]) -> PreparedChunk:
-        parsed, invalid = self.parser.parse(chunk)
+        parsed, invalid, warnings = self.parser.parse(chunk)
         late_invalid = [
             (number, [RowError("*", "unparseable", "the row cannot be parsed")])
             for number, values in chunk
@@ -249,7 +257,7 @@ class RowPreparer:
             valid.append(PreparedRow(number, row, body.decode(), content_hash, window, lag, deadline))
         if late_invalid:  # unparseable rows, other departments' rows, rows no rule covers: in file order
             invalid = sorted(invalid + late_invalid, key=lambda item: item[0])
-        return PreparedChunk(len(chunk), valid, invalid)
+        return PreparedChunk(len(chunk), valid, invalid, warnings)
 
     def _window(self, row: dict[str, Any], published_on: dt.date) -> tuple[Any, ...]:
         if self.windows is not None:
@@ -309,10 +317,12 @@ class Ingestor:
         self.departments: dict[str, str] = {}
         self.department_rows: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
+        self.warning_reasons: Counter[str] = Counter()
         self.lags: Counter[int] = Counter()  # lag → records: the median without keeping every lag
         self.now_text = timestamp_text(conn, now)
         self._iso_cache = _IsoDates()
         self.reject_rows: list[dict[str, Any]] = []  # written once per chunk
+        self.warning_rows: list[dict[str, Any]] = []
 
     # -- rejects -------------------------------------------------------------------------------------------
 
@@ -321,10 +331,10 @@ class Ingestor:
         for error in errors:
             self.reasons[error.reason] += 1
             item = {"row": row_number, "field": error.field, "reason": error.reason, "message": error.message}
-            if len(self.summary.rejects) < 20:
+            if len(self.summary.rejects) < MAX_LISTED:
                 self.summary.rejects.append(item)
             self.reject_writer.writerow(
-                [self.summary.file, row_number, error.field, error.reason, error.message]
+                [self.summary.file, row_number, error.field, error.reason, error.message, "rejected"]
             )
             self.reject_rows.append(
                 {
@@ -336,6 +346,33 @@ class Ingestor:
                 }
             )
 
+    def warn(self, row_number: int, warnings: list[RowError]) -> None:
+        """A row that loads (or goes on to resolution) without a field, or with a value to look at."""
+        summary = self.summary
+        summary.warnings += len(warnings)
+        for warning in warnings:
+            self.warning_reasons[warning.reason] += 1
+            item = {
+                "row": row_number,
+                "field": warning.field,
+                "reason": warning.reason,
+                "message": warning.message,
+            }
+            if len(summary.warning_list) < MAX_LISTED:
+                summary.warning_list.append(item)
+            self.reject_writer.writerow(
+                [summary.file, row_number, warning.field, warning.reason, warning.message, "warning"]
+            )
+            self.warning_rows.append(
+                {
+                    "batch_id": self.batch_id,
+                    "row_number": row_number,
+                    "field": warning.field,
+                    "reason": warning.reason,
+                    "message": warning.message,
+                }
+            )
+
     # -- the chunk loop ------------------------------------------------------------------------------------
 
     def store(self, chunk: PreparedChunk) -> None:
@@ -343,6 +380,8 @@ class Ingestor:
         self.summary.rows += chunk.rows
         for number, errors in chunk.invalid:
             self.reject(number, errors)
+        for number, warnings in chunk.warnings:
+            self.warn(number, warnings)
         self._note_departments(chunk.valid)
         if self.spec.registers:
             self._upsert_registrations(chunk.valid)
@@ -352,6 +391,8 @@ class Ingestor:
         self._load_records(resolved)
         store.insert_rejects(self.conn, self.reject_rows)
         self.reject_rows.clear()
+        store.insert_warnings(self.conn, self.warning_rows)
+        self.warning_rows.clear()
 
     def _note_departments(self, prepared: list[PreparedRow]) -> None:
         new = {}
@@ -388,6 +429,7 @@ class Ingestor:
                 status=row.get("status"),
                 established_on=row.get("established_on"),
                 registered_capital=row.get("registered_capital"),
+                registered_capital_currency=_capital_currency(row),
                 address=row.get("address"),
                 registration_authority=row.get("registration_authority"),
             )
@@ -621,6 +663,7 @@ class Ingestor:
     def finish(self) -> None:
         summary = self.summary
         summary.rejected_by_reason = dict(self.reasons.most_common())
+        summary.warnings_by_reason = dict(self.warning_reasons.most_common())
         if self.lags:
             summary.lag_median_workdays = _counted_median(self.lags)
         if self.department_rows:
@@ -633,12 +676,20 @@ class Ingestor:
             rows_total=summary.rows,
             accepted=summary.accepted,
             rejected=summary.rejected,
+            warnings=summary.warnings,
             duplicates=summary.duplicates,
             review=summary.review,
             late=summary.late,
             timeliness_unknown=summary.timeliness_unknown,
             lag_median_workdays=summary.lag_median_workdays,
         )
+
+
+def _capital_currency(row: dict[str, Any]) -> str | None:
+    """The currency of a registered capital: the row's 币种, else the default (人民币)."""
+    if row.get("registered_capital") is None:
+        return None
+    return row.get("currency") or value_rules().default_currency
 
 
 class _IsoDates(dict):
@@ -784,6 +835,7 @@ def _load_batch(
         format=opened.format,
         encoding=opened.encoding,
         ignored_columns=list(header_map.ignored),
+        duplicate_columns=list(header_map.duplicates),
     )
     reject_dir = settings.data_dir / "rejects"
     reject_dir.mkdir(parents=True, exist_ok=True)
@@ -797,7 +849,7 @@ def _load_batch(
         ):
             conn = work.conn
             writer = csv.writer(reject_file)
-            writer.writerow(["file", "row", "field", "reason", "message"])
+            writer.writerow(["file", "row", "field", "reason", "message", "outcome"])
             batch_id = store.insert_batch(
                 conn,
                 kind=header_map.kind,
@@ -837,7 +889,7 @@ def _load_batch(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    if summary.rejected:
+    if summary.rejected or summary.warnings:
         final = reject_dir / f"batch-{summary.batch_id}-rejects.csv"
         partial.rename(final)
         summary.reject_file = str(final)
