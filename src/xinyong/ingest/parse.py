@@ -218,13 +218,19 @@ def _id_type(raw: str) -> str:
     )
 
 
-def _industry(raw: str) -> str:
-    code = _whole_code(normalize_code(raw))
+def _industry(raw: str) -> Any:
+    written = normalize_code(raw)
+    code = _whole_code(written)
     if len(code) == 5 and code[0].isalpha():  # "C3011": section letter + class code
         code = code[1:]
     table = industries()
-    if code not in table and code.isascii() and code.isdigit() and len(code) < 4 and "0" + code in table:
-        code = "0" + code  # written as a number, 农、林、牧、渔业 (01–05) loses its leading zero: 111 → 0111
+    padded = "0" + code  # written as a number, 农、林、牧、渔业 (01–05) loses its leading zero: 1 → 01
+    if code.isascii() and code.isdigit() and len(code) < 4 and padded in table:
+        if code not in table:
+            return padded
+        if code != written:  # 111.0: the group 111, or the class 0111 that lost its zero?
+            message = f"行业代码 {raw!r} is written as a number: read as {code}, or is it {padded}?"
+            return Converted(code, warning=("ambiguous_code", message))
     if code not in table:
         raise FieldProblem("invalid_industry", f"行业代码 {raw!r} is not in GB/T 4754-2017")
     return code
