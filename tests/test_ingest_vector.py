@@ -1,4 +1,5 @@
-"""The column-wise parser agrees with the row parser: same valid rows, same rejects, same payloads."""
+"""The column-wise parser agrees with the row parser: same valid rows, same rejects, same warnings, same
+payloads, over values as departments write them (placeholders, units, codes written as numbers, statuses)."""
 
 from __future__ import annotations
 

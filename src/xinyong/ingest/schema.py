@@ -51,10 +51,11 @@ class Derivation:
     name: str
     source: str
     prefixes: dict[str, str] = field(compare=False, hash=False)
+    longest: int = 0  # the longest prefix the table names
 
     def __call__(self, value: str) -> str | None:
         prefixes = self.prefixes
-        for length in range(min(len(value), 2), 0, -1):
+        for length in range(min(len(value), self.longest), 0, -1):
             found = prefixes.get(value[:length])
             if found is not None:
                 return found
@@ -216,7 +217,8 @@ def _field_spec(kind: str, f: dict[str, Any], derivations: dict[str, Any]) -> Fi
     derive = None
     if "derive" in f:
         table = derivations[f["derive"]["table"]]
-        derive = Derivation(f["derive"]["table"], f["derive"]["from"], dict(table["prefixes"]))
+        prefixes = dict(table["prefixes"])
+        derive = Derivation(f["derive"]["table"], f["derive"]["from"], prefixes, max(map(len, prefixes)))
         if bad := set(derive.prefixes.values()) - set(values):
             raise ValueError(f"schemas.toml, kind {kind}: derivation {derive.name} gives {bad}")
     on_invalid = f.get("on_invalid", "reject" if f.get("required") else "warn")
