@@ -46,11 +46,23 @@ def reason_codes_in_use() -> set[str]:
     from elsewhere (``problem.reason``) is one of these; any other expression fails here, so that a new
     source of reasons is never missed."""
     # FieldProblem's, OutOfScope's, CrossCheck's and a reader's RowProblem's
-    passed_on = {"problem.reason", "scope.reason", "reason", "values.reason"}
+    passed_on = {
+        "problem.reason",
+        "scope.reason",
+        "reason",
+        "values.reason",
+        "value.reason",
+        "*value.warning",
+    }
     codes: set[str] = set()
     for path in SOURCE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            if node.func.id == "Converted":  # a value read with a warning: warning=(reason, message)
+                for keyword in node.keywords:
+                    if keyword.arg == "warning" and isinstance(keyword.value, ast.Tuple):
+                        codes.add(keyword.value.elts[0].value)
                 continue
             position = {"RowError": 1, "FieldProblem": 0, "RowProblem": 0}.get(node.func.id)
             if position is None:

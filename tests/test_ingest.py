@@ -21,7 +21,15 @@ from xinyong.model.codes import (
 )
 from xinyong.security.principal import operator
 from xinyong.services.collection import collect
-from xinyong.store.tables import batch, batch_reject, entity, entity_name, match_review, record
+from xinyong.store.tables import (
+    batch,
+    batch_reject,
+    batch_warning,
+    entity,
+    entity_name,
+    match_review,
+    record,
+)
 
 
 def ingest(platform, path, **kwargs):
@@ -91,28 +99,80 @@ def write_csv(path, rows, encoding="utf-8"):
     return path
 
 
-# What the generator plants, by the outcome collection must give it.
-PLANTED_OUTCOME = {"duplicate": "duplicates", "name_only": "review"}
+# What the generator plants, by the outcome collection must give it: a bad value in an optional field is a
+# warning and its row loads without it; without a usable code (a bad 注册号 or 组织机构代码 alone), a penalty
+# or licence then goes on like a row with no code at all: to review by name.
+WARNED = {
+    ("entity", "bad_amount"),
+    ("entity", "bad_org_code"),
+    ("entity", "bad_reg_no"),
+    ("entity", "unknown_industry"),
+    ("annual-report", "bad_amount"),
+    ("annual-report", "bad_enum"),
+}
+WARNED_THEN_REVIEW = {(k, r) for k in ("penalty", "licence") for r in ("bad_org_code", "bad_reg_no")}
+
+
+def planted_outcome(kind: str, reason: str) -> str:
+    if (kind, reason) in WARNED:
+        return "warned"
+    if (kind, reason) in WARNED_THEN_REVIEW:
+        return "warned, review"
+    return {"duplicate": "duplicate", "name_only": "review"}.get(reason, "rejected")
+
+
+def planted_rows(province) -> dict[str, dict[int, str]]:
+    """Row number as collection counts it (the header is row 1 of a CSV or sheet) → planted reason."""
+    formats = {f["path"]: f["format"] for f in manifest(province)["files"]}
+    out: dict[str, dict[int, str]] = {}
+    with (province / "bad-rows.csv").open(encoding="utf-8", newline="") as f:
+        for rec in csv.DictReader(f):
+            offset = 1 if formats[rec["path"]] in ("csv", "xlsx") else 0
+            out.setdefault(rec["path"], {})[int(rec["row"]) + offset] = rec["reason"]
+    return out
+
+
+def rows_of(platform, table, batch_id, column="row_number"):
+    with platform.engine.connect() as conn:
+        column = table.c[column]
+        return set(conn.execute(select(column).where(table.c.batch_id == batch_id)).scalars())
 
 
 def test_province_loads_with_every_bad_row_caught(platform, province):
-    """Every row the generator marks bad is caught, under the reason it planted; good rows all load."""
+    """Every row the generator marks bad is caught, row by row, as the outcome its defect calls for; good
+    rows load with neither reject nor warning."""
     expected = {f["path"]: f for f in manifest(province)["files"]}
+    planted = planted_rows(province)
     for kind in ("entity", "annual-report", "licence", "penalty", "list"):
         for path in files_of(province, kind):
             summary = ingest(platform, path, kind=kind)
-            info = expected[str(path.relative_to(province))]
-            assert summary.rows == info["rows"], path
+            name = str(path.relative_to(province))
+            assert summary.rows == expected[name]["rows"], path
             assert summary.accepted + summary.rejected + summary.duplicates + summary.review == summary.rows
-            planted = Counter()
-            for reason, n in info["bad_rows"].items():
-                planted[PLANTED_OUTCOME.get(reason, "rejected")] += n
-            assert summary.rejected == planted["rejected"], (path.name, summary.rejects, info["bad_rows"])
-            assert summary.duplicates == planted["duplicates"], path.name
-            assert summary.review == planted["review"], path.name
+            rejected = rows_of(platform, batch_reject, summary.batch_id)
+            warned = rows_of(platform, batch_warning, summary.batch_id)
+            review = rows_of(platform, match_review, summary.batch_id, "source_row")
+            outcomes = Counter()
+            for row, reason in planted.get(name, {}).items():
+                outcome = planted_outcome(kind, reason)
+                outcomes[outcome] += 1
+                got = {
+                    "rejected": row in rejected,
+                    "warned": row in warned,
+                    "review": row in review,
+                }
+                want = {k: k in outcome for k in got}
+                assert got == want, (name, row, reason, summary.rejects, summary.warning_list)
+            assert not (rejected | warned) - set(planted.get(name, {})), (name, "good rows caught")
+            assert summary.rejected == outcomes["rejected"], name
+            assert summary.review == outcomes["review"] + outcomes["warned, review"], name
+            assert summary.duplicates == outcomes["duplicate"], name
+            assert summary.warnings >= len(warned), name  # a row may have several
     with platform.engine.connect() as conn:
         kinds = dict(conn.execute(select(record.c.kind, func.count()).group_by(record.c.kind)).all())
+        warnings = conn.execute(select(func.sum(batch.c.warnings))).scalar_one()
     assert set(kinds) == {"registration", "annual-report", "licence", "penalty", "list"}
+    assert warnings == count(platform, batch_warning) > 0
 
 
 def test_reingest_adds_nothing(platform, province):

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.cells import cell_len
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from xinyong.cli._common import JsonOption, console, err, feature_app, print_error, print_json
@@ -106,6 +106,8 @@ def _print_summary(s: BatchSummary) -> None:
             (f"{s.accepted} accepted", "green"),
             ", ",
             (f"{s.rejected} rejected", "red"),
+            ", ",
+            (f"{s.warnings} warnings", "yellow"),
             f", {s.duplicates} duplicates, {s.review} to review, ",
             (f"{s.late} late", "yellow"),
             lag + unknown,
@@ -113,12 +115,18 @@ def _print_summary(s: BatchSummary) -> None:
     )
     if s.ignored_count:
         console.print(_ignored_line(s.ignored_columns, s.ignored_count))
+    if s.duplicate_columns:
+        console.print(f"  duplicate columns (not read): {', '.join(s.duplicate_columns)}")
     for item in s.rejects[:10]:
         console.print(f"  row {item['row']}: {item['field']}: {item['reason']} — {item['message']}")
     if s.rejected > 10:
         console.print(f"  … {s.rejected_by_reason}")
+    for item in s.warning_list[:10]:
+        console.print(f"  warning, row {item['row']}: {item['field']}: {item['reason']} — {item['message']}")
+    if s.warnings > 10:
+        console.print(f"  … warnings {s.warnings_by_reason}")
     if s.reject_file:
-        console.print(f"  reject file: {s.reject_file}")
+        console.print(f"  rejects and warnings: {s.reject_file}")
 
 
 def _ignored_line(names: list[str], count: int) -> str:
@@ -137,24 +145,26 @@ def _ignored_line(names: list[str], count: int) -> str:
 
 @batches_app.command("report")
 def quality_report(json: JsonOption = False) -> None:
-    """Data quality by department. Batches, rows, accepted, rejected by reason, duplicates, late. Batches
-    of no known sender (every row rejected, none naming a department on record) come last, as
+    """Data quality by department. Batches, rows, accepted, rejected by reason, warnings, duplicates, late.
+    Batches of no known sender (every row rejected, none naming a department on record) come last, as
     "unknown sender"."""
     report = department_quality(open_platform(), unattributed=True)
     if json:
         print_json(report)
         return
     table = Table(
-        "department",
+        Column("department", min_width=16, overflow="fold"),  # the code `clients add` needs stays readable
         "batches",
         "rows",
         "accepted",
         "rejected",
+        "warnings",
         "duplicates",
         "review",
         "late",
         "last batch",
         "rejected by reason",
+        "warnings by reason",
         title="Data quality by department (数据质量)",
     )
     for d in report:
@@ -164,10 +174,12 @@ def quality_report(json: JsonOption = False) -> None:
             str(d["rows"]),
             str(d["accepted"]),
             str(d["rejected"]),
+            str(d["warnings"]),
             str(d["duplicates"]),
             str(d["review"]),
             str(d["late"]),
             str(d["last_batch_at"] or "—"),
             ", ".join(f"{k} {v}" for k, v in d["rejected_by_reason"].items()),
+            ", ".join(f"{k} {v}" for k, v in d["warnings_by_reason"].items()),
         )
     console.print(table)

@@ -71,8 +71,21 @@ def public_states() -> tuple[RecordState, ...]:
 
 @cache
 def operating_statuses() -> frozenset[str]:
-    """Registration statuses of an entity that is still operating."""
-    return frozenset(_catalogue()["registration"]["operating_statuses"])
+    """Registration statuses of an entity that is still operating (terms of ``registration_statuses``)."""
+    statuses = frozenset(_catalogue()["registration"]["operating_statuses"])
+    if unknown := statuses - set(registration_statuses().values()):
+        raise ValueError(f"catalogue.toml: operating statuses {sorted(unknown)} are not statuses")
+    return statuses
+
+
+@cache
+def registration_statuses() -> dict[str, str]:
+    """Every way a registry writes a registration status (each term too) → the term of the vocabulary."""
+    forms: dict[str, str] = {}
+    for term, written in _catalogue()["registration"]["statuses"].items():
+        forms[term] = term
+        forms.update(dict.fromkeys(written, term))
+    return forms
 
 
 def min_purpose_chars() -> int:

@@ -2,7 +2,9 @@
 
 A batch is one transaction: every accepted row lands, or none does. Re-ingesting a file adds nothing (each
 version is identified by its content hash). Rejected rows are reported with row, field and reason in the
-summary, in ``batch_reject`` and in a CSV reject file.
+summary, in ``batch_reject`` and in a CSV reject file; warnings (a row loaded without a field whose value
+failed its check, a value to look at) likewise, in ``batch_warning`` and in the same file, whose last column
+tells a reject from a warning.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.formats import ReadLimits, RowScreen, file_sha256
 from xinyong.ingest.parse import RowError
 from xinyong.ingest.profiles import open_with_profile
-from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas
+from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas, value_rules
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
 from xinyong.rules import (
@@ -55,6 +57,7 @@ from xinyong.workdays import WorkdayCalendar
 
 MAX_LISTED_LATE = 50
 MAX_LISTED_IGNORED = 100
+MAX_LISTED = 20  # rejects and warnings the summary lists; the files and tables hold all of them
 
 
 @dataclass
@@ -73,13 +76,17 @@ class BatchSummary:
     late: int = 0
     timeliness_unknown: int = 0
     lag_median_workdays: float | None = None
+    warnings: int = 0  # field warnings of the rows that passed validation (a row may have several)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    warnings_by_reason: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)  # the first MAX_LISTED_IGNORED
     ignored_count: int = 0
+    duplicate_columns: list[str] = field(default_factory=list)  # headers of a field another column fills
     profile: str | None = None
     late_records: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)  # the first few, for the terminal
-    reject_file: str | None = None
+    warning_list: list[dict[str, Any]] = field(default_factory=list)  # the first few
+    reject_file: str | None = None  # rejects and warnings
     touched: set[str] = field(default_factory=set, repr=False)  # entities whose file changed
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,7 +97,7 @@ class BatchSummary:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # plain, as written: never 1E+3
     raise TypeError(type(value))
 
 
@@ -123,6 +130,7 @@ class PreparedChunk:
     rows: int
     valid: list[PreparedRow]
     invalid: list[tuple[int, list[RowError]]]
+    warnings: list[tuple[int, list[RowError]]]  # of rows that passed validation
     # Valid department codes the invalid rows name as their data source unit: whom a batch belongs to
     # when every row fails (``Ingestor.finish``).
     senders: Counter[str] = field(default_factory=Counter)
@@ -229,7 +237,7 @@ class RowPreparer:
 
     def __call__(self, chunk: list[tuple[int, Any]]) -> PreparedChunk:
         readable, late_invalid = self.screen(chunk)  # rows the reader could not give whole: rejected
-        parsed, invalid = self.parser.parse(readable)
+        parsed, invalid, warnings = self.parser.parse(readable)
         valid: list[PreparedRow] = []
         only_department = self.only_department
         received_on = self.received_on
@@ -269,17 +277,17 @@ class RowPreparer:
             valid.append(PreparedRow(number, row, body.decode(), content_hash, window, lag, deadline))
         if late_invalid:  # unparseable rows, other departments' rows, rows no rule covers: in file order
             invalid = sorted(invalid + late_invalid, key=lambda item: item[0])
-        return PreparedChunk(len(chunk), valid, invalid, self._senders(chunk, invalid))
+        return PreparedChunk(len(chunk), valid, invalid, warnings, self._senders(chunk, invalid))
 
     def _senders(
-        self, chunk: list[tuple[int, list[str] | None]], invalid: list[tuple[int, list[RowError]]]
+        self, chunk: list[tuple[int, Any]], invalid: list[tuple[int, list[RowError]]]
     ) -> Counter[str]:
         column, senders = self.source_column, Counter[str]()
         if column is None or not invalid:
             return senders
         rejected = {number for number, _ in invalid}
-        for number, values in chunk:
-            if number in rejected and values is not None and column < len(values):
+        for number, values in chunk:  # a reader's problem row (not a list) names no sender
+            if number in rejected and isinstance(values, list) and column < len(values):
                 check = check_uscc(values[column])
                 if check.valid:
                     senders[check.code] += 1
@@ -344,10 +352,12 @@ class Ingestor:
         self.department_rows: Counter[str] = Counter()
         self.rejected_senders: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
+        self.warning_reasons: Counter[str] = Counter()
         self.lags: Counter[int] = Counter()  # lag → records: the median without keeping every lag
         self.now_text = timestamp_text(conn, now)
         self._iso_cache = _IsoDates()
         self.reject_rows: list[dict[str, Any]] = []  # written once per chunk
+        self.warning_rows: list[dict[str, Any]] = []
 
     # -- rejects -------------------------------------------------------------------------------------------
 
@@ -356,10 +366,10 @@ class Ingestor:
         for error in errors:
             self.reasons[error.reason] += 1
             item = {"row": row_number, "field": error.field, "reason": error.reason, "message": error.message}
-            if len(self.summary.rejects) < 20:
+            if len(self.summary.rejects) < MAX_LISTED:
                 self.summary.rejects.append(item)
             self.reject_writer.writerow(
-                [self.summary.file, row_number, error.field, error.reason, error.message]
+                [self.summary.file, row_number, error.field, error.reason, error.message, "rejected"]
             )
             self.reject_rows.append(
                 {
@@ -371,6 +381,33 @@ class Ingestor:
                 }
             )
 
+    def warn(self, row_number: int, warnings: list[RowError]) -> None:
+        """A row that loads (or goes on to resolution) without a field, or with a value to look at."""
+        summary = self.summary
+        summary.warnings += len(warnings)
+        for warning in warnings:
+            self.warning_reasons[warning.reason] += 1
+            item = {
+                "row": row_number,
+                "field": warning.field,
+                "reason": warning.reason,
+                "message": warning.message,
+            }
+            if len(summary.warning_list) < MAX_LISTED:
+                summary.warning_list.append(item)
+            self.reject_writer.writerow(
+                [summary.file, row_number, warning.field, warning.reason, warning.message, "warning"]
+            )
+            self.warning_rows.append(
+                {
+                    "batch_id": self.batch_id,
+                    "row_number": row_number,
+                    "field": warning.field,
+                    "reason": warning.reason,
+                    "message": warning.message,
+                }
+            )
+
     # -- the chunk loop ------------------------------------------------------------------------------------
 
     def store(self, chunk: PreparedChunk) -> None:
@@ -379,6 +416,8 @@ class Ingestor:
         for number, errors in chunk.invalid:
             self.reject(number, errors)
         self.rejected_senders.update(chunk.senders)
+        for number, warnings in chunk.warnings:
+            self.warn(number, warnings)
         self._note_departments(chunk.valid)
         if self.spec.registers:
             self._upsert_registrations(chunk.valid)
@@ -388,6 +427,8 @@ class Ingestor:
         self._load_records(resolved)
         store.insert_rejects(self.conn, self.reject_rows)
         self.reject_rows.clear()
+        store.insert_warnings(self.conn, self.warning_rows)
+        self.warning_rows.clear()
 
     def _note_departments(self, prepared: list[PreparedRow]) -> None:
         new = {}
@@ -424,6 +465,7 @@ class Ingestor:
                 status=row.get("status"),
                 established_on=row.get("established_on"),
                 registered_capital=row.get("registered_capital"),
+                registered_capital_currency=_capital_currency(row),
                 address=row.get("address"),
                 registration_authority=row.get("registration_authority"),
             )
@@ -657,6 +699,7 @@ class Ingestor:
     def finish(self) -> None:
         summary = self.summary
         summary.rejected_by_reason = dict(self.reasons.most_common())
+        summary.warnings_by_reason = dict(self.warning_reasons.most_common())
         if self.lags:
             summary.lag_median_workdays = _counted_median(self.lags)
         summary.department = self._sender()
@@ -668,6 +711,7 @@ class Ingestor:
             rows_total=summary.rows,
             accepted=summary.accepted,
             rejected=summary.rejected,
+            warnings=summary.warnings,
             duplicates=summary.duplicates,
             review=summary.review,
             late=summary.late,
@@ -687,6 +731,13 @@ class Ingestor:
         on_record = codes_on_record(self.conn, list(self.rejected_senders))
         named = sorted((-n, code) for code, n in self.rejected_senders.items() if code in on_record)
         return named[0][1] if named else None
+
+
+def _capital_currency(row: dict[str, Any]) -> str | None:
+    """The currency of a registered capital: the row's 币种, else the default (人民币)."""
+    if row.get("registered_capital") is None:
+        return None
+    return row.get("currency") or value_rules().default_currency
 
 
 class _IsoDates(dict):
@@ -847,6 +898,7 @@ def _load_batch(
         encoding=opened.encoding,
         ignored_columns=list(header_map.ignored[:MAX_LISTED_IGNORED]),
         ignored_count=len(header_map.ignored),
+        duplicate_columns=list(header_map.duplicates),
         profile=profile_name,
     )
     reject_dir = settings.data_dir / "rejects"
@@ -861,7 +913,7 @@ def _load_batch(
         ):
             conn = work.conn
             writer = csv.writer(reject_file)
-            writer.writerow(["file", "row", "field", "reason", "message"])
+            writer.writerow(["file", "row", "field", "reason", "message", "outcome"])
             batch_id = store.insert_batch(
                 conn,
                 kind=header_map.kind,
@@ -902,7 +954,7 @@ def _load_batch(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    if summary.rejected:
+    if summary.rejected or summary.warnings:
         final = reject_dir / f"batch-{summary.batch_id}-rejects.csv"
         partial.rename(final)
         summary.reject_file = str(final)

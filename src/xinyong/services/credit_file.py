@@ -85,6 +85,7 @@ def _basics(entity: dict[str, Any], names: list[tuple[str, bool]]) -> dict[str, 
         "status": entity["status"],
         "established_on": entity["established_on"],
         "registered_capital": entity["registered_capital"],
+        "registered_capital_currency": entity["registered_capital_currency"],
         "address": entity["address"],
         "registration_authority": entity["registration_authority"],
         "legal_representative": {

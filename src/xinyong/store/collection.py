@@ -13,6 +13,7 @@ from xinyong.store.db import bulk_insert, insert_ignore
 from xinyong.store.tables import (
     batch,
     batch_reject,
+    batch_warning,
     department,
     entity,
     entity_identifier,
@@ -192,6 +193,11 @@ def touch_records(conn: Connection, ids: Sequence[int], batch_id: int, now: dt.d
 def insert_rejects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(batch_reject), rows)
+
+
+def insert_warnings(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(batch_warning), rows)
 
 
 def insert_reviews(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from xinyong.store.tables import batch, batch_reject, department, entity, record
+from xinyong.store.tables import batch, batch_reject, batch_warning, department, entity, record
 
 
 def _batch_totals() -> list[Any]:
@@ -15,6 +15,7 @@ def _batch_totals() -> list[Any]:
         func.coalesce(func.sum(batch.c.rows_total), 0).label("rows"),
         func.coalesce(func.sum(batch.c.accepted), 0).label("accepted"),
         func.coalesce(func.sum(batch.c.rejected), 0).label("rejected"),
+        func.coalesce(func.sum(batch.c.warnings), 0).label("warnings"),
         func.coalesce(func.sum(batch.c.duplicates), 0).label("duplicates"),
         func.coalesce(func.sum(batch.c.review), 0).label("review"),
         func.coalesce(func.sum(batch.c.late), 0).label("late"),
@@ -24,30 +25,40 @@ def _batch_totals() -> list[Any]:
 
 
 def department_quality(conn: Connection, *, unattributed: bool = False) -> list[dict[str, Any]]:
-    """Per department: batches, rows by outcome, late records, last successful batch, rejects by reason.
-    With ``unattributed``, the batches of no known sender follow as one more entry, of code and name None
-    (there is one only when such batches exist)."""
+    """Per department: batches, rows by outcome, warnings, late records, last successful batch, rejects and
+    warnings by reason. With ``unattributed``, the batches of no known sender follow as one more entry, of
+    code and name None (there is one only when such batches exist)."""
     totals = (
         select(department.c.code, department.c.name, *_batch_totals())
         .select_from(department.outerjoin(batch, batch.c.department_code == department.c.code))
         .group_by(department.c.code, department.c.name)
         .order_by(department.c.code)
     )
-    report = {row.code: {**row._asdict(), "rejected_by_reason": {}} for row in conn.execute(totals)}
+    report = {
+        row.code: {**row._asdict(), "rejected_by_reason": {}, "warnings_by_reason": {}}
+        for row in conn.execute(totals)
+    }
     if unattributed:
         query = select(*_batch_totals()).where(batch.c.department_code.is_(None))
         row = conn.execute(query).one()
         if row.batches:
-            report[None] = {"code": None, "name": None, **row._asdict(), "rejected_by_reason": {}}
-    reasons = (
-        select(batch.c.department_code, batch_reject.c.reason, func.count().label("n"))
-        .select_from(batch_reject.join(batch, batch.c.id == batch_reject.c.batch_id))
-        .group_by(batch.c.department_code, batch_reject.c.reason)
-        .order_by(func.count().desc())
-    )
-    for code, reason, n in conn.execute(reasons):
-        if code in report:
-            report[code]["rejected_by_reason"][reason] = n
+            report[None] = {
+                "code": None,
+                "name": None,
+                **row._asdict(),
+                "rejected_by_reason": {},
+                "warnings_by_reason": {},
+            }
+    for table, key in ((batch_reject, "rejected_by_reason"), (batch_warning, "warnings_by_reason")):
+        reasons = (
+            select(batch.c.department_code, table.c.reason, func.count().label("n"))
+            .select_from(table.join(batch, batch.c.id == table.c.batch_id))
+            .group_by(batch.c.department_code, table.c.reason)
+            .order_by(func.count().desc(), table.c.reason)
+        )
+        for code, reason, n in conn.execute(reasons):
+            if code in report:
+                report[code][key][reason] = n
     return list(report.values())
 
 

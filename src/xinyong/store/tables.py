@@ -65,6 +65,13 @@ batch = Table(
     Column("rows_total", Integer, nullable=False, default=0),
     Column("accepted", Integer, nullable=False, default=0),
     Column("rejected", Integer, nullable=False, default=0),
+    Column(
+        "warnings",
+        Integer,
+        nullable=False,
+        default=0,
+        comment="field warnings of the rows that passed validation",
+    ),
     Column("duplicates", Integer, nullable=False, default=0),
     Column("review", Integer, nullable=False, default=0),
     Column("late", Integer, nullable=False, default=0),
@@ -74,6 +81,17 @@ batch = Table(
 
 batch_reject = Table(
     "batch_reject",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("batch_id", Id, ForeignKey("batch.id"), nullable=False, index=True),
+    Column("row_number", Integer, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+batch_warning = Table(
+    "batch_warning",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("batch_id", Id, ForeignKey("batch.id"), nullable=False, index=True),
@@ -99,6 +117,7 @@ entity = Table(
     Column("status", String(10)),
     Column("established_on", Date),
     Column("registered_capital", Amount),
+    Column("registered_capital_currency", Text, comment="币种 of registered_capital (人民币, 美元 …)"),
     Column("address", Text),
     Column("registration_authority", Text),
     Column("legal_rep_name", Text),

@@ -17,6 +17,13 @@ class Reject(Schema):
     message: str
 
 
+class RowWarning(Schema):
+    row: int = Field(description="Spreadsheet row (the header is row 1), or the object number in JSON")
+    field: str = Field(description="中文名[column code]")
+    reason: str
+    message: str
+
+
 class LateRecord(Schema):
     row: int
     document_no: str | None
@@ -35,17 +42,27 @@ class BatchSummary(Schema):
     rows: int
     accepted: int
     rejected: int
+    warnings: int = Field(
+        description="Field warnings of the rows that passed validation: a value left out of an optional "
+        "field because it failed its check, or a value to look at (a placeholder date, an implausible amount)"
+    )
     duplicates: int
     review: int = Field(description="Rows that matched an entity by name only, waiting for a person")
     late: int
     timeliness_unknown: int
     lag_median_workdays: float | None
     rejected_by_reason: dict[str, int]
-    ignored_columns: list[str] = Field(description="Headers that map to no field (the first 100)")
-    ignored_count: int = Field(description="How many headers map to no field")
+    warnings_by_reason: dict[str, int]
+    ignored_columns: list[str] = Field(description="Headers that name no field (the first 100)")
+    ignored_count: int = Field(description="How many headers name no field")
+    duplicate_columns: list[str] = Field(
+        description="Headers of a field another column fills (a code or standard name wins over an alias; "
+        "among equals, the first)"
+    )
     profile: str | None = Field(description="The mapping profile the file was read through, if any")
     late_records: list[LateRecord] = Field(description="The first few")
     rejects: list[Reject] = Field(description="The first few; every reject is in the batch's reject file")
+    warning_list: list[RowWarning] = Field(description="The first few; every warning is in the batch's file")
     reject_file: None = Field(description="Always null over HTTP: a server path means nothing to a client")
 
 
@@ -63,6 +80,7 @@ class Batch(Schema):
     rows_total: int
     accepted: int
     rejected: int
+    warnings: int
     duplicates: int
     review: int
     late: int
@@ -77,12 +95,14 @@ class DepartmentQuality(Schema):
     rows: int
     accepted: int
     rejected: int
+    warnings: int = Field(description="Field warnings of rows that passed validation")
     duplicates: int
     review: int
     late: int
     timeliness_unknown: int
     last_batch_at: Instant | None
     rejected_by_reason: dict[str, int]
+    warnings_by_reason: dict[str, int]
 
 
 class Department(Schema):

@@ -97,7 +97,8 @@ class EntityBasics(Schema):
     industry: Industry
     status: str | None
     established_on: dt.date | None
-    registered_capital: float | None = Field(description="万元 (10,000 CNY)")
+    registered_capital: float | None = Field(description="万元 (10,000 units of its currency)")
+    registered_capital_currency: str | None = Field(description="币种: 人民币, 美元 …")
     address: str | None
     registration_authority: str | None
     legal_representative: LegalRepresentative
