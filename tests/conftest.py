@@ -13,6 +13,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
+from xinyong.services import audit
 from xinyong.services.platform import Platform
 from xinyong.settings import Settings
 from xinyong.store.db import make_engine, migrate
@@ -63,7 +64,11 @@ def settings(tmp_path, database_url) -> Settings:
 def platform(settings) -> Platform:
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
-    yield Platform(settings, engine)
+    platform = Platform(settings, engine)
+    yield platform
+    # Audited reads are committed by a writer thread a little later: let it finish before the store goes
+    # (on PostgreSQL, dropping the test's schema under a late append deadlocks).
+    audit.flush(platform)
     engine.dispose()
 
 

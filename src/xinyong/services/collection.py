@@ -37,6 +37,7 @@ from xinyong.ingest.profiles import open_with_profile
 from xinyong.ingest.schema import PARTY, KindSpec, resolve_header, schemas, value_rules
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
+from xinyong.model.timeliness import median_of_counts
 from xinyong.rules import (
     Rule,
     RuleBook,
@@ -700,8 +701,7 @@ class Ingestor:
         summary = self.summary
         summary.rejected_by_reason = dict(self.reasons.most_common())
         summary.warnings_by_reason = dict(self.warning_reasons.most_common())
-        if self.lags:
-            summary.lag_median_workdays = _counted_median(self.lags)
+        summary.lag_median_workdays = median_of_counts(self.lags)
         summary.department = self._sender()
         store.finish_batch(
             self.conn,
@@ -717,6 +717,7 @@ class Ingestor:
             late=summary.late,
             timeliness_unknown=summary.timeliness_unknown,
             lag_median_workdays=summary.lag_median_workdays,
+            lag_counts={str(lag): n for lag, n in sorted(self.lags.items())},
         )
 
     def _sender(self) -> str | None:
@@ -750,21 +751,6 @@ class _IsoDates(dict):
             self.clear()
         text = self[day] = day.isoformat()
         return text
-
-
-def _counted_median(counts: Counter[int]) -> float:
-    values = sorted(counts)
-    total = sum(counts.values())
-    seen, lower = 0, None
-    for value in values:
-        seen += counts[value]
-        if lower is None and seen * 2 >= total:
-            lower = value
-            if seen * 2 > total or total % 2:
-                return float(value)
-        elif lower is not None:
-            return (lower + value) / 2
-    return float(values[-1])
 
 
 def _chunked(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from xinyong.clock import as_utc
 from xinyong.errors import NotFound, RuleNotFound
+from xinyong.model.timeliness import add_counts, median_of_counts
 from xinyong.rules import publication_deadline_days
 from xinyong.security.principal import Principal
 from xinyong.services import audit
@@ -50,29 +51,14 @@ def _batch(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def median_of_counts(counts: dict[int, int]) -> float | None:
-    """The median of values given as value → how many times it occurs."""
-    total = sum(counts.values())
-    if not total:
-        return None
-    seen, middle = 0, []
-    for value in sorted(counts):
-        before, seen = seen, seen + counts[value]
-        for position in ((total - 1) // 2, total // 2):
-            if before <= position < seen:
-                middle.append(value)
-    return (middle[0] + middle[-1]) / 2
-
-
-def _timeliness(lags: list[tuple[int | None, bool | None, int]]) -> dict[str, Any]:
-    known: dict[int, int] = {}
-    for lag, _, n in lags:
-        if lag is not None:
-            known[lag] = known.get(lag, 0) + n
+def _timeliness(batches: list[dict[str, Any]]) -> dict[str, Any]:
+    """Over the batches' own counts (each batch keeps how many of its versions took each lag)."""
+    known = add_counts(b["lag_counts"] for b in batches)
+    unknown = sum(b["timeliness_unknown"] for b in batches)
     return {
-        "timed": sum(n for *_, n in lags),
-        "late": sum(n for _, late, n in lags if late),
-        "timeliness_unknown": sum(n for lag, _, n in lags if lag is None),
+        "timed": sum(known.values()) + unknown,
+        "late": sum(b["late"] for b in batches),
+        "timeliness_unknown": unknown,
         "lag_median_workdays": median_of_counts(known),
     }
 
@@ -86,7 +72,7 @@ def department_batches(
         department = department_in(conn, principal)
         total = store.count_batches(conn, department["code"])
         batches = store.department_batches(conn, department["code"], offset, limit)
-        lags = store.department_lags(conn, department["code"])
+        lags = store.department_lag_counts(conn, department["code"])
     return {
         "department": department,
         "timeliness": _timeliness(lags),

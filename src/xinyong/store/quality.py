@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select, true
 
 from xinyong.store.tables import batch, batch_reject, batch_warning, department, entity, record
 
@@ -163,19 +163,17 @@ def late_versions(conn: Connection, batch_id: int, limit: int) -> list[dict[str,
             record.c.published_on,
             record.c.lag_workdays,
         )
-        .where(record.c.batch_id == batch_id, record.c.late.is_(True))
+        .where(record.c.batch_id == batch_id, record.c.late == true())  # as ix_record_late_batch says
         .order_by(record.c.source_row, record.c.id)
         .limit(limit)
     )
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def department_lags(conn: Connection, department_code: str) -> list[tuple[int | None, bool | None, int]]:
-    """(lag in working days, late, versions) over a department's records whose timeliness is measured
-    (those with a publication date); a lag of None: a year the calendar does not know."""
-    query = (
-        select(record.c.lag_workdays, record.c.late, func.count())
-        .where(record.c.department_code == department_code, record.c.published_on.is_not(None))
-        .group_by(record.c.lag_workdays, record.c.late)
+def department_lag_counts(conn: Connection, department_code: str) -> list[dict[str, Any]]:
+    """Per batch of the department: its lag counts (working days → versions), late and unknown counts. The
+    batches hold these, so a department's timeliness reads no record."""
+    query = select(batch.c.lag_counts, batch.c.late, batch.c.timeliness_unknown).where(
+        batch.c.department_code == department_code
     )
-    return [(lag, late, n) for lag, late, n in conn.execute(query)]
+    return [dict(row) for row in conn.execute(query).mappings()]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -77,6 +78,11 @@ batch = Table(
     Column("late", Integer, nullable=False, default=0),
     Column("timeliness_unknown", Integer, nullable=False, default=0),
     Column("lag_median_workdays", Numeric(8, 1)),
+    Column(
+        "lag_counts",
+        JSON,
+        comment="working days from decision to publication → versions, over the batch's timed versions",
+    ),
 )
 
 batch_reject = Table(
@@ -185,6 +191,13 @@ record = Table(
     # Versions are looked up by natural key; a repeat is found among them by content hash (no index of
     # its own, which would cost every insert for a lookup the key index already serves).
     UniqueConstraint("record_key", "version"),
+    # The late versions of a batch (its desk page); partial, so it costs only the few late inserts.
+    Index(
+        "ix_record_late_batch",
+        "batch_id",
+        sqlite_where=text("late = 1"),
+        postgresql_where=text("late = true"),
+    ),
 )
 
 match_review = Table(

@@ -86,6 +86,9 @@ class Batch(Schema):
     late: int
     timeliness_unknown: int
     lag_median_workdays: float | None
+    lag_counts: dict[str, int] | None = Field(
+        description="Working days from decision to publication → versions, over the batch's timed versions"
+    )
 
 
 class DepartmentQuality(Schema):
