@@ -237,8 +237,11 @@ def test_desk(desk, lang):
     assert [tr.first("td", "file-name").children[0].strip() for tr in rows] == [
         b["file_name"] for b in twin["batches"]
     ]
-    assert [[td.text for td in tr.all("td")[3:9]] for tr in rows] == [
-        [str(b[k]) for k in ("rows_total", "accepted", "rejected", "duplicates", "review", "late")]
+    assert [[td.text for td in tr.all("td")[3:10]] for tr in rows] == [
+        [
+            str(b[k])
+            for k in ("rows_total", "accepted", "rejected", "warnings", "duplicates", "review", "late")
+        ]
         for b in twin["batches"]
     ]
     assert f"（{twin['total']}）" in page.all("h2")[2].text
@@ -255,9 +258,10 @@ def test_desk_batch(desk, lang):
     batch = twin["batch"]
     assert page.first("span", "batch-id").text == str(batch["id"])
     assert page.first("span", "file-name").text == batch["file_name"]
-    counts = [dd.text for dd in page.first("dl", "counts").all("dd")][:6]
+    counts = [dd.text for dd in page.first("dl", "counts").all("dd")][:7]
     assert counts == [
-        str(batch[k]) for k in ("rows_total", "accepted", "rejected", "duplicates", "review", "late")
+        str(batch[k])
+        for k in ("rows_total", "accepted", "rejected", "warnings", "duplicates", "review", "late")
     ]
     reasons = page.first("table", "reasons").first("tbody").all("tr")
     assert twin["rejected_by_reason"] and [
