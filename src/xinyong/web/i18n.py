@@ -154,6 +154,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Rows rejected: {rows}; problems found: {problems}",
     },
     "warnings": {"zh": "警告", "en": "Warnings"},
+    "warning_count": {"zh": "警告数", "en": "Warnings"},
     "warning_reasons": {"zh": "警告原因", "en": "Warnings by reason"},
     "warning_list": {"zh": "警告明细", "en": "Warnings"},
     "no_warnings": {"zh": "没有警告", "en": "No warning"},
