@@ -40,7 +40,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "entity_form": {"zh": "组织形式", "en": "Legal form"},
     "industry": {"zh": "行业", "en": "Industry"},
     "established_on": {"zh": "成立日期", "en": "Established"},
-    "capital": {"zh": "注册资本（万元）", "en": "Registered capital (10k CNY)"},
+    "capital": {"zh": "注册资本", "en": "Registered capital"},
     "address": {"zh": "住所", "en": "Address"},
     "legal_rep": {"zh": "法定代表人", "en": "Legal representative"},
     "provisional": {
