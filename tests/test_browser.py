@@ -130,8 +130,9 @@ def test_staff_sign_in_and_out(page, server, loaded):  # noqa: F811
 
 
 def test_a_department_officer_uploads_and_reads_its_rejects(page, server, loaded, tmp_path):  # noqa: F811
-    """Sign in, upload a file with a bad row on the desk, find the batch in the history, read the reason in
-    Chinese, then in English, and download the rejects. Screenshots of each page land in tmp_path."""
+    """Sign in, upload a file with a bad row and a typo in an optional field on the desk, find the batch in
+    the history, read the reject's and the warning's reasons in Chinese, then in English, and download the
+    rejects. Screenshots of each page land in tmp_path."""
     from tests.test_ingest import penalty_row, write_csv
 
     from xinyong.security.principal import operator
@@ -149,7 +150,9 @@ def test_a_department_officer_uploads_and_reads_its_rejects(page, server, loaded
     blocked = []
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     rows = [
-        penalty_row(**{"行政处罚决定书文号": "杭西市监罚〔2026〕9号"}),
+        penalty_row(
+            **{"行政处罚决定书文号": "杭西市监罚〔2026〕9号", "法定代表人证件号码": "110105194912310021"}
+        ),
         penalty_row(**{"行政处罚决定书文号": "杭西市监罚〔2026〕10号", "处罚决定日期": "2026-02-30"}),
     ]
     upload = write_csv(tmp_path / "十一月处罚.csv", rows)
@@ -169,18 +172,25 @@ def test_a_department_officer_uploads_and_reads_its_rejects(page, server, loaded
     page.wait_for_url("**/desk?lang=zh")
     row = page.locator(f"#batch-{batch_id}")
     assert "十一月处罚.csv" in row.inner_text() and row.locator("td").nth(5).inner_text() == "1"
+    assert row.locator("td").nth(6).inner_text() == "1"  # the warning
     page.screenshot(path=str(tmp_path / "desk-zh.png"), full_page=True)
     row.locator("a.batch-link").click()
     page.wait_for_url(f"**/desk/batches/{batch_id}?lang=zh")
-    words = reasons()["invalid_date"]
-    assert page.locator("table.reasons td.reason").inner_text() == words["zh"]
+    words, warned = reasons()["invalid_date"], reasons()["invalid_id_number"]
+    assert page.locator("table.reject-reasons td.reason").inner_text() == words["zh"]
     assert page.locator("table.rejects td.reason").inner_text() == words["zh"]
-    assert "invalid_date" not in page.content()
+    assert page.locator("table.warning-reasons td.reason").inner_text() == warned["zh"]
+    warning = page.locator("table.warnings tbody tr")
+    assert warning.locator("td.row-number").inner_text() == "2"
+    assert warning.locator("td.field").inner_text() == "法定代表人证件号码[cf_fr_zjhm]"
+    assert warning.locator("td.reason").inner_text() == warned["zh"]
+    assert "invalid_date" not in page.content() and "invalid_id_number" not in page.content()
     page.screenshot(path=str(tmp_path / "batch-zh.png"), full_page=True)
     page.click("a.lang")
     page.wait_for_url(f"**/desk/batches/{batch_id}?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("table.reasons td.reason").inner_text() == words["en"]
+    assert page.locator("table.reject-reasons td.reason").inner_text() == words["en"]
+    assert page.locator("table.warnings td.reason").inner_text() == warned["en"]
     page.screenshot(path=str(tmp_path / "batch-en.png"), full_page=True)
     with page.expect_download() as download:
         page.click("a.download")
@@ -188,6 +198,11 @@ def test_a_department_officer_uploads_and_reads_its_rejects(page, server, loaded
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "Row,Field,Reason,Reason code,Detail"
     assert f"3,处罚决定日期[cf_jdrq],{words['en']},invalid_date," in text
+    page.click("a.all-warnings")
+    page.wait_for_url(f"**/desk/batches/{batch_id}/warnings?lang=en")
+    assert page.locator("table.warnings td.reason").inner_text() == warned["en"]
+    page.screenshot(path=str(tmp_path / "warnings-en.png"), full_page=True)
+    page.go_back()
     page.click("a.all-rejects")
     page.wait_for_url(f"**/desk/batches/{batch_id}/rejects?lang=en")
     page.screenshot(path=str(tmp_path / "rejects-en.png"), full_page=True)

@@ -1,7 +1,8 @@
 """The department desk on both stores: a department sees only its own batches (another's is a 404, audited),
-uploads on the portal with its CSRF token, reads each batch's rejects with their reasons in words (Chinese,
-or English) a page at a time and as a formula-safe CSV; and every reason code collection gives has words in
-both languages. The median lag of a department comes from counts of each lag, and is the median."""
+uploads on the portal with its CSRF token, reads each batch's rejects and warnings with their reasons in
+words (Chinese, or English) a page at a time and as formula-safe CSVs; and every reason code collection
+gives has words in both languages. The median lag of a department comes from counts of each lag, and is the
+median."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, update
 from tests.test_departments import UNREGISTERED, on_record
 from tests.test_ingest import AUTHORITY, ingest, penalty_row, uscc, write_csv
+from tests.test_ingest_forms import registry_export
 
 import xinyong
 from xinyong.asgi import create_app
@@ -28,7 +30,7 @@ from xinyong.security.principal import operator
 from xinyong.services import accounts, audit
 from xinyong.services.quality import median_of_counts
 from xinyong.store.tables import account, batch_reject
-from xinyong.web.desk import REJECTS_PAGE
+from xinyong.web.desk import REJECTS_PAGE, WARNINGS_PAGE
 from xinyong.web.i18n import OTHER_REASON, reasons
 
 PASSWORD = "correct horse battery"
@@ -190,6 +192,82 @@ def test_a_department_uploads_on_its_desk_and_reads_its_rejects(platform, tmp_pa
     assert read[0] == "batch.rejects" and "batch.load" in read and "batch.read" in read
 
 
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_a_department_reads_the_warnings_of_a_registry_export(platform, tmp_path) -> None:
+    """A registry export as registries send it (internal IDs in 注册号, typos in 法定代表人证件号码,
+    placeholder dates): every row loads, and the desk shows each value left out, with its reason in words."""
+    client = officer(platform, "officer", AUTHORITY)
+    path, _ = registry_export(tmp_path / "登记信息.csv", rows=40)
+    batch_id = batch_of(upload_on_the_desk(client, path, csrf=client.csrf, kind="entity"))
+    detail = client.get(f"/api/v1/batches/{batch_id}").json()
+    batch = detail["batch"]
+    assert (batch["rows_total"], batch["accepted"], batch["rejected"]) == (40, 40, 0)
+    assert {"invalid_reg_no", "invalid_id_number"} <= set(detail["warnings_by_reason"])
+    assert batch["warnings"] == sum(detail["warnings_by_reason"].values()) > 20
+    assert len(detail["warnings"]) == 20 and detail["rejects"] == []
+    first = detail["warnings"][0]
+    assert (first["row"], first["field"], first["reason"]) == (3, "注册号[reg_no]", "invalid_reg_no")
+    words = reasons()["invalid_reg_no"]
+    for lang in ("zh", "en"):
+        page = client.get(f"/desk/batches/{batch_id}?lang={lang}")
+        assert page.status_code == 200 and page.headers["cache-control"] == "private, no-store"
+        assert words[lang] in page.text and reasons()["invalid_id_number"][lang] in page.text
+        assert page.text.count('<td class="row-number">') == 20
+        assert f'href="/desk/batches/{batch_id}/warnings?lang={lang}"' in page.text
+        assert f'href="/desk/batches/{batch_id}/warnings.csv?lang={lang}"' in page.text
+        assert "<script" not in page.text and "style=" not in page.text
+        for code in reasons():
+            assert code not in page.text
+    assert "注册号[reg_no]" in client.get(f"/desk/batches/{batch_id}").text
+    desk = client.get("/desk")
+    history = desk.text.split(f'id="batch-{batch_id}"')[1].split("</tr>")[0]
+    assert f'<td class="warn">{batch["warnings"]}</td>' in history
+
+    # Every warning, a page at a time in file order, on the API and on the desk.
+    total, pieces = batch["warnings"], []
+    for offset in range(0, total, 7):
+        answer = client.get(f"/api/v1/batches/{batch_id}/warnings?offset={offset}&limit=7").json()
+        assert (answer["total"], answer["offset"], answer["file_name"]) == (total, offset, "登记信息.csv")
+        pieces += answer["warnings"]
+    assert len(pieces) == total and pieces[:20] == detail["warnings"]
+    assert [w["row"] for w in pieces] == sorted(w["row"] for w in pieces)
+    page = client.get(f"/desk/batches/{batch_id}/warnings?lang=en")
+    assert page.status_code == 200 and f"Warnings: {total}." in page.text
+    assert page.text.count('<td class="row-number">') == min(total, WARNINGS_PAGE)
+
+    # Their own download: the same columns as the rejects', in the page's language.
+    download = client.get(f"/desk/batches/{batch_id}/warnings.csv")
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert download.headers["content-disposition"] == f'attachment; filename="batch-{batch_id}-warnings.csv"'
+    assert download.headers["cache-control"] == "private, no-store"
+    rows = csv_rows(download)
+    assert rows[0] == ["行号", "字段", "原因", "原因代码", "说明"]
+    assert rows[1:] == [
+        [str(w["row"]), w["field"], reasons()[w["reason"]]["zh"], w["reason"], w["message"]] for w in pieces
+    ]
+    assert csv_rows(client.get(f"/desk/batches/{batch_id}/rejects.csv")) == [rows[0]]  # no reject
+    english = csv_rows(client.get(f"/desk/batches/{batch_id}/warnings.csv?lang=en"))
+    assert english[0][2] == "Reason" and english[1][2] == words["en"]
+    read = [e["action"] for e in audit.search(platform, actor="account:officer", action="batch.", limit=20)]
+    assert read[0] == "batch.warnings" and "batch.read" in read
+
+
+def test_a_batch_without_warnings_says_so(platform, tmp_path) -> None:
+    client = officer(platform, "officer", AUTHORITY)
+    batch_id = batch_of(
+        upload_on_the_desk(client, write_csv(tmp_path / "p.csv", bad_rows(1)), csrf=client.csrf)
+    )
+    detail = client.get(f"/api/v1/batches/{batch_id}").json()
+    assert (detail["batch"]["warnings"], detail["warnings_by_reason"], detail["warnings"]) == (0, {}, [])
+    assert "没有警告" in client.get(f"/desk/batches/{batch_id}").text
+    page = client.get(f"/desk/batches/{batch_id}/warnings?lang=en")
+    assert page.status_code == 200 and "No warning" in page.text and 'class="warnings"' not in page.text
+    assert client.get(f"/api/v1/batches/{batch_id}/warnings").json()["warnings"] == []
+
+
 def test_the_rejects_csv_never_starts_a_formula(platform, tmp_path) -> None:
     """No reject of today's checks starts with a value of the file, but a message may quote one first."""
     client = officer(platform, "officer", AUTHORITY)
@@ -265,6 +343,9 @@ def test_a_department_sees_only_its_own_batches(platform, tmp_path) -> None:
             f"/desk/batches/{batch}",
             f"/desk/batches/{batch}/rejects",
             f"/desk/batches/{batch}/rejects.csv",
+            f"/api/v1/batches/{batch}/warnings",
+            f"/desk/batches/{batch}/warnings",
+            f"/desk/batches/{batch}/warnings.csv",
         ):
             response = client.get(url)
             assert response.status_code == 404, (url, response.status_code)
@@ -275,7 +356,7 @@ def test_a_department_sees_only_its_own_batches(platform, tmp_path) -> None:
         == f"no batch {batch_id} of department {OTHER}"
     )
     denied = audit.search(platform, action="authz.denied", target=f"batch:{batch_id}", limit=20)
-    assert len(denied) == 6 and {e["actor"] for e in denied} == {"account:tax-officer"}
+    assert len(denied) == 9 and {e["actor"] for e in denied} == {"account:tax-officer"}
     assert audit.search(platform, action="authz.denied", target="batch:999", limit=5) == []
 
 

@@ -1,7 +1,8 @@
 """Department files as departments really send them, on SQLite and PostgreSQL: a registry export with the
 registry's own statuses, capital in 元 and in 美元, internal IDs in 注册号, typos in ID numbers, township
 codes and codes written as numbers; a penalty export without 行政相对人类别 and with 罚款金额（元）;
-warnings in the summary, the store, the reject file and the quality report."""
+warnings in the summary, the store, the reject file and the quality report; registered capital with its
+currency on the entity page."""
 
 from __future__ import annotations
 
@@ -366,3 +367,18 @@ def test_uploads_and_reports_show_warnings(platform, client, tmp_path):
     assert batches["batches"][0]["warnings"] == body["warnings"]
     foreign = client.get(f"/api/v1/entities/{expected[3]['uscc']}").json()["entity"]
     assert (foreign["registered_capital"], foreign["registered_capital_currency"]) == (1080, "美元")
+
+
+def test_the_entity_page_shows_registered_capital_with_its_currency(platform, client, tmp_path):
+    """Capital is stored in 万元 of its currency; the page says both: 1080 万元（美元）, 1080 × 10,000 USD."""
+    on_record(platform)
+    path, expected = registry_export(tmp_path / "e.csv", rows=12)
+    ingest(platform, path)
+    cases = [(expected[3], "美元", "USD"), (expected[6], "人民币", "CNY"), (expected[8], "港元", "HKD")]
+    for row, name, code in cases:
+        amount = format(row["capital"].normalize(), "f")
+        zh = client.get(f"/entities/{row['uscc']}")
+        assert zh.status_code == 200 and f'<dd class="capital">{amount} 万元（{name}）</dd>' in zh.text
+        en = client.get(f"/entities/{row['uscc']}?lang=en")
+        assert f'<dd class="capital">{amount} × 10,000 {code}</dd>' in en.text
+    assert "1080 万元（美元）" in client.get(f"/entities/{expected[3]['uscc']}").text

@@ -1,8 +1,8 @@
 """Each portal page shows what its JSON twin answers: every page (home, search, entity, entity records,
-record, list, about, and a department's desk, batch and rejects) is requested over a loaded province, its
-twin is the URL of its ``Link: rel=alternate`` header, and the names, codes, counts, record ids, rule
-citations, batch ids and rejects read from the HTML equal the twin's (a reject's reason in the page's
-words)."""
+record, list, about, and a department's desk, batch, rejects and warnings) is requested over a loaded
+province, its twin is the URL of its ``Link: rel=alternate`` header, and the names, codes, counts, record
+ids, rule citations, batch ids, rejects and warnings read from the HTML equal the twin's (a reason in the
+page's words)."""
 
 from __future__ import annotations
 
@@ -237,8 +237,11 @@ def test_desk(desk, lang):
     assert [tr.first("td", "file-name").children[0].strip() for tr in rows] == [
         b["file_name"] for b in twin["batches"]
     ]
-    assert [[td.text for td in tr.all("td")[3:9]] for tr in rows] == [
-        [str(b[k]) for k in ("rows_total", "accepted", "rejected", "duplicates", "review", "late")]
+    assert [[td.text for td in tr.all("td")[3:10]] for tr in rows] == [
+        [
+            str(b[k])
+            for k in ("rows_total", "accepted", "rejected", "warnings", "duplicates", "review", "late")
+        ]
         for b in twin["batches"]
     ]
     assert f"（{twin['total']}）" in page.all("h2")[2].text
@@ -255,9 +258,10 @@ def test_desk_batch(desk, lang):
     batch = twin["batch"]
     assert page.first("span", "batch-id").text == str(batch["id"])
     assert page.first("span", "file-name").text == batch["file_name"]
-    counts = [dd.text for dd in page.first("dl", "counts").all("dd")][:6]
+    counts = [dd.text for dd in page.first("dl", "counts").all("dd")][:7]
     assert counts == [
-        str(batch[k]) for k in ("rows_total", "accepted", "rejected", "duplicates", "review", "late")
+        str(batch[k])
+        for k in ("rows_total", "accepted", "rejected", "warnings", "duplicates", "review", "late")
     ]
     reasons = page.first("table", "reasons").first("tbody").all("tr")
     assert twin["rejected_by_reason"] and [
@@ -285,3 +289,32 @@ def test_desk_rejects(desk):
         (int(tr.first("td", "row-number").text), tr.first("td", "field").text, tr.first("td", "reason").text)
         for tr in shown
     ] == [(r["row"], r["field"], reason_words(r["reason"], "en")) for r in twin["rejects"]]
+
+
+def warned_batch(desk) -> int:
+    batches = desk.get("/api/v1/batches?limit=500").json()["batches"]
+    return max(batches, key=lambda b: (b["warnings"], b["id"]))["id"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_desk_batch_warnings(desk, lang):
+    """The batch page's warnings (count, by reason, the first ones) and the warnings page are the twins'."""
+    batch_id = warned_batch(desk)
+    page, twin = page_and_twin(desk, f"/desk/batches/{batch_id}?lang={lang}")
+    reasons = page.first("table", "warning-reasons").first("tbody").all("tr")
+    assert twin["warnings_by_reason"] and [
+        (tr.first("td", "reason").text, tr.first("td", "count").text) for tr in reasons
+    ] == [(reason_words(code, lang), str(n)) for code, n in twin["warnings_by_reason"].items()]
+    shown = page.first("table", "warnings").first("tbody").all("tr")
+    assert [
+        (int(tr.first("td", "row-number").text), tr.first("td", "field").text, tr.first("td", "reason").text)
+        for tr in shown
+    ] == [(w["row"], w["field"], reason_words(w["reason"], lang)) for w in twin["warnings"]]
+    page, twin = page_and_twin(desk, f"/desk/batches/{batch_id}/warnings?lang={lang}")
+    assert page.first("span", "batch-id").text == str(twin["batch_id"]) == str(batch_id)
+    shown = page.first("table", "warnings").first("tbody").all("tr")
+    assert twin["warnings"] and [
+        (int(tr.first("td", "row-number").text), tr.first("td", "field").text, tr.first("td", "reason").text)
+        for tr in shown
+    ] == [(w["row"], w["field"], reason_words(w["reason"], lang)) for w in twin["warnings"]]
+    assert [tr.first("td", "message").text for tr in shown] == [w["message"] for w in twin["warnings"]]

@@ -1,5 +1,5 @@
-"""Department uploads (POST /api/v1/batches), a department's batches with their rejects and timeliness (the
-JSON twins of its desk, web/desk.py), and data-quality figures."""
+"""Department uploads (POST /api/v1/batches), a department's batches with their rejects, warnings and
+timeliness (the JSON twins of its desk, web/desk.py), and data-quality figures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from xinyong.api.schemas.base import EVERY_ROUTE, errors
-from xinyong.api.schemas.batches import BatchDetail, BatchPage, BatchSummary, DepartmentQuality, RejectPage
+from xinyong.api.schemas.batches import (
+    BatchDetail,
+    BatchPage,
+    BatchSummary,
+    DepartmentQuality,
+    RejectPage,
+    WarningPage,
+)
 from xinyong.http import views
 from xinyong.http.auth import PrincipalDep
 from xinyong.http.deps import BatchId, Offset, PlatformDep
@@ -73,7 +80,8 @@ def list_batches(
 
 @router.get(
     "/batches/{batch_id}",
-    summary="One batch of the caller's department: counts, problems by reason, rejects, late records",
+    summary="One batch of the caller's department: counts, problems and warnings by reason, the first "
+    "rejects and warnings, late records",
     response_model=BatchDetail,
     responses=errors(403, 404, 422),
 )
@@ -98,3 +106,21 @@ def list_rejects(
 ) -> dict[str, Any]:
     """In file order; a row with several problems has one entry for each. 404 as for the batch."""
     return views.batch_rejects(platform, principal, batch_id, offset=offset, limit=limit).data
+
+
+@router.get(
+    "/batches/{batch_id}/warnings",
+    summary="A page of one batch's warnings: row, field, reason, message",
+    response_model=WarningPage,
+    responses=errors(403, 404, 422),
+)
+def list_warnings(
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    batch_id: BatchId,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """The rows loaded without a value of theirs (an optional field that failed its check) or with a value
+    to look at, in file order; a row with several warnings has one entry for each. 404 as for the batch."""
+    return views.batch_warnings(platform, principal, batch_id, offset=offset, limit=limit).data

@@ -107,7 +107,7 @@ def department_batches(platform: Platform, principal: Principal, *, offset: int,
 
 
 def batch(platform: Platform, principal: Principal, batch_id: int) -> View:
-    """One batch: counts, problems by reason, the first rejects, late records."""
+    """One batch: counts, problems and warnings by reason, the first rejects and warnings, late records."""
     return View(quality.batch_detail(platform, principal, batch_id), f"/api/v1/batches/{batch_id}")
 
 
@@ -117,3 +117,11 @@ def batch_rejects(
     """A page of one batch's rejects."""
     data = quality.batch_rejects(platform, principal, batch_id, offset=offset, limit=limit)
     return View(data, _url(f"/api/v1/batches/{batch_id}/rejects", offset=offset or None, limit=limit))
+
+
+def batch_warnings(
+    platform: Platform, principal: Principal, batch_id: int, *, offset: int, limit: int
+) -> View:
+    """A page of one batch's warnings."""
+    data = quality.batch_warnings(platform, principal, batch_id, offset=offset, limit=limit)
+    return View(data, _url(f"/api/v1/batches/{batch_id}/warnings", offset=offset or None, limit=limit))

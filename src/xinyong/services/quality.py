@@ -1,10 +1,10 @@
 """Data quality and freshness per department, and a department's own view of what it sent (its desk):
-its batches, each batch's rejects and timeliness. A department sees only its own batches; another
+its batches, each batch's rejects, warnings and timeliness. A department sees only its own batches; another
 department's batch is answered as one that does not exist (and the attempt is audited)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +20,9 @@ from xinyong.services.unit_of_work import snapshot
 from xinyong.store import quality as store
 
 UNKNOWN_SENDER = "unknown sender"
-REJECT_PREVIEW = 20  # the first rejects a batch's answer carries; the rest page through its rejects
+REJECT_PREVIEW = 20  # the first rejects (and warnings) a batch's answer carries; the rest page through
 LATE_LISTED = 50  # the late records a batch's answer lists
-REJECT_CHUNK = 5000  # rejects read at a time for a whole list (the CSV download)
+REJECT_CHUNK = 5000  # rejects (or warnings) read at a time for a whole list (the CSV downloads)
 
 
 def department_quality(platform: Platform, *, unattributed: bool = False) -> list[dict[str, Any]]:
@@ -94,8 +94,9 @@ def _own_batch(conn: Any, principal: Principal, batch_id: int) -> tuple[dict[str
 
 
 def batch_detail(platform: Platform, principal: Principal, batch_id: int) -> dict[str, Any]:
-    """One batch of the caller's department: its counts, its problems by reason, its first rejects and its
-    late records (each with the deadline of the rule in force and that rule's citation)."""
+    """One batch of the caller's department: its counts, its problems and its warnings by reason, its first
+    rejects and warnings, and its late records (each with the deadline of the rule in force and that rule's
+    citation)."""
     with snapshot(platform) as conn:
         department = department_in(conn, principal)
         row, foreign = _own_batch(conn, principal, batch_id)
@@ -103,6 +104,8 @@ def batch_detail(platform: Platform, principal: Principal, batch_id: int) -> dic
             reasons = store.reasons_of_batch(conn, batch_id)
             problems = store.count_rejects(conn, batch_id)
             preview = store.rejects(conn, batch_id, 0, REJECT_PREVIEW)
+            warning_reasons = store.warning_reasons_of_batch(conn, batch_id)
+            warnings = store.warnings(conn, batch_id, 0, REJECT_PREVIEW)
             late = store.late_versions(conn, batch_id, LATE_LISTED)
     if row is None:
         raise _refused(platform, principal, batch_id, foreign)
@@ -112,6 +115,8 @@ def batch_detail(platform: Platform, principal: Principal, batch_id: int) -> dic
         "rejected_by_reason": reasons,
         "problems": problems,
         "rejects": [_reject(r) for r in preview],
+        "warnings_by_reason": warning_reasons,
+        "warnings": [_reject(w) for w in warnings],
         "late_records": [_late(platform, v) for v in late],
     }
 
@@ -186,23 +191,58 @@ def batch_rejects(
     }
 
 
+def batch_warnings(
+    platform: Platform, principal: Principal, batch_id: int, *, offset: int, limit: int
+) -> dict[str, Any]:
+    """A page of one batch's warnings (row, field, reason, message), in file order: the values of loaded
+    rows that were left out because they failed their field's check, and the values to look at."""
+    with snapshot(platform) as conn:
+        department_in(conn, principal)
+        row, foreign = _own_batch(conn, principal, batch_id)
+        if row is not None:
+            total = store.count_warnings(conn, batch_id)
+            page = store.warnings(conn, batch_id, offset, limit)
+    if row is None:
+        raise _refused(platform, principal, batch_id, foreign)
+    return {
+        "batch_id": batch_id,
+        "file_name": row["file_name"],
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "warnings": [_reject(w) for w in page],
+    }
+
+
 def all_rejects(platform: Platform, principal: Principal, batch_id: int) -> Iterator[dict[str, Any]]:
     """Every reject of one batch of the caller's department, in file order. The batch is checked now (a
     refusal is raised here, before anything is sent); the rejects are read as they are consumed, a piece at
     a time, so that a batch of millions of rejects never sits in memory."""
+    _check_own(platform, principal, batch_id)
+    return _read_all(platform, batch_id, store.rejects_after)
+
+
+def all_warnings(platform: Platform, principal: Principal, batch_id: int) -> Iterator[dict[str, Any]]:
+    """Every warning of one batch of the caller's department, in file order, as ``all_rejects``."""
+    _check_own(platform, principal, batch_id)
+    return _read_all(platform, batch_id, store.warnings_after)
+
+
+def _check_own(platform: Platform, principal: Principal, batch_id: int) -> None:
     with snapshot(platform) as conn:
         department_in(conn, principal)
         row, foreign = _own_batch(conn, principal, batch_id)
     if row is None:
         raise _refused(platform, principal, batch_id, foreign)
-    return _read_rejects(platform, batch_id)
 
 
-def _read_rejects(platform: Platform, batch_id: int) -> Iterator[dict[str, Any]]:
+def _read_all(
+    platform: Platform, batch_id: int, read: Callable[..., list[dict[str, Any]]]
+) -> Iterator[dict[str, Any]]:
     after = None
     while True:
         with snapshot(platform) as conn:
-            rows = store.rejects_after(conn, batch_id, after, REJECT_CHUNK)
+            rows = read(conn, batch_id, after, REJECT_CHUNK)
         yield from (_reject(r) for r in rows)
         if len(rows) < REJECT_CHUNK:
             return

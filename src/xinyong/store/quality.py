@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, true
+from sqlalchemy import Connection, Table, and_, func, or_, select, true
 
 from xinyong.store.tables import batch, batch_reject, batch_warning, department, entity, record
 
@@ -95,41 +95,65 @@ def batch_by_id(conn: Connection, batch_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def reasons_of_batch(conn: Connection, batch_id: int) -> dict[str, int]:
-    """Reason → problems of the batch's rejected rows, the most frequent first."""
+def _reasons(conn: Connection, table: Table, batch_id: int) -> dict[str, int]:
     query = (
-        select(batch_reject.c.reason, func.count().label("n"))
-        .where(batch_reject.c.batch_id == batch_id)
-        .group_by(batch_reject.c.reason)
-        .order_by(func.count().desc(), batch_reject.c.reason)
+        select(table.c.reason, func.count().label("n"))
+        .where(table.c.batch_id == batch_id)
+        .group_by(table.c.reason)
+        .order_by(func.count().desc(), table.c.reason)
     )
     return {reason: n for reason, n in conn.execute(query)}
 
 
-def count_rejects(conn: Connection, batch_id: int) -> int:
-    query = select(func.count()).select_from(batch_reject).where(batch_reject.c.batch_id == batch_id)
-    return conn.execute(query).scalar_one()
+def _count(conn: Connection, table: Table, batch_id: int) -> int:
+    return conn.execute(
+        select(func.count()).select_from(table).where(table.c.batch_id == batch_id)
+    ).scalar_one()
 
 
-_REJECT_COLUMNS = (
-    batch_reject.c.id,
-    batch_reject.c.row_number,
-    batch_reject.c.field,
-    batch_reject.c.reason,
-    batch_reject.c.message,
-)
+def _columns(table: Table) -> tuple[Any, ...]:
+    return (table.c.id, table.c.row_number, table.c.field, table.c.reason, table.c.message)
 
 
-def rejects(conn: Connection, batch_id: int, offset: int, limit: int) -> list[dict[str, Any]]:
-    """A page of a batch's rejects in file order (a row with several problems: one entry each)."""
+def _page(conn: Connection, table: Table, batch_id: int, offset: int, limit: int) -> list[dict[str, Any]]:
     query = (
-        select(*_REJECT_COLUMNS)
-        .where(batch_reject.c.batch_id == batch_id)
-        .order_by(batch_reject.c.row_number, batch_reject.c.id)
+        select(*_columns(table))
+        .where(table.c.batch_id == batch_id)
+        .order_by(table.c.row_number, table.c.id)
         .offset(offset)
         .limit(limit)
     )
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def _after(
+    conn: Connection, table: Table, batch_id: int, after: tuple[int, int] | None, limit: int
+) -> list[dict[str, Any]]:
+    query = select(*_columns(table)).where(table.c.batch_id == batch_id)
+    if after is not None:
+        row_number, entry_id = after
+        query = query.where(
+            or_(
+                table.c.row_number > row_number,
+                and_(table.c.row_number == row_number, table.c.id > entry_id),
+            )
+        )
+    query = query.order_by(table.c.row_number, table.c.id).limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def reasons_of_batch(conn: Connection, batch_id: int) -> dict[str, int]:
+    """Reason → problems of the batch's rejected rows, the most frequent first."""
+    return _reasons(conn, batch_reject, batch_id)
+
+
+def count_rejects(conn: Connection, batch_id: int) -> int:
+    return _count(conn, batch_reject, batch_id)
+
+
+def rejects(conn: Connection, batch_id: int, offset: int, limit: int) -> list[dict[str, Any]]:
+    """A page of a batch's rejects in file order (a row with several problems: one entry each)."""
+    return _page(conn, batch_reject, batch_id, offset, limit)
 
 
 def rejects_after(
@@ -137,17 +161,29 @@ def rejects_after(
 ) -> list[dict[str, Any]]:
     """The next ``limit`` rejects in file order after (row_number, id): a whole reject list read in pieces,
     each as fast as the first (a batch's rejects never change once it is committed)."""
-    query = select(*_REJECT_COLUMNS).where(batch_reject.c.batch_id == batch_id)
-    if after is not None:
-        row_number, reject_id = after
-        query = query.where(
-            or_(
-                batch_reject.c.row_number > row_number,
-                and_(batch_reject.c.row_number == row_number, batch_reject.c.id > reject_id),
-            )
-        )
-    query = query.order_by(batch_reject.c.row_number, batch_reject.c.id).limit(limit)
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return _after(conn, batch_reject, batch_id, after, limit)
+
+
+def warning_reasons_of_batch(conn: Connection, batch_id: int) -> dict[str, int]:
+    """Reason → warnings of the batch's loaded rows (a field left out, a value to look at), the most
+    frequent first."""
+    return _reasons(conn, batch_warning, batch_id)
+
+
+def count_warnings(conn: Connection, batch_id: int) -> int:
+    return _count(conn, batch_warning, batch_id)
+
+
+def warnings(conn: Connection, batch_id: int, offset: int, limit: int) -> list[dict[str, Any]]:
+    """A page of a batch's warnings in file order (a row with several: one entry each)."""
+    return _page(conn, batch_warning, batch_id, offset, limit)
+
+
+def warnings_after(
+    conn: Connection, batch_id: int, after: tuple[int, int] | None, limit: int
+) -> list[dict[str, Any]]:
+    """The next ``limit`` warnings in file order after (row_number, id), as ``rejects_after``."""
+    return _after(conn, batch_warning, batch_id, after, limit)
 
 
 def late_versions(conn: Connection, batch_id: int, limit: int) -> list[dict[str, Any]]:

@@ -1,11 +1,14 @@
 """A department's desk (部门工作台), for its officers and administrators signed in on the portal: upload a
-file, the department's batches with their summaries and timeliness, each batch with its rejects on screen
-and as a CSV download. Each page renders a view of http/views.py and links its JSON twin under
-/api/v1/batches; the access policy admits department roles only, and the services answer for the caller's
-own department only (another department's batch is a 404, as one that does not exist)."""
+file, the department's batches with their summaries and timeliness, each batch with its rejects and its
+warnings on screen and each as a CSV download (two files: a reject is a row to send again, a warning a value
+to correct in a row already loaded, and each list keeps the columns of its own). Each page renders a view of
+http/views.py and links its JSON twin under /api/v1/batches; the access policy admits department roles only,
+and the services answer for the caller's own department only (another department's batch is a 404, as one
+that does not exist)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -27,6 +30,7 @@ from xinyong.web.pages import LangQuery, render
 router = APIRouter(include_in_schema=False)
 BATCHES_PAGE = 20
 REJECTS_PAGE = 50
+WARNINGS_PAGE = 50
 PRIVATE = {"Cache-Control": "private, no-store"}  # a department's own data: never kept by a cache
 
 
@@ -120,18 +124,46 @@ def rejects_page(
     return _page(request, "desk_rejects.html", lang, view.twin, p=view.data)
 
 
+@router.get("/desk/batches/{batch_id}/warnings", response_class=HTMLResponse)
+def warnings_page(
+    request: Request,
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    batch_id: BatchId,
+    offset: Offset = 0,
+    lang: LangQuery = "zh",
+) -> HTMLResponse:
+    view = views.batch_warnings(platform, principal, batch_id, offset=offset, limit=WARNINGS_PAGE)
+    return _page(request, "desk_warnings.html", lang, view.twin, p=view.data)
+
+
+def _csv(batch_id: int, name: str, entries: Iterator[dict[str, Any]], lang: str) -> StreamingResponse:
+    """A batch's rejects or warnings (UTF-8 with BOM, cells that would start a formula neutralised), the
+    reason in words in the page's language and as its code. Named after the batch, never after the sender's
+    file."""
+    t, words = translator(lang), reason_words(lang)
+    header = [t("row"), t("field"), t("reason"), t("reason_code"), t("message")]
+    rows = ([e["row"], e["field"], words(e["reason"]), e["reason"], e["message"]] for e in entries)
+    return StreamingResponse(
+        iter_csv(header, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}-{name}.csv"', **PRIVATE},
+    )
+
+
 @router.get("/desk/batches/{batch_id}/rejects.csv")
 def rejects_csv(
     platform: PlatformDep, principal: PrincipalDep, batch_id: BatchId, lang: LangQuery = "zh"
 ) -> StreamingResponse:
-    """Every reject of the batch (UTF-8 with BOM, cells that would start a formula neutralised), the reason
-    in words in the page's language and as its code. Named after the batch, never after the sender's file."""
+    """Every reject of the batch."""
     rejects = quality.all_rejects(platform, principal, batch_id)  # refuses here, before anything is sent
-    t, words = translator(lang), reason_words(lang)
-    header = [t("row"), t("field"), t("reason"), t("reason_code"), t("message")]
-    rows = ([r["row"], r["field"], words(r["reason"]), r["reason"], r["message"]] for r in rejects)
-    return StreamingResponse(
-        iter_csv(header, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}-rejects.csv"', **PRIVATE},
-    )
+    return _csv(batch_id, "rejects", rejects, lang)
+
+
+@router.get("/desk/batches/{batch_id}/warnings.csv")
+def warnings_csv(
+    platform: PlatformDep, principal: PrincipalDep, batch_id: BatchId, lang: LangQuery = "zh"
+) -> StreamingResponse:
+    """Every warning of the batch."""
+    warnings = quality.all_warnings(platform, principal, batch_id)  # refuses here, before anything is sent
+    return _csv(batch_id, "warnings", warnings, lang)

@@ -40,7 +40,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "entity_form": {"zh": "组织形式", "en": "Legal form"},
     "industry": {"zh": "行业", "en": "Industry"},
     "established_on": {"zh": "成立日期", "en": "Established"},
-    "capital": {"zh": "注册资本（万元）", "en": "Registered capital (10k CNY)"},
+    "capital": {"zh": "注册资本", "en": "Registered capital"},
     "address": {"zh": "住所", "en": "Address"},
     "legal_rep": {"zh": "法定代表人", "en": "Legal representative"},
     "provisional": {
@@ -112,8 +112,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "upload_kind_detect": {"zh": "按表头自动识别", "en": "Detect from the header"},
     "upload_submit": {"zh": "上传并校验", "en": "Upload and check"},
     "upload_hint": {
-        "zh": "文件作为一个批次整体入库；未通过校验的行退回，并列明行号、字段和原因。",
-        "en": "The file loads as one batch; a row that fails a check is rejected with its field and reason.",
+        "zh": "文件作为一个批次整体入库；未通过校验的行退回，并列明行号、字段和原因；"
+        "选填字段的值未通过校验的，该行照常入库、该值不入库，记为警告。",
+        "en": "The file loads as one batch; a row that fails a check is rejected with its field and reason; "
+        "a row whose optional field fails its check loads without that value, with a warning.",
     },
     "upload_failed": {"zh": "文件无法读取", "en": "The file cannot be read"},
     "timeliness": {"zh": "公示及时性", "en": "Timeliness"},
@@ -150,6 +152,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "rejected_rows_problems": {
         "zh": "退回 {rows} 行，共 {problems} 个问题",
         "en": "Rows rejected: {rows}; problems found: {problems}",
+    },
+    "warnings": {"zh": "警告", "en": "Warnings"},
+    "warning_count": {"zh": "警告数", "en": "Warnings"},
+    "warning_reasons": {"zh": "警告原因", "en": "Warnings by reason"},
+    "warning_list": {"zh": "警告明细", "en": "Warnings"},
+    "no_warnings": {"zh": "没有警告", "en": "No warning"},
+    "all_warnings": {"zh": "全部警告明细", "en": "Every warning"},
+    "download_warnings_csv": {"zh": "下载警告明细（CSV）", "en": "Download the warnings (CSV)"},
+    "warnings_summary": {
+        "zh": "共 {n} 条警告：这些行已入库，所列字段的值未入库或需要核对",
+        "en": "Warnings: {n}. These rows were loaded; the value of each field listed was left out or is to "
+        "be checked",
     },
     "row": {"zh": "行号", "en": "Row"},
     "field": {"zh": "字段", "en": "Field"},

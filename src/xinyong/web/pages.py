@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from xinyong.clock import CHINA_TIME, as_utc
 from xinyong.errors import InvalidInput, XinyongError
 from xinyong.http import views
 from xinyong.http.deps import Offset, PlatformDep, RecordId
+from xinyong.ingest.schema import value_rules
 from xinyong.model.records import categories, list_types
 from xinyong.web.i18n import LANGUAGES, translator
 
@@ -48,9 +50,32 @@ def with_offset(params: Any, offset: int) -> str:
     return urlencode({**{k: v for k, v in params.items() if k != "offset"}, "offset": max(offset, 0)})
 
 
+def _amount(value: Any) -> str:
+    """A decimal amount as written plainly: no exponent, no trailing zeros (1080, 12.5)."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def _currency_code(name: str) -> str:
+    """The ISO 4217 code of a currency the platform names (美元 → USD); any other, as stored."""
+    for form, known in value_rules().currencies.items():
+        if known == name and len(form) == 3 and form.isascii() and form.isalpha() and form.isupper():
+            return form
+    return name
+
+
+def registered_capital(amount: Any, currency: str | None, lang: str) -> str:
+    """A registered capital, stored in 万元 of its currency: "1080 万元（美元）"; in English the currency's
+    code, "1080 × 10,000 USD". A capital of no currency said is in the default (人民币)."""
+    currency = currency or value_rules().default_currency
+    if lang == "en":
+        return f"{_amount(amount)} × 10,000 {_currency_code(currency)}"
+    return f"{_amount(amount)} 万元（{currency}）"
+
+
 templates.env.filters["beijing"] = beijing_time
 templates.env.filters["langswitch"] = switch_language
 templates.env.filters["page_offset"] = with_offset
+templates.env.globals["registered_capital"] = registered_capital
 
 
 def render(

@@ -1,4 +1,5 @@
-"""Collection: the summary of an uploaded batch, a department's batches with their rejects and timeliness
+"""Collection: the summary of an uploaded batch, a department's batches with their rejects, warnings and
+timeliness
 (its desk), and quality per department (services/collection.py ``BatchSummary``, services/quality.py)."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class Reject(Schema):
 class RowWarning(Schema):
     row: int = Field(description="Spreadsheet row (the header is row 1), or the object number in JSON")
     field: str = Field(description="中文名[column code]")
-    reason: str
+    reason: str = Field(description="A stable code (the portal shows it in words, in Chinese or English)")
     message: str
 
 
@@ -149,6 +150,10 @@ class BatchDetail(Schema):
     rejected_by_reason: dict[str, int] = Field(description="Reason → problems, the most frequent first")
     problems: int = Field(description="Problems found in the rejected rows (a row can have several)")
     rejects: list[Reject] = Field(description="The first 20; every one is in the batch's rejects")
+    warnings_by_reason: dict[str, int] = Field(description="Reason → warnings, the most frequent first")
+    warnings: list[RowWarning] = Field(
+        description="The first 20; every one is in the batch's warnings (their number is batch.warnings)"
+    )
     late_records: list[LateVersion] = Field(description="The first 50 versions published late")
 
 
@@ -160,3 +165,12 @@ class RejectPage(Schema):
     offset: int
     limit: int
     rejects: list[Reject]
+
+
+class WarningPage(Schema):
+    batch_id: int
+    file_name: str
+    total: int = Field(description="Warnings of the batch's loaded rows, the length of the whole list")
+    offset: int
+    limit: int
+    warnings: list[RowWarning]
