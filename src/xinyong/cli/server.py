@@ -48,7 +48,7 @@ def demo(
         title=f"Synthetic province loaded into {platform.engine.url.render_as_string(hide_password=True)}"
     )
     table.add_column("file", overflow="fold")
-    for column in ("kind", "rows", "accepted", "rejected", "duplicates", "review", "late"):
+    for column in ("kind", "rows", "accepted", "rejected", "warnings", "duplicates", "review", "late"):
         table.add_column(column, justify="left" if column == "kind" else "right", no_wrap=True)
     for s in load_demo(platform, entities=entities, seed=seed, today=platform.clock.today()):
         table.add_row(
@@ -57,6 +57,7 @@ def demo(
             str(s.rows),
             str(s.accepted),
             str(s.rejected),
+            str(s.warnings),
             str(s.duplicates),
             str(s.review),
             str(s.late),
