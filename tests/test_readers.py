@@ -28,8 +28,9 @@ from typer.testing import CliRunner
 from xinyong.asgi import SECURITY_HEADERS, create_app
 from xinyong.cli.app import app as cli_app
 from xinyong.errors import InvalidProfile, UnreadableFile
-from xinyong.ingest.formats import OversizedRow, ReadLimits, RowProblem, open_file
+from xinyong.ingest.formats import open_file
 from xinyong.ingest.profiles import find_profile, parse_profile
+from xinyong.ingest.reading import OversizedRow, ReadLimits, RowProblem
 from xinyong.security.principal import operator
 from xinyong.services import accounts
 from xinyong.store.tables import batch, record

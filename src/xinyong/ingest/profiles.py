@@ -35,15 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from xinyong.errors import InvalidProfile
-from xinyong.ingest.formats import (
-    OpenedFile,
-    OversizedRow,
-    ReadLimits,
-    RowProblem,
-    Score,
-    Values,
-    open_file,
-)
+from xinyong.ingest.formats import open_file
+from xinyong.ingest.reading import OpenedFile, OversizedRow, ReadLimits, RowProblem, Score, Values
 from xinyong.ingest.schema import FieldSpec, kinds, map_header, normalize_header, schemas
 
 UNITS = {"元": Decimal(10000), "千元": Decimal(10), "万元": Decimal(1), "亿元": Decimal("0.0001")}

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Connection
+
 from xinyong.clock import as_utc
 from xinyong.errors import NotFound, RuleNotFound
 from xinyong.model.timeliness import add_counts, median_of_counts
@@ -172,14 +174,9 @@ def batch_rejects(
     platform: Platform, principal: Principal, batch_id: int, *, offset: int, limit: int
 ) -> dict[str, Any]:
     """A page of one batch's rejects (row, field, reason, message), in file order."""
-    with snapshot(platform) as conn:
-        department_in(conn, principal)
-        row, foreign = _own_batch(conn, principal, batch_id)
-        if row is not None:
-            total = store.count_rejects(conn, batch_id)
-            page = store.rejects(conn, batch_id, offset, limit)
-    if row is None:
-        raise _refused(platform, principal, batch_id, foreign)
+    row, total, page = _problems(
+        platform, principal, batch_id, store.count_rejects, store.rejects, offset, limit
+    )
     return {
         "batch_id": batch_id,
         "file_name": row["file_name"],
@@ -196,14 +193,9 @@ def batch_warnings(
 ) -> dict[str, Any]:
     """A page of one batch's warnings (row, field, reason, message), in file order: the values of loaded
     rows that were left out because they failed their field's check, and the values to look at."""
-    with snapshot(platform) as conn:
-        department_in(conn, principal)
-        row, foreign = _own_batch(conn, principal, batch_id)
-        if row is not None:
-            total = store.count_warnings(conn, batch_id)
-            page = store.warnings(conn, batch_id, offset, limit)
-    if row is None:
-        raise _refused(platform, principal, batch_id, foreign)
+    row, total, page = _problems(
+        platform, principal, batch_id, store.count_warnings, store.warnings, offset, limit
+    )
     return {
         "batch_id": batch_id,
         "file_name": row["file_name"],
@@ -212,6 +204,27 @@ def batch_warnings(
         "limit": limit,
         "warnings": [_reject(w) for w in page],
     }
+
+
+def _problems(
+    platform: Platform,
+    principal: Principal,
+    batch_id: int,
+    count: Callable[[Connection, int], int],
+    fetch: Callable[[Connection, int, int, int], list[Any]],
+    offset: int,
+    limit: int,
+) -> tuple[dict[str, Any], int, list[Any]]:
+    """One of the caller's department's batches, how many problems of one sort it has and a page of them;
+    refused (404) as `batch_detail` is for a batch of another department or none."""
+    with snapshot(platform) as conn:
+        department_in(conn, principal)
+        row, foreign = _own_batch(conn, principal, batch_id)
+        if row is not None:
+            total, page = count(conn, batch_id), fetch(conn, batch_id, offset, limit)
+    if row is None:
+        raise _refused(platform, principal, batch_id, foreign)
+    return row, total, page
 
 
 def all_rejects(platform: Platform, principal: Principal, batch_id: int) -> Iterator[dict[str, Any]]:
