@@ -204,7 +204,7 @@ def test_a_checkpoint_signed_by_another_key_is_refused(platform, tmp_path) -> No
     audit.checkpoint(platform)
     platform.settings.audit_key_path = tmp_path / "other.pem"
     del platform.settings.resolved_audit_key_path
-    del platform.audit_signer
+    del platform.signer
     report = audit.verify(platform)
     assert not report.ok and "not signed by this platform's key" in report.problems[0]
 

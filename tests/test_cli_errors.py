@@ -80,6 +80,22 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case("entity show BADCODE", 2, "the length check fails", **REAL),
         Case(f"entity show {NOT_ON_RECORD} --as-of yesterday", 2, "'yesterday' is not a date"),
     ],
+    ("check",): [
+        Case(f"check {NOT_ON_RECORD}", 2, "--matter is required", **REAL),
+        Case(f"check {NOT_ON_RECORD} --matter nothing", 2, "unknown matter 'nothing'", **REAL),
+        Case("check BADCODE --matter bidding", 2, "the length check fails"),
+        Case(f"check {NOT_ON_RECORD} --name 某公司 --matter bidding", 2, "give one of"),
+        Case("check --bulk {missing} --matter bidding", 2, "not a file that can be read"),
+        Case("check --bulk {kindless_csv} --matter bidding", 2, "not valid unified social credit codes"),
+        Case(f"check {NOT_ON_RECORD} --matter bidding --as-of 2999-01-01", 2, "in the future"),
+    ],
+    ("receipt", "verify"): [
+        Case("receipt verify 0123abcd", 3, "no receipt '0123abcd'"),
+        Case("receipt verify {kindless_csv}", 2, "not a JSON document", **REAL),
+        Case("receipt verify {truncated_xlsx}", 2, "not a JSON document"),
+    ],
+    ("measures",): [Case("measures all", 2, "unexpected extra argument")],
+    ("matters",): [Case("matters all", 2, "unexpected extra argument")],
     ("store", "upgrade"): [
         Case("store upgrade now", 2, "unexpected extra argument"),
     ],

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.parse import Converted, FieldProblem, RowParser, converter
-from xinyong.ingest.prepare import canonical_json
 from xinyong.ingest.schema import kinds, map_header, schemas
+from xinyong.model.canonical import canonical_json
 from xinyong.model.codes import organization_code_check_character, uscc_check_character
 
 TODAY = dt.date(2026, 11, 20)

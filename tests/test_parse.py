@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from tests.test_ingest import AUTHORITY, uscc
 
 from xinyong.ingest.parse import Converted, FieldProblem, RowParser, converter, parse_amount, parse_date
-from xinyong.ingest.prepare import canonical_json
 from xinyong.ingest.schema import map_header, resolve_header, schemas, value_rules
+from xinyong.model.canonical import canonical_json
 from xinyong.model.records import operating_statuses, registration_statuses
 from xinyong.reference import area_codes
 

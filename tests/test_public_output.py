@@ -23,7 +23,7 @@ from xinyong.asgi import create_app
 from xinyong.model.codes import find_unmasked_id_numbers
 from xinyong.model.records import list_types
 from xinyong.security.principal import operator
-from xinyong.services import audit
+from xinyong.services import audit, checks
 from xinyong.store.tables import audit_entry, batch, entity, record
 
 # What the store shows instead of an ID number: the first 4 and last 2 characters, the rest starred.
@@ -52,12 +52,17 @@ def path_values(platform) -> dict[str, list[str]]:
         ]
         entries = conn.execute(select(func.count()).select_from(audit_entry)).scalar_one()
         batches = conn.execute(select(batch.c.id).order_by(batch.c.id)).scalars().all()
+    receipts = [
+        checks.check(platform, operator(), uscc=code, matter=matter)["receipt"]["id"]
+        for code, matter in zip(codes[:3], ("bidding", "legal-representative", "honours"), strict=False)
+    ]
     return {
         "uscc": sorted(set(codes)),
         "record_id": [str(i) for i in sorted(set(records + masked[:SAMPLE]))],
         "slug": [t.slug for t in list_types().values()],
         "entry": [str(i) for i in range(entries)],
         "batch_id": [str(i) for i in batches],
+        "receipt_id": receipts,
     }
 
 

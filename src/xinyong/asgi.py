@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from xinyong import __version__
-from xinyong.api import admin, audit, batches, exports, identity, overview, query, shared
+from xinyong.api import admin, audit, batches, checks, exports, identity, overview, query, shared
 from xinyong.errors import XinyongError
 from xinyong.http.auth import enforce_policy
 from xinyong.http.errors import error_headers, error_json, platform_error
@@ -36,6 +36,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     for router in (
         batches.router,
+        checks.router,
         exports.router,
         query.router,
         overview.router,

@@ -40,8 +40,9 @@ class Settings(BaseSettings):
     )
     audit_key_path: Path | None = Field(
         None,
-        description="Ed25519 private key (PEM) that signs audit checkpoints, created with mode 0600 on first "
-        "use; default `<data_dir>/keys/audit-ed25519.pem`. Keep it out of the database and its backups.",
+        description="Ed25519 private key (PEM) of the platform's one signer (audit checkpoints, check "
+        "receipts), created with mode 0600 on first use; default `<data_dir>/keys/audit-ed25519.pem`. Keep "
+        "it out of the database and its backups.",
     )
     audit_checkpoint_seconds: int = Field(
         3600, ge=1, description="An append signs a new checkpoint when the last one is older than this."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from xinyong.cli import (
     accounts,
     audit,
+    checks,
     codes,
     collection,
     credit_file,
@@ -23,6 +24,7 @@ for feature in (
     workdays,
     synth,
     collection,
+    checks,
     search,
     credit_file,
     store,

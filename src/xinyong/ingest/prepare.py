@@ -9,17 +9,15 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
-
-import orjson
 
 from xinyong.errors import CalendarYearUnknown, RuleNotFound
 from xinyong.ingest.columns import ColumnParser
 from xinyong.ingest.parse import RowError
 from xinyong.ingest.reading import ReadLimits, RowScreen
 from xinyong.ingest.schema import KindSpec, resolve_header, schemas
+from xinyong.model.canonical import canonical_json
 from xinyong.model.codes import check_uscc
 from xinyong.rules import (
     Rule,
@@ -30,16 +28,6 @@ from xinyong.rules import (
     window_of,
 )
 from xinyong.workdays import WorkdayCalendar
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")  # plain, as written: never 1E+3
-    raise TypeError(type(value))
-
-
-def canonical_json(row: dict[str, Any]) -> bytes:
-    return orjson.dumps(row, default=_json_default, option=orjson.OPT_SORT_KEYS)
 
 
 class PreparedRow(NamedTuple):
@@ -171,8 +159,7 @@ class RowPreparer:
         only_department = self.only_department
         received_on = self.received_on
         prefix = self.hash_prefix
-        dumps = orjson.dumps
-        option = orjson.OPT_SORT_KEYS
+        dumps = canonical_json
         timed = self.spec.timeliness
         date_field, authority_field = self.spec.date_field, self.spec.authority_field or ""
         lag_of, deadline_of = self._lag, self._deadline
@@ -201,7 +188,7 @@ class RowPreparer:
             if timed:
                 lag = lag_of(row[date_field], published_on)
                 deadline = deadline_of(row[authority_field], row[date_field])
-            body = dumps(row, default=_json_default, option=option)
+            body = dumps(row)
             content_hash = hashlib.blake2b(prefix + body + b"\x1f", digest_size=16).hexdigest()
             valid.append(PreparedRow(number, row, body.decode(), content_hash, window, lag, deadline))
         if late_invalid:  # unparseable rows, other departments' rows, rows no rule covers: in file order

@@ -40,6 +40,7 @@ class ListType:
     category: str
     name_en: str
     adverse: bool
+    punishment: bool  # a dishonesty list: its entities get no incentive while listed
 
 
 @cache
@@ -58,7 +59,9 @@ def categories() -> dict[str, Category]:
 @cache
 def list_types() -> dict[str, ListType]:
     return {
-        name: ListType(name, entry["slug"], entry["category"], entry["name_en"], entry["adverse"])
+        name: ListType(
+            name, entry["slug"], entry["category"], entry["name_en"], entry["adverse"], entry["punishment"]
+        )
         for name, entry in _catalogue()["lists"].items()
     }
 

@@ -4,7 +4,7 @@ checked into a ``RuleBook``. The format is described in ``xinyong.rules``."""
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from importlib import resources
@@ -15,6 +15,7 @@ from typing import Any
 
 from xinyong.errors import InvalidInput
 from xinyong.rules import TOPICS, Rule, RuleBook, check_params, compile_condition
+from xinyong.rules.measures import MeasureCatalogue, parse_catalogue
 
 _RULESET_KEYS = {"id", "title", "citation", "effective_from", "effective_to", "repeals", "note"}
 _RULE_KEYS = {"id", "topic", "applies_to", "params", "citation", "note"}
@@ -129,3 +130,19 @@ def _read_rule(entry: dict[str, Any], header: dict[str, Any]) -> Rule:
         effective_to=header.get("effective_to"),
         note=note,
     )
+
+
+def load_measures(
+    extra_dir: Path | None, *, list_types: Mapping[str, bool], categories: Iterable[str]
+) -> MeasureCatalogue:
+    """The shipped measures catalogue plus the operator's files (``extra_dir/*.toml``, if it exists), which
+    add matters and measures or replace a shipped measure by its id. `list_types` (name → punishment list)
+    and `categories` come from the record catalogue."""
+    shipped = resources.files("xinyong.rules").joinpath("measures")
+    files: list[Traversable | Path] = sorted(
+        (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
+    )
+    if extra_dir is not None and extra_dir.is_dir():
+        files += sorted(extra_dir.glob("*.toml"))
+    texts = [(str(f), f.read_text("utf-8")) for f in files]
+    return parse_catalogue(texts, list_types=list_types, categories=categories)

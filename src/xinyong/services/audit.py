@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.security import merkle
 from xinyong.security.principal import Principal
-from xinyong.security.signing import CheckpointSigner, checkpoint_message
+from xinyong.security.signing import Signer, checkpoint_message
 from xinyong.services.platform import Platform
 from xinyong.store import audit as store
 from xinyong.store.db import read_snapshot
@@ -210,7 +210,7 @@ class AuditWriter:
 def _sign_checkpoint(platform: Platform, conn: Connection, size: int) -> dict[str, Any]:
     root_hex = merkle.root(store.StoredSubtrees(conn), size).hex()
     signed_at = _now_text(platform)
-    signer = platform.audit_signer
+    signer = platform.signer
     checkpoint = {
         "tree_size": size,
         "root_hash": root_hex,
@@ -237,7 +237,7 @@ def checkpoint(platform: Platform) -> dict[str, Any]:
 
 def published_checkpoints(platform: Platform, limit: int = 100) -> dict[str, Any]:
     flush(platform)
-    signer = platform.audit_signer
+    signer = platform.signer
     with read_snapshot(platform.engine) as conn:
         rows = store.checkpoints(conn, limit)
         size = store.tree_size(conn)
@@ -392,7 +392,7 @@ def verify(platform: Platform, max_problems: int = 50) -> Verification:
     signature, the stored subtree hashes, and the head. Reads only."""
     flush(platform)
     report = Verification()
-    signer = platform.audit_signer
+    signer = platform.signer
 
     def problem(message: str) -> None:
         if len(report.problems) < max_problems:
@@ -451,7 +451,7 @@ def verify(platform: Platform, max_problems: int = 50) -> Verification:
 def _check_checkpoint(
     checkpoint: Mapping[str, Any] | None,
     frontier: merkle.Frontier,
-    signer: CheckpointSigner,
+    signer: Signer,
     report: Verification,
     problem: Callable[[str], None],
 ) -> None:

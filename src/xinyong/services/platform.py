@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from xinyong.clock import Clock
+from xinyong.model.records import categories, list_types
 from xinyong.rules import RuleBook
-from xinyong.rules.loader import load_rules
+from xinyong.rules.loader import load_measures, load_rules
+from xinyong.rules.measures import MeasureCatalogue
 from xinyong.search import SearchIndex
 from xinyong.search.fts5 import Fts5Index
-from xinyong.security.signing import CheckpointSigner
+from xinyong.security.signing import Signer
 from xinyong.settings import Settings
 from xinyong.store.db import make_engine, migrate
 from xinyong.workdays import WorkdayCalendar
@@ -32,6 +34,15 @@ class Platform:
         return load_rules(self.settings.resolved_rules_dir)
 
     @cached_property
+    def measures(self) -> MeasureCatalogue:
+        rules_dir = self.settings.resolved_rules_dir
+        return load_measures(
+            rules_dir / "measures" if rules_dir else None,
+            list_types={name: t.punishment for name, t in list_types().items()},
+            categories=categories(),
+        )
+
+    @cached_property
     def calendar(self) -> WorkdayCalendar:
         return load_calendar(self.settings.resolved_calendar_dir)
 
@@ -40,8 +51,8 @@ class Platform:
         return Fts5Index(self.settings.resolved_search_index_path)
 
     @cached_property
-    def audit_signer(self) -> CheckpointSigner:
-        return CheckpointSigner.load_or_create(self.settings.resolved_audit_key_path)
+    def signer(self) -> Signer:
+        return Signer.load_or_create(self.settings.resolved_audit_key_path)
 
 
 def open_platform(settings: Settings | None = None, *, upgrade: bool = True) -> Platform:

@@ -57,6 +57,24 @@ def department_names(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(department.c.code, department.c.name)).all())
 
 
+def public_version_ids(as_of: dt.datetime, day: dt.date, *where: Any) -> Any:
+    """Ids of the versions public on `day`, each record in the version the store held at `as_of`, among the
+    records `where` selects: a window over narrow rows, so the payloads are read only for the rows shown."""
+    rank = func.row_number().over(partition_by=record.c.record_key, order_by=record.c.version.desc())
+    versions = (
+        select(
+            record.c.id,
+            record.c.state,
+            record.c.publication_start,
+            record.c.publication_end,
+            rank.label("rank"),
+        )
+        .where(record.c.recorded_at <= as_of, *where)
+        .subquery()
+    )
+    return select(versions.c.id).where(_public_on(versions, day))
+
+
 def _public_on(versions: Any, day: dt.date) -> Any:
     return and_(
         versions.c.rank == 1,
@@ -74,19 +92,7 @@ def list_public_records(
     The window that finds each record's current version runs over narrow rows; whole rows (the payload) are
     read only for the records shown, and the payload is parsed with orjson. An entity with thousands of
     versions, most of them superseded or out of their publication period, stays fast."""
-    rank = func.row_number().over(partition_by=record.c.record_key, order_by=record.c.version.desc())
-    versions = (
-        select(
-            record.c.id,
-            record.c.state,
-            record.c.publication_start,
-            record.c.publication_end,
-            rank.label("rank"),
-        )
-        .where(record.c.recorded_at <= as_of, record.c.uscc == uscc)
-        .subquery()
-    )
-    shown = select(versions.c.id).where(_public_on(versions, day))
+    shown = public_version_ids(as_of, day, record.c.uscc == uscc)
     query = (
         select(*[c for c in record.c if c.name != "payload"], cast(record.c.payload, Text).label("payload"))
         .where(record.c.id.in_(shown))

@@ -321,3 +321,19 @@ audit_head = Table(
         "frontier", Text, nullable=False, comment="hex hashes of the tree's perfect subtrees, left to right"
     ),
 )
+
+# Checks (联合奖惩比对): every answer is kept as the signed document that was returned, so anyone holding a
+# receipt id can have it confirmed and the platform can show what it answered on a day.
+check_receipt = Table(
+    "check_receipt",
+    metadata,
+    Column("id", String(32), primary_key=True, comment="the receipt id (random, printed on the receipt)"),
+    Column("kind", String(10), nullable=False, comment="single or bulk"),
+    Column("matter", String(40), nullable=False),
+    Column("uscc", Code, index=True, comment="the entity checked (single checks that found one)"),
+    Column("decision", String(12), comment="single checks: the decision"),
+    Column("entities", Integer, nullable=False, comment="entities asked about"),
+    Column("checked_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", Text, nullable=False),
+    Column("document", Text, nullable=False, comment="the signed document exactly as returned"),
+)

@@ -1,0 +1,187 @@
+"""The check (联合奖惩比对) at scale: single checks in process and over HTTP, and bulk checks, against the
+baseline of the same lookup as one SQL query per entity, on a store built by ``build_store.py``.
+
+    python bench/check.py --database-url URL [--samples 2000] [--bulk 100000] [--matter MATTER]
+
+1. Samples `--samples` codes of the store's entities, half of them with a list entry in force (the
+   interesting case: the answer has hits), half drawn from all entities.
+2. **In process**: ``services.checks.check`` for each (decision, hits, receipt signed with Ed25519, receipt
+   row and audit entry committed): p50 / p95 / p99 latency.
+3. **Over HTTP**: the same checks as ``POST /api/v1/checks`` to a uvicorn server in a child process (one
+   worker, an approval-system API key), one persistent connection: p50 / p95 / p99 as the client sees them.
+4. **Bulk**: ``services.checks.check_bulk`` of `--bulk` codes (one signed receipt): entities/s. **Baseline**:
+   the same codes looked up one SQL query per entity (``store.checks.list_standings`` for one code, the query
+   the check itself runs), with the same decision made for each: entities/s, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from xinyong.rules.measures import decide
+from xinyong.security.principal import Principal, operator
+from xinyong.services import accounts, checks
+from xinyong.services.platform import open_platform
+from xinyong.services.unit_of_work import snapshot
+from xinyong.settings import Settings
+from xinyong.store import checks as store
+
+CLIENT = Principal("client", "bench-procurement", "approval_system")
+
+
+def percentiles(seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    at = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
+    return f"p50 {statistics.median(ms):.2f} ms · p95 {at(0.95):.2f} ms · p99 {at(0.99):.2f} ms (n={len(ms)})"
+
+
+def sample_codes(platform, n: int, seed: int) -> tuple[list[str], int, int]:
+    with platform.engine.connect() as conn:
+        entities = conn.execute(text("SELECT count(*) FROM entity")).scalar_one()
+        listed = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT DISTINCT uscc FROM record"
+                    " WHERE kind = 'list' AND state IN ('active', 'corrected')"
+                )
+            )
+        ]
+        lists = conn.execute(text("SELECT count(*) FROM record WHERE kind = 'list'")).scalar_one()
+        rng = random.Random(seed)
+        all_codes = [r[0] for r in conn.execute(text("SELECT uscc FROM entity"))]
+    picks = rng.sample(listed, min(n // 2, len(listed))) + rng.sample(all_codes, n - min(n // 2, len(listed)))
+    rng.shuffle(picks)
+    return picks, entities, lists, all_codes
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def over_http(url: str, data_dir: Path, codes: list[str], matter: str, key: str) -> list[float]:
+    port = free_port()
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "XINYONG_DATA_DIR": str(data_dir)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "xinyong.asgi:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}
+        ) as http:
+            for _ in range(300):
+                try:
+                    http.get("/api/v1/matters")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            for code in codes[:50]:  # warm-up
+                http.post("/api/v1/checks", json={"uscc": code, "matter": matter})
+            times = []
+            for code in codes:
+                start = time.perf_counter()
+                answer = http.post("/api/v1/checks", json={"uscc": code, "matter": matter})
+                times.append(time.perf_counter() - start)
+                if answer.status_code != 200:
+                    raise SystemExit(f"HTTP {answer.status_code}: {answer.text[:300]}")
+            return times
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def baseline(platform, codes: list[str], matter: str) -> float:
+    """One SQL query per entity (the check's own query, for one code), the same decision each time."""
+    day = platform.clock.today()
+    known_at = platform.clock.now()
+    categories = sorted(platform.measures.trigger_categories())
+    start = time.perf_counter()
+    with snapshot(platform) as conn:
+        for code in codes:
+            rows = store.list_standings(conn, [code], as_of=known_at, day=day, categories=categories).get(
+                code, []
+            )
+            decide(platform.measures, matter, [checks._standing(r) for r in rows], day)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--bulk", type=int, default=100_000)
+    parser.add_argument(
+        "--baseline-codes", type=int, default=20_000, help="codes the per-entity baseline runs"
+    )
+    parser.add_argument("--matter", default="government-procurement")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="xinyong-check-bench-"))
+    platform = open_platform(Settings(data_dir=data_dir, database_url=args.database_url))
+    backend = platform.engine.dialect.name
+    codes, entities, lists, all_codes = sample_codes(platform, args.samples, args.seed)
+    print(f"[{backend}] {entities:,} entities, {lists:,} list entry versions; {os.cpu_count()} cores")
+
+    for code in codes[:50]:  # warm-up: caches, the signer's key, the catalogue
+        checks.check(platform, CLIENT, uscc=code, matter=args.matter)
+    times, decisions = [], {}
+    for code in codes:
+        start = time.perf_counter()
+        answer = checks.check(platform, CLIENT, uscc=code, matter=args.matter)
+        times.append(time.perf_counter() - start)
+        decisions[answer["decision"]] = decisions.get(answer["decision"], 0) + 1
+    print(f"[{backend}] single check in process: {percentiles(times)}; decisions {decisions}")
+
+    key = accounts.create_client(
+        platform, operator(), name=f"bench-{random.randrange(10**9)}", role="approval_system"
+    )["key"]
+    http_times = over_http(args.database_url, data_dir, codes, args.matter, key)
+    print(f"[{backend}] single check over HTTP: {percentiles(http_times)}")
+
+    rng = random.Random(args.seed + 1)
+    bulk_codes = rng.sample(all_codes, min(args.bulk, len(all_codes)))
+    start = time.perf_counter()
+    result = checks.check_bulk(platform, CLIENT, codes=bulk_codes, matter=args.matter)
+    bulk_s = time.perf_counter() - start
+    print(
+        f"[{backend}] bulk of {len(bulk_codes):,}: {bulk_s:.2f} s, "
+        f"{len(bulk_codes) / bulk_s:,.0f} entities/s; {result['counts']}"
+    )
+    per_entity = bulk_codes[: args.baseline_codes]
+    base_s = baseline(platform, per_entity, args.matter)
+    base_rate = len(per_entity) / base_s
+    print(
+        f"[{backend}] baseline, one query per entity, {len(per_entity):,} codes: {base_s:.2f} s, "
+        f"{base_rate:,.0f} entities/s; bulk is {len(bulk_codes) / bulk_s / base_rate:.1f}× the baseline"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Joint rewards and punishments: the check that approval systems call, its receipts, the measures catalogue
+and the matters (services/checks.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Path, Response
+
+from xinyong.api.schemas.base import EVERY_ROUTE, errors
+from xinyong.api.schemas.checks import (
+    BulkCheckDocument,
+    BulkCheckRequest,
+    CheckDocument,
+    CheckRequest,
+    Matters,
+    Measures,
+    PublicKey,
+    SignedCheckDocument,
+    Verification,
+)
+from xinyong.http.auth import PrincipalDep
+from xinyong.http.deps import PlatformDep
+from xinyong.services import checks
+
+router = APIRouter(prefix="/api/v1", tags=["checks"], responses=EVERY_ROUTE)
+ReceiptId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-fA-F]+$")]
+
+
+def _document(document: dict[str, Any]) -> Response:
+    """The signed document as the service made it (serialized once, never re-encoded by a model)."""
+    return Response(orjson.dumps(document), media_type="application/json")
+
+
+@router.post(
+    "/checks",
+    summary="May this entity get this matter? A decision with its legal basis and a signed receipt",
+    response_model=CheckDocument,
+    responses=errors(401, 403, 422),
+)
+def run_check(platform: PlatformDep, principal: PrincipalDep, request: CheckRequest) -> Response:
+    """Give `uscc`, or `name` (decides only when exactly one entity bears that current name; otherwise
+    `ambiguous` with the candidates). The answer is the signed document: keep it; anyone can verify it with
+    the public key (GET /api/v1/checks/public-key) or by id."""
+    return _document(
+        checks.check(
+            platform,
+            principal,
+            matter=request.matter,
+            uscc=request.uscc,
+            name=request.name,
+            as_of=request.as_of,
+            person_id_no=request.person_id_no,
+        )
+    )
+
+
+@router.post(
+    "/checks/bulk",
+    summary="Check a list of entities (a bidder list) at once: one row each, one signed receipt",
+    response_model=BulkCheckDocument,
+    responses=errors(401, 403, 413, 422),
+)
+def run_bulk_check(platform: PlatformDep, principal: PrincipalDep, request: BulkCheckRequest) -> Response:
+    return _document(
+        checks.check_bulk(
+            platform, principal, codes=request.codes, matter=request.matter, as_of=request.as_of
+        )
+    )
+
+
+@router.get("/checks/public-key", summary="The public key receipts are signed with", response_model=PublicKey)
+def get_public_key(platform: PlatformDep) -> dict[str, Any]:
+    return checks.public_key(platform)
+
+
+@router.post(
+    "/checks/verify",
+    summary="Is this signed document authentic?",
+    response_model=Verification,
+    responses=errors(422),
+)
+def verify_document(platform: PlatformDep, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Checks the signature with the platform's key and, when the platform kept a receipt of that id, that
+    the kept document is the same."""
+    return checks.verify(platform, document)
+
+
+@router.get(
+    "/checks/{receipt_id}",
+    summary="A check's signed document, by receipt id",
+    response_model=SignedCheckDocument,
+    responses=errors(404, 422),
+)
+def get_check(platform: PlatformDep, receipt_id: ReceiptId) -> Response:
+    return _document(checks.get_receipt(platform, receipt_id))
+
+
+@router.get("/measures", summary="The measures catalogue", response_model=Measures)
+def list_measures(platform: PlatformDep) -> dict[str, Any]:
+    return checks.measures(platform)
+
+
+@router.get("/matters", summary="The matters a check can ask about", response_model=Matters)
+def list_matters(platform: PlatformDep) -> dict[str, Any]:
+    return {"matters": checks.matters(platform)}

@@ -1,0 +1,201 @@
+"""``xinyong check``, ``receipt verify``, ``measures`` and ``matters``: joint rewards and punishments."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json as jsonlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from xinyong.cli._common import JsonOption, console, err, feature_app, iso_date, print_json
+from xinyong.errors import InvalidInput
+from xinyong.security.principal import operator
+from xinyong.services import checks
+from xinyong.services.platform import open_platform
+
+app = feature_app()
+receipt_app = feature_app("receipt", "Signed check receipts.")
+app.add_typer(receipt_app)
+
+CODE_HEADERS = ("统一社会信用代码", "uscc", "code", "社会信用代码", "信用代码")
+MAX_BULK_FILE_BYTES = 64 * 2**20
+AsOf = Annotated[
+    dt.date | None, typer.Option(parser=iso_date, help="Answer as the platform would have on this day")
+]
+
+
+@app.command()
+def check(
+    code: Annotated[str | None, typer.Argument(help="Unified social credit code of the entity")] = None,
+    matter: Annotated[str, typer.Option("--matter", help="What is asked for (see `xinyong matters`)")] = "",
+    name: Annotated[
+        str | None, typer.Option("--name", help="The entity's current name instead of a code")
+    ] = None,
+    bulk: Annotated[
+        Path | None, typer.Option("--bulk", help="A bidder list: CSV with a code column, or JSON")
+    ] = None,
+    person_id_no: Annotated[
+        str | None,
+        typer.Option(
+            "--person-id-no", help="With --matter legal-representative: the proposed person's ID number"
+        ),
+    ] = None,
+    as_of: AsOf = None,
+    json: JsonOption = False,
+) -> None:
+    """May this entity get this matter? The decision, every hit with its legal basis, a signed receipt.
+    With --json the printed object is itself the signed document (`xinyong receipt verify` checks it)."""
+    if not matter:
+        raise InvalidInput("--matter is required (see `xinyong matters`)")
+    if sum(x is not None for x in (code, name, bulk)) != 1:
+        raise InvalidInput("give one of: a code, --name NAME, or --bulk FILE")
+    platform = open_platform()
+    if bulk is not None:
+        document = checks.check_bulk(
+            platform, operator(), codes=_read_codes(bulk), matter=matter, as_of=as_of
+        )
+    else:
+        document = checks.check(
+            platform, operator(), matter=matter, uscc=code, name=name, as_of=as_of, person_id_no=person_id_no
+        )
+    if json:
+        print_json(document)
+        return
+    if bulk is not None:
+        table = Table("code", "name", "decision", "hits", title=f"{matter} · {document['as_of']}")
+        for row in document["rows"]:
+            table.add_row(
+                Text(row["uscc"], no_wrap=True), row["name"] or "—", row["decision"], str(len(row["hits"]))
+            )
+        console.print(table)
+        console.print("counts: " + ", ".join(f"{k} {v}" for k, v in document["counts"].items()))
+    else:
+        _print_single(document)
+    console.print(f"receipt {document['receipt']['id']} (key {document['receipt']['key_id']})")
+
+
+def _print_single(document: dict[str, Any]) -> None:
+    entity = document["entity"]
+    who = (
+        f"{entity['name']} {entity['uscc']}"
+        if entity
+        else (document["question"]["uscc"] or document["question"]["name"])
+    )
+    console.print(
+        Text.assemble(
+            (document["decision"], "bold"), f"  {who}  {document['question']['matter']}  {document['as_of']}"
+        )
+    )
+    for candidate in document["candidates"]:
+        console.print(f"  candidate {candidate['uscc']} {candidate['name']}")
+    for hit in document["hits"]:
+        console.print(
+            f"  {hit['effect']}: {hit['measure_name']} — {hit['list'] or hit['category']} "
+            f"{hit['document_no'] or ''} "
+            f"({hit['decided_on']}, until {hit['until'] or 'removed'}); {hit['basis']}"
+            + ("" if hit["basis_verified"] else " [basis to be checked]")
+        )
+
+
+def _read_codes(path: Path) -> list[str]:
+    """The codes of a bidder list: a JSON array (or {"codes": [...]}), or a CSV whose code column is found by
+    its header (统一社会信用代码, uscc, code), else the first column."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: not a file that can be read")
+    if path.stat().st_size > MAX_BULK_FILE_BYTES:
+        raise InvalidInput(f"{path}: larger than {MAX_BULK_FILE_BYTES // 2**20} MiB")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path}: encoding is neither UTF-8 nor GB18030") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = jsonlib.loads(text)
+        except ValueError as error:
+            raise InvalidInput(f"{path}: not JSON ({error})") from None
+        codes = data.get("codes") if isinstance(data, dict) else data
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise InvalidInput(f'{path}: expected a JSON array of codes or {{"codes": [...]}}')
+        return codes
+    rows = csv.reader(text.splitlines())
+    header = next(rows, [])
+    names = [h.strip().lower() for h in header]
+    column = next((names.index(h) for h in CODE_HEADERS if h in names), None)
+    codes = [] if column is not None else [header[0]] if header else []
+    for number, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        index = column or 0
+        if index >= len(row):
+            raise InvalidInput(f"{path}: row {number} has no code column")
+        codes.append(row[index])
+        if len(codes) > checks.MAX_BULK:
+            raise InvalidInput(f"{path}: a bulk check takes at most {checks.MAX_BULK:,} entities")
+    return codes
+
+
+@receipt_app.command("verify")
+def verify(
+    receipt: Annotated[
+        str, typer.Argument(help="A file holding what `check --json` printed, or a receipt id")
+    ],
+    json: JsonOption = False,
+) -> None:
+    """Exit 0 when the receipt is authentic, 1 when not, naming what failed."""
+    platform = open_platform()
+    path = Path(receipt)
+    if path.is_file():
+        try:
+            document = jsonlib.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InvalidInput(f"{path}: not a JSON document ({error})") from None
+    else:
+        document = checks.get_receipt(platform, receipt)
+    verdict = checks.verify(platform, document)
+    if json:
+        print_json(verdict)
+    elif verdict["authentic"]:
+        console.print(
+            f"authentic: signed by key {verdict['key_id']}"
+            + (", kept by the platform" if verdict["kept"] else "")
+        )
+    else:
+        err.print(Text.assemble(("not authentic:", "red"), " ", verdict["problem"]))
+    if not verdict["authentic"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def measures(json: JsonOption = False) -> None:
+    """The measures catalogue: trigger, target, matters, effect and legal basis of each measure."""
+    catalogue = checks.measures(open_platform())
+    if json:
+        print_json(catalogue)
+        return
+    console.print(f"{catalogue['catalogue']['title']}  ({catalogue['version']})")
+    for m in catalogue["measures"]:
+        trigger = m["trigger"].get("list") or m["trigger"].get("category")
+        flag = "" if m["verified"] else "  [basis to be checked]"
+        console.print(Text(f"{m['id']}", style="bold", no_wrap=True))
+        console.print(f"  {m['effect']} · {', '.join(m['matters'])} · {trigger} · {m['target']}")
+        console.print(f"  {m['name']} — {m['basis']['law']}{m['basis']['article']}{flag}")
+
+
+@app.command()
+def matters(json: JsonOption = False) -> None:
+    """The matters a check can ask about."""
+    items = checks.matters(open_platform())
+    if json:
+        print_json(items)
+        return
+    for m in items:
+        console.print(Text.assemble((m["slug"], "bold"), f"  {m['name']} · {m['name_en']}"))

@@ -1,0 +1,385 @@
+"""The check (自动比对、自动拦截): may this entity get this matter? A decision with every hit and its legal
+basis, kept as a signed receipt.
+
+A check reads what the public credit file shows (lists and records in force), so anyone gets the same answer
+for an entity; a legal-representative check by ID number reads the keyed hashes of legal representatives and
+is for departments and approval systems only. Every check is audited in the transaction that keeps its
+receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from xinyong.clock import end_of_china_day
+from xinyong.errors import Forbidden, InvalidInput, NotFound
+from xinyong.model.codes import check_uscc, hash_id_number, normalize_code
+from xinyong.model.records import list_types
+from xinyong.rules.measures import EFFECTS, Hit, MeasureCatalogue, Standing, decide
+from xinyong.security.principal import Principal
+from xinyong.security.signing import document_problem
+from xinyong.services.credit_file import valid_code
+from xinyong.services.platform import Platform
+from xinyong.services.unit_of_work import snapshot, unit_of_work
+from xinyong.store import checks as store
+
+DOCUMENT_TYPE = "xinyong.check"
+BULK_DOCUMENT_TYPE = "xinyong.check.bulk"
+MAX_BULK = 100_000
+PERSON_CHECK_ROLES = frozenset({"department_officer", "department_admin", "approval_system", "operator"})
+MAX_CANDIDATES = 20
+
+
+def matters(platform: Platform) -> list[dict[str, Any]]:
+    return [
+        {"slug": m.slug, "name": m.name, "name_en": m.name_en, "description": m.description}
+        for m in platform.measures.matters.values()
+    ]
+
+
+def measures(platform: Platform) -> dict[str, Any]:
+    catalogue = platform.measures
+    return {
+        "catalogue": {"id": catalogue.id, "title": catalogue.title, "citation": catalogue.citation},
+        "version": catalogue.version,
+        "measures": [m.to_dict() for m in catalogue.measures],
+    }
+
+
+def _matter(catalogue: MeasureCatalogue, matter: str) -> str:
+    if matter not in catalogue.matters:
+        allowed = ", ".join(catalogue.matters)
+        raise InvalidInput(
+            f"unknown matter {matter!r}; one of: {allowed}",
+            errors=[{"field": "matter", "allowed": list(catalogue.matters)}],
+        )
+    return matter
+
+
+def _day(platform: Platform, as_of: dt.date | None) -> tuple[dt.date, dt.datetime]:
+    """The day checked and the moment of knowledge: the end of that China day, or now for today."""
+    now = platform.clock.now()
+    today = platform.clock.today()
+    day = as_of or today
+    if day > today:
+        raise InvalidInput(f"as_of {day} is in the future", errors=[{"field": "as_of"}])
+    return day, min(now, end_of_china_day(day))
+
+
+def _standing(row: dict[str, Any]) -> Standing:
+    return Standing(
+        record_id=row["id"],
+        uscc=row["uscc"],
+        list_type=row["list_type"] if row["kind"] == "list" else None,
+        category=row["category"],
+        severity=row["severity"],
+        penalty_types=row["penalty_types"],
+        document_no=row["document_no"],
+        decided_on=row["decision_date"],
+        ends_on=row["publication_end"],
+        authority=row["authority_name"],
+    )
+
+
+def _standings(
+    conn: Any,
+    platform: Platform,
+    codes: Sequence[str],
+    *,
+    as_of: dt.datetime,
+    day: dt.date,
+) -> dict[str, list[Standing]]:
+    rows = store.list_standings(
+        conn, codes, as_of=as_of, day=day, categories=sorted(platform.measures.trigger_categories())
+    )
+    return {code: [_standing(r) for r in items] for code, items in rows.items()}
+
+
+def _hit(hit: Hit) -> dict[str, Any]:
+    s, m = hit.standing, hit.measure
+    last_day = hit.until - dt.timedelta(days=1) if hit.until else None
+    return {
+        "record_id": s.record_id,
+        "entity": s.uscc,
+        "list": s.list_type,
+        "list_slug": list_types()[s.list_type].slug if s.list_type else None,
+        "category": s.category,
+        "document_no": s.document_no,
+        "decided_on": s.decided_on.isoformat(),
+        "authority": s.authority,
+        "measure": m.id,
+        "measure_name": m.name,
+        "measure_name_en": m.name_en,
+        "target": m.target,
+        "effect": m.effect,
+        "basis": m.basis,
+        "basis_verified": m.verified,
+        "implementer": m.implementer,
+        "until": last_day.isoformat() if last_day else None,
+    }
+
+
+def _data_version(conn: Any, platform: Platform) -> dict[str, Any]:
+    return {"records_through": store.records_through(conn), "measures": platform.measures.version}
+
+
+def _sign_and_keep(
+    platform: Platform,
+    principal: Principal,
+    document: dict[str, Any],
+    *,
+    kind: str,
+    matter: str,
+    uscc: str | None,
+    decision: str | None,
+    entities: int,
+    audit_detail: dict[str, Any],
+) -> dict[str, Any]:
+    now = platform.clock.now()
+    signed_at = now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    signed = platform.signer.sign_document(document, signed_at)
+    receipt_id = signed["receipt"]["id"]
+    with unit_of_work(platform) as work:
+        store.insert_receipt(
+            work.conn,
+            {
+                "id": receipt_id,
+                "kind": kind,
+                "matter": matter,
+                "uscc": uscc,
+                "decision": decision,
+                "entities": entities,
+                "checked_at": now,
+                "actor": principal.actor,
+                "document": orjson.dumps(signed).decode(),
+            },
+        )
+        work.audit(principal, "check.run", f"receipt:{receipt_id}", detail=audit_detail)
+    return signed
+
+
+def check(
+    platform: Platform,
+    principal: Principal,
+    *,
+    matter: str,
+    uscc: str | None = None,
+    name: str | None = None,
+    as_of: dt.date | None = None,
+    person_id_no: str | None = None,
+) -> dict[str, Any]:
+    """Decide `matter` for the entity with code `uscc`, or the one entity whose current name is `name`
+    (several: ``ambiguous`` with the candidates, never a namesake's hits). With `person_id_no` (matter
+    ``legal-representative``) the measures on that person as legal representative of listed entities apply
+    too: the person is matched by the keyed hash of the number, never by name."""
+    catalogue = platform.measures
+    matter = _matter(catalogue, matter)
+    if (uscc is None) == (name is None):
+        raise InvalidInput("give either a code or a name", errors=[{"field": "uscc"}, {"field": "name"}])
+    if person_id_no is not None:
+        if principal.role not in PERSON_CHECK_ROLES:
+            raise Forbidden(
+                "a legal-representative check by ID number is for departments and approval systems"
+            )
+        if matter != "legal-representative" or not normalize_code(person_id_no):
+            raise InvalidInput(
+                "an ID number goes with the matter legal-representative", errors=[{"field": "person_id_no"}]
+            )
+    day, known_at = _day(platform, as_of)
+    question: dict[str, Any] = {"matter": matter, "uscc": None, "name": None, "as_of": day.isoformat()}
+    with snapshot(platform) as conn:
+        candidates: list[dict[str, Any]] = []
+        target: dict[str, Any] | None = None
+        if uscc is not None:
+            code = valid_code(uscc)
+            question["uscc"] = code
+            found = store.get_entities(conn, [code]).get(code)
+            target = {"uscc": code, "name": found["name"], "status": found["status"]} if found else None
+        else:
+            question["name"] = name = (name or "").strip()
+            if not 1 <= len(name) <= 200:
+                raise InvalidInput("a name has 1 to 200 characters", errors=[{"field": "name"}])
+            candidates = store.list_by_current_name(conn, name, limit=MAX_CANDIDATES + 1)
+            if len(candidates) == 1:
+                target = candidates[0]
+        hits: list[Hit] = []
+        if target is None:
+            decision = "ambiguous" if len(candidates) > 1 else "unknown"
+        else:
+            standings = _standings(conn, platform, [target["uscc"]], as_of=known_at, day=day)
+            decision, hits = decide(catalogue, matter, standings.get(target["uscc"], []), day)
+            if person_id_no is not None:
+                question["person"] = "keyed hash of the ID number"
+                person_decision, person_hits = _person_hits(
+                    conn, platform, person_id_no, exclude=target["uscc"], known_at=known_at, day=day
+                )
+                hits = sorted([*hits, *person_hits], key=_strength)
+                decision = hits[0]["effect"] if hits else "pass"
+        data_version = _data_version(conn, platform)
+    document = {
+        "type": DOCUMENT_TYPE,
+        "question": question,
+        "decision": decision,
+        "entity": target,
+        "candidates": candidates[:MAX_CANDIDATES] if decision == "ambiguous" else [],
+        "hits": [h if isinstance(h, dict) else _hit(h) for h in hits],
+        "as_of": day.isoformat(),
+        "data_version": data_version,
+        "receipt": {"id": uuid.uuid4().hex},
+    }
+    return _sign_and_keep(
+        platform,
+        principal,
+        document,
+        kind="single",
+        matter=matter,
+        uscc=target["uscc"] if target else None,
+        decision=decision,
+        entities=1,
+        audit_detail={
+            "matter": matter,
+            "uscc": question["uscc"],
+            "name": question["name"],
+            "as_of": day.isoformat(),
+            "decision": decision,
+            "person_check": person_id_no is not None,
+        },
+    )
+
+
+def _strength(hit: dict[str, Any]) -> tuple[int, str]:
+    return -EFFECTS.index(hit["effect"]), hit["decided_on"]
+
+
+def _person_hits(
+    conn: Any, platform: Platform, person_id_no: str, *, exclude: str, known_at: dt.datetime, day: dt.date
+) -> tuple[str, list[dict[str, Any]]]:
+    """Hits of the measures that bind the person as legal representative of other, listed entities."""
+    id_hash = hash_id_number(person_id_no, platform.settings.id_hash_key)
+    codes = [c for c in store.list_by_legal_representative(conn, id_hash) if c != exclude]
+    standings = _standings(conn, platform, codes, as_of=known_at, day=day)
+    out: list[dict[str, Any]] = []
+    decision = "pass"
+    for code in codes:
+        code_decision, hits = decide(
+            platform.measures,
+            "legal-representative",
+            standings.get(code, []),
+            day,
+            target="legal_representative",
+        )
+        out.extend(_hit(h) for h in hits)
+        if hits and _rank(code_decision) > _rank(decision):
+            decision = code_decision
+    return decision, out
+
+
+def _rank(effect: str) -> int:
+    return EFFECTS.index(effect)
+
+
+def check_bulk(
+    platform: Platform,
+    principal: Principal,
+    *,
+    codes: Iterable[str],
+    matter: str,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """One row per code given (in order; a repeated code answered once), one signed receipt for all."""
+    catalogue = platform.measures
+    matter = _matter(catalogue, matter)
+    day, known_at = _day(platform, as_of)
+    ordered: list[str] = []
+    invalid: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(codes):
+        result = check_uscc(raw)
+        if not result.valid:
+            invalid.append({"index": index, "value": raw, "check": str(result.failed_check)})
+            continue
+        if result.code not in seen:
+            seen.add(result.code)
+            ordered.append(result.code)
+    if len(ordered) + len(invalid) > MAX_BULK:
+        raise InvalidInput(f"a bulk check takes at most {MAX_BULK:,} entities", errors=[{"field": "codes"}])
+    if invalid:
+        first = invalid[0]
+        raise InvalidInput(
+            f"{len(invalid)} values are not valid unified social credit codes (first: {first['value']!r} at "
+            f"{first['index']}, the {first['check']} check fails)",
+            errors=invalid[:100],
+        )
+    if not ordered:
+        raise InvalidInput("a bulk check needs at least one code", errors=[{"field": "codes"}])
+    with snapshot(platform) as conn:
+        known = store.get_entities(conn, ordered)
+        standings = _standings(conn, platform, list(known), as_of=known_at, day=day)
+        data_version = _data_version(conn, platform)
+    rows = []
+    counts: dict[str, int] = {}
+    for code in ordered:
+        if code not in known:
+            rows.append({"uscc": code, "name": None, "decision": "unknown", "hits": []})
+            counts["unknown"] = counts.get("unknown", 0) + 1
+            continue
+        decision, hits = decide(catalogue, matter, standings.get(code, []), day)
+        counts[decision] = counts.get(decision, 0) + 1
+        rows.append(
+            {"uscc": code, "name": known[code]["name"], "decision": decision, "hits": [_hit(h) for h in hits]}
+        )
+    document = {
+        "type": BULK_DOCUMENT_TYPE,
+        "question": {"matter": matter, "as_of": day.isoformat(), "entities": len(ordered)},
+        "counts": counts,
+        "rows": rows,
+        "as_of": day.isoformat(),
+        "data_version": data_version,
+        "receipt": {"id": uuid.uuid4().hex},
+    }
+    return _sign_and_keep(
+        platform,
+        principal,
+        document,
+        kind="bulk",
+        matter=matter,
+        uscc=None,
+        decision=None,
+        entities=len(ordered),
+        audit_detail={"matter": matter, "as_of": day.isoformat(), "entities": len(ordered), "counts": counts},
+    )
+
+
+def get_receipt(platform: Platform, receipt_id: str) -> dict[str, Any]:
+    """The signed document a receipt id stands for, exactly as it was returned."""
+    with snapshot(platform) as conn:
+        row = store.get_receipt(conn, receipt_id.strip().lower()) if len(receipt_id) <= 64 else None
+    if row is None:
+        raise NotFound(f"no receipt {receipt_id!r}")
+    return orjson.loads(row["document"])
+
+
+def verify(platform: Platform, document: Any) -> dict[str, Any]:
+    """Whether a signed document is authentic: its signature under this platform's key and, when the platform
+    kept a receipt of that id, the kept document being the same. ``problem`` names what failed."""
+    public_key = platform.signer.public_key_hex
+    problem = document_problem(document, public_key)
+    kept = None
+    if problem is None:
+        receipt_id = str(document["receipt"].get("id", ""))
+        with snapshot(platform) as conn:
+            row = store.get_receipt(conn, receipt_id) if receipt_id and len(receipt_id) <= 64 else None
+        kept = row is not None
+        if row is not None and orjson.loads(row["document"]) != document:
+            problem = "the platform kept a different document under this receipt id"
+    return {"authentic": problem is None, "problem": problem, "kept": kept, "key_id": platform.signer.key_id}
+
+
+def public_key(platform: Platform) -> dict[str, Any]:
+    signer = platform.signer
+    return {"algorithm": "Ed25519", "key_id": signer.key_id, "public_key": signer.public_key_hex}

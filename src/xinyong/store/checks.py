@@ -1,0 +1,95 @@
+"""SQL for checks: what stands against or for entities on a day, who they are, and the receipts kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Text, cast, func, insert, or_, select
+
+from xinyong.store.credit_file import public_version_ids
+from xinyong.store.tables import check_receipt, entity, entity_name, record
+
+_IN_CHUNK = 2000
+
+
+def list_standings(
+    conn: Connection,
+    codes: Sequence[str],
+    *,
+    as_of: dt.datetime,
+    day: dt.date,
+    categories: Sequence[str],
+) -> dict[str, list[dict[str, Any]]]:
+    """USCC → its list entries, and records of `categories`, in force on `day` in the versions the store
+    held at `as_of`: a version public on that day (a removed, repaired, withdrawn or expired one is not)."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    kinds = or_(record.c.kind == "list", record.c.category.in_(list(categories)))
+    for start in range(0, len(codes), _IN_CHUNK):
+        part = list(codes[start : start + _IN_CHUNK])
+        in_force = public_version_ids(as_of, day, record.c.uscc.in_(part), kinds)
+        query = select(
+            record.c.id,
+            record.c.uscc,
+            record.c.kind,
+            record.c.list_type,
+            record.c.category,
+            record.c.severity,
+            record.c.document_no,
+            record.c.decision_date,
+            record.c.publication_end,
+            record.c.authority_name,
+            cast(record.c.payload, Text).label("payload"),
+        ).where(record.c.id.in_(in_force))
+        for row in conn.execute(query).mappings():
+            item = dict(row)
+            payload = orjson.loads(item.pop("payload"))
+            item["penalty_types"] = tuple(payload.get("penalty_types") or ())
+            out[item["uscc"]].append(item)
+    return out
+
+
+def get_entities(conn: Connection, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for start in range(0, len(codes), _IN_CHUNK):
+        part = list(codes[start : start + _IN_CHUNK])
+        query = select(entity.c.uscc, entity.c.name, entity.c.status, entity.c.legal_rep_id_hash).where(
+            entity.c.uscc.in_(part)
+        )
+        out.update({row.uscc: dict(row._mapping) for row in conn.execute(query)})
+    return out
+
+
+def list_by_current_name(conn: Connection, name: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Entities whose current name is exactly `name`."""
+    query = (
+        select(entity.c.uscc, entity.c.name, entity.c.status)
+        .join(entity_name, entity_name.c.uscc == entity.c.uscc)
+        .where(entity_name.c.name == name, entity_name.c.current.is_(True))
+        .order_by(entity.c.uscc)
+        .limit(limit)
+    )
+    return [{"uscc": r.uscc, "name": r.name, "status": r.status} for r in conn.execute(query)]
+
+
+def list_by_legal_representative(conn: Connection, id_hash: str) -> list[str]:
+    """Codes of the entities whose legal representative has this keyed ID hash."""
+    query = select(entity.c.uscc).where(entity.c.legal_rep_id_hash == id_hash).order_by(entity.c.uscc)
+    return list(conn.execute(query).scalars())
+
+
+def records_through(conn: Connection) -> int:
+    """The store's high-water mark: the last record version id (versions are only ever added)."""
+    return conn.execute(select(func.coalesce(func.max(record.c.id), 0))).scalar_one()
+
+
+def insert_receipt(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(insert(check_receipt), row)
+
+
+def get_receipt(conn: Connection, receipt_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(check_receipt).where(check_receipt.c.id == receipt_id)).mappings().first()
+    return dict(row) if row else None
