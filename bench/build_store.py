@@ -44,6 +44,7 @@ import bisect
 import datetime as dt
 import hashlib
 import heapq
+import json
 import multiprocessing
 import random
 import re
@@ -51,6 +52,7 @@ import shutil
 import sys
 import time
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -565,6 +567,7 @@ class Builder:
                 "status": None if provisional else row["status"],
                 "established_on": None if provisional else self.d(ent.established),
                 "registered_capital": None if provisional else row["registered_capital"],
+                "registered_capital_currency": None if provisional else "人民币",
                 "address": None if provisional else row["address"],
                 "registration_authority": None if provisional else row["registration_authority"],
                 "legal_rep_name": row["legal_rep"],
@@ -863,11 +866,13 @@ class Builder:
                     b.rows,
                     b.rows,
                     0,
+                    0,  # warnings
                     0,
                     0,
                     b.late,
                     0,
                     median if b.kind in ("penalty", "licence") else None,
+                    json.dumps({str(lag): n for lag, n in sorted(Counter(lags).items())}) if lags else None,
                 )
             )
         return {"department": departments, "batch": batches}

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
+from tests.live import live_server
 from tests.test_ingest import AUTHORITY
 from tests.test_query import BRAND, CODE, loaded  # noqa: F401  (the fixture)
 
@@ -28,12 +25,6 @@ if not os.path.exists(CHROMIUM):
 pytestmark = pytest.mark.usefixtures("loaded")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(params=["sqlite"])  # one store is enough for what a browser adds
 def database_url(request, tmp_path):
     return f"sqlite:///{tmp_path / 'store.sqlite'}"
@@ -41,17 +32,8 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def server(loaded):  # noqa: F811
-    port = free_port()
-    config = uvicorn.Config(create_app(loaded), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(loaded)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -111,6 +111,12 @@ def _listing(list_type, code, name, listed_on, document, removed_on="", reason="
 
 @pytest.fixture
 def loaded(platform, tmp_path):
+    return load_sample(platform, tmp_path)
+
+
+def load_sample(platform, tmp_path):
+    """Seven entities, list entries (one later removed, one whose term ended) loaded on three days; the
+    platform's clock left at the test day."""
     source = ["浙江省市场监督管理局", AUTHORITY]
     registry = [
         _entity(LISTED, "杭州甲五金店有限公司") + source,
@@ -402,3 +408,60 @@ def test_cli_check_and_receipt_verify(loaded, tmp_path, monkeypatch):
     assert runner.invoke(cli, ["measures", "--json"]).exit_code == 0
     assert runner.invoke(cli, ["matters"]).exit_code == 0
     assert PERSON not in out.output
+
+
+def test_departments_report_feedback_and_see_its_statistics(loaded):
+    officer = Principal("account", "officer", "department_officer", department_code=AUTHORITY)
+    receipt = checks.check(loaded, DEPARTMENT, uscc=SERIOUS, matter="honours")["receipt"]["id"]
+    report = checks.report_feedback(
+        loaded,
+        officer,
+        uscc=SERIOUS,
+        measure="samr-44.serious.honours",
+        matter="honours",
+        outcome="applied",
+        receipt_id=receipt,
+    )
+    assert report["department_code"] == AUTHORITY and report["applied_on"] == TODAY
+    checks.report_feedback(
+        loaded,
+        officer,
+        uscc=LISTED,
+        measure="eip-18.abnormal.bidding",
+        matter="bidding",
+        outcome="not_applied",
+    )
+    rows = checks.feedback_statistics(loaded, officer)["rows"]
+    assert [(r["measure_id"], r["outcome"], r["reports"]) for r in rows] == [
+        ("eip-18.abnormal.bidding", "not_applied", 1),
+        ("samr-44.serious.honours", "applied", 1),
+    ]
+    with pytest.raises(InvalidInput, match="does not apply to"):
+        checks.report_feedback(
+            loaded,
+            officer,
+            uscc=SERIOUS,
+            measure="samr-44.serious.honours",
+            matter="bidding",
+            outcome="applied",
+        )
+    with pytest.raises(Forbidden):
+        checks.report_feedback(
+            loaded,
+            DEPARTMENT,
+            uscc=SERIOUS,
+            measure="samr-44.serious.honours",
+            matter="honours",
+            outcome="applied",
+        )
+
+
+def test_an_individual_business_is_marked_in_abnormal_status_not_listed(loaded, tmp_path):
+    shop = uscc("MA2CHK08", prefix="92330106")
+    source = ["浙江省市场监督管理局", AUTHORITY]
+    collect(loaded, _write(tmp_path / "shop.csv", REGISTRY_HEADER, [_entity(shop, "杭州己五金店") + source]))
+    row = _listing("经营异常名录", shop, "杭州己五金店", "2026-11-02", "西市监异〔2026〕7号")
+    summary = collect(loaded, _write(tmp_path / "shop-list.csv", LIST_HEADER, [row]), today=TODAY)
+    assert summary.accepted == 1 and summary.warnings_by_reason == {"marked_instead": 1}
+    result = checks.check(loaded, DEPARTMENT, uscc=shop, matter="simplified-deregistration")
+    assert [(h["list"], h["effect"]) for h in result["hits"]] == [("经营异常状态", "prohibit")]

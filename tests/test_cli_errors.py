@@ -96,6 +96,9 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ],
     ("measures",): [Case("measures all", 2, "unexpected extra argument")],
     ("matters",): [Case("matters all", 2, "unexpected extra argument")],
+    ("events", "list"): [Case("events list --since -1", 2, "'--since'")],
+    ("events", "sweep"): [Case("events sweep --day tomorrow", 2, "'tomorrow' is not a date")],
+    ("webhooks", "deliver"): [Case("webhooks deliver now", 2, "unexpected extra argument")],
     ("store", "upgrade"): [
         Case("store upgrade now", 2, "unexpected extra argument"),
     ],

@@ -63,6 +63,7 @@ def path_values(platform) -> dict[str, list[str]]:
         "entry": [str(i) for i in range(entries)],
         "batch_id": [str(i) for i in batches],
         "receipt_id": receipts,
+        "subscription_id": ["1"],  # subscriptions are an API client's: the walk gets 401 or 404
     }
 
 

@@ -13,13 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from xinyong import __version__
-from xinyong.api import admin, audit, batches, checks, exports, identity, overview, query, shared
+from xinyong.api import admin, audit, batches, changes, checks, exports, identity, overview, query, shared
 from xinyong.errors import XinyongError
 from xinyong.http.auth import enforce_policy
 from xinyong.http.errors import error_headers, error_json, platform_error
 from xinyong.http.guards import RequestGuards
 from xinyong.services.platform import Platform
-from xinyong.web import account_pages, desk, pages
+from xinyong.web import account_pages, check_pages, desk, pages
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -37,6 +37,7 @@ def create_app(platform: Platform) -> FastAPI:
     for router in (
         batches.router,
         checks.router,
+        changes.router,
         exports.router,
         query.router,
         overview.router,
@@ -45,6 +46,7 @@ def create_app(platform: Platform) -> FastAPI:
         audit.router,
         admin.router,
         pages.router,
+        check_pages.router,
         account_pages.router,
         desk.router,
     ):

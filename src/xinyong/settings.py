@@ -118,6 +118,20 @@ class Settings(BaseSettings):
         description="Largest part of a spreadsheet that is read whole: an XLS workbook, an XLSX's shared "
         "strings or styles (unpacked); beyond it the file is unreadable.",
     )
+    webhook_poll_seconds: float = Field(
+        5.0, gt=0, description="How often `xinyong serve` delivers new events to webhook subscribers."
+    )
+    webhook_retry_seconds: int = Field(
+        30, ge=1, description="Wait after a failed webhook delivery; it doubles with each failure in a row."
+    )
+    webhook_retry_max_seconds: int = Field(
+        3600, ge=1, description="The longest wait between attempts to deliver to a failing receiver."
+    )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook URLs on loopback and private networks (off: a subscriber cannot make the "
+        "platform call its own internal services).",
+    )
     profiles_dir: Path | None = Field(
         None,
         description="Directory of mapping profiles (`<name>.toml`) for `xinyong ingest --profile NAME` and "

@@ -14,6 +14,9 @@ from xinyong.api.schemas.checks import (
     BulkCheckRequest,
     CheckDocument,
     CheckRequest,
+    Feedback,
+    FeedbackRequest,
+    FeedbackStatistics,
     Matters,
     Measures,
     PublicKey,
@@ -105,3 +108,39 @@ def list_measures(platform: PlatformDep) -> dict[str, Any]:
 @router.get("/matters", summary="The matters a check can ask about", response_model=Matters)
 def list_matters(platform: PlatformDep) -> dict[str, Any]:
     return {"matters": checks.matters(platform)}
+
+
+@router.post(
+    "/feedback",
+    status_code=201,
+    summary="Report a measure applied to an entity (惩戒反馈)",
+    response_model=Feedback,
+    responses=errors(401, 403, 404, 422),
+)
+def report_feedback(
+    platform: PlatformDep, principal: PrincipalDep, request: FeedbackRequest
+) -> dict[str, Any]:
+    """For department officers: the caller's department applied (or did not apply, or lifted) `measure`
+    for `matter`; `receipt_id` names the check it followed."""
+    return checks.report_feedback(
+        platform,
+        principal,
+        uscc=request.uscc,
+        measure=request.measure,
+        matter=request.matter,
+        outcome=request.outcome,
+        applied_on=request.applied_on,
+        receipt_id=request.receipt_id,
+        note=request.note,
+    )
+
+
+@router.get(
+    "/feedback/statistics",
+    summary="Feedback per department, measure and outcome",
+    response_model=FeedbackStatistics,
+    responses=errors(401, 403),
+)
+def feedback_statistics(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """A department's own reports; platform administrators see every department's."""
+    return checks.feedback_statistics(platform, principal)

@@ -20,11 +20,13 @@ from xinyong.api.schemas.query import (
     LookupResults,
     Publications,
     RecordHistory,
+    ReviewCandidates,
     SearchResults,
 )
 from xinyong.http import views
+from xinyong.http.auth import PrincipalDep
 from xinyong.http.deps import Offset, PlatformDep, RecordId
-from xinyong.services import credit_file
+from xinyong.services import credit_file, lists
 
 router = APIRouter(prefix="/api/v1", tags=["query"], responses=EVERY_ROUTE)
 PUBLIC_CACHE = {"Cache-Control": "public, max-age=60"}
@@ -140,6 +142,25 @@ def get_list(
 ) -> dict[str, Any]:
     _cache(response)
     return views.list_members(platform, slug, as_of=as_of, offset=offset, limit=limit).data
+
+
+@router.get(
+    "/lists/{slug}/review",
+    summary="Entries still listed after the list's transfer period: candidates for review",
+    response_model=ReviewCandidates,
+    responses=errors(401, 403, 404, 422),
+)
+def get_review_candidates(
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    slug: str,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
+    """E.g. 经营异常名录 entries unresolved after 3 years, candidates for the 严重违法失信名单: the listing
+    department decides (the platform never moves an entity by itself). A department sees the entries it
+    sent; platform administrators every department's."""
+    return _orjson(lists.review_candidates(platform, principal, slug, offset=offset, limit=limit))
 
 
 @router.get(

@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from xinyong.cli._common import console, feature_app
+from xinyong.security.principal import operator
+from xinyong.services import webhooks
 from xinyong.services.demo import load_demo
 from xinyong.services.platform import open_platform
 
@@ -26,7 +28,9 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
 
     from xinyong.asgi import create_app
 
-    app = create_app(open_platform())
+    platform = open_platform()
+    app = create_app(platform)
+    webhooks.start_worker(platform, operator())  # the change feed's expiries and webhook deliveries
     # What start-up built (modules, rules, templates) lives as long as the server: keep it out of the
     # collector's full passes, which otherwise add tens of milliseconds to an unlucky request.
     gc.freeze()

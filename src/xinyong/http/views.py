@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from xinyong.rules import Rule
 from xinyong.security.principal import Principal
-from xinyong.services import credit_file, quality, search
+from xinyong.services import checks, credit_file, quality, search
 from xinyong.services.platform import Platform
 
 HOME_PUBLICATIONS = 10  # the latest licences and penalties the home page lists
@@ -95,6 +95,25 @@ def record(platform: Platform, record_id: int) -> View:
 def list_members(platform: Platform, slug: str, *, as_of: dt.date | None, offset: int, limit: int) -> View:
     members = credit_file.list_members(platform, slug, as_of=as_of, offset=offset, limit=limit)
     return View(members, _url(f"/api/v1/lists/{slug}", as_of=as_of, offset=offset or None, limit=limit))
+
+
+def check(
+    platform: Platform,
+    principal: Principal,
+    *,
+    matter: str,
+    uscc: str | None,
+    name: str | None,
+    as_of: dt.date | None,
+) -> View:
+    """A check's signed document; its twin is the receipt the platform kept (the same document)."""
+    document = checks.check(platform, principal, matter=matter, uscc=uscc, name=name, as_of=as_of)
+    return View(document, f"/api/v1/checks/{document['receipt']['id']}")
+
+
+def matters(platform: Platform) -> View:
+    """The matters a check can ask about."""
+    return View({"matters": checks.matters(platform)}, "/api/v1/matters")
 
 
 # A department's desk: what it sent. Each view answers only for the caller's own department.

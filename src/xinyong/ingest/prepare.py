@@ -19,6 +19,7 @@ from xinyong.ingest.reading import ReadLimits, RowScreen
 from xinyong.ingest.schema import KindSpec, resolve_header, schemas
 from xinyong.model.canonical import canonical_json
 from xinyong.model.codes import check_uscc
+from xinyong.model.records import list_types
 from xinyong.rules import (
     Rule,
     RuleBook,
@@ -151,6 +152,24 @@ class RowPreparer:
         self.decision_label = spec.label(spec.date_field)
         self._lag = lru_cache(maxsize=100_000)(self._compute_lag)
         self._deadlines: dict[tuple[Any, ...], int] = {}
+        # List types an entry becomes for some entities (an individual business is marked 经营异常状态, not
+        # put on the 经营异常名录): (listed as, code prefix) → list type.
+        self.marked_instead = {
+            (t.instead_of, t.for_code_prefix): t.name
+            for t in list_types().values()
+            if t.instead_of and t.for_code_prefix and "list_type" in {f.key for f in spec.fields}
+        }
+
+    def _mark_instead(
+        self, number: int, row: dict[str, Any], warnings: list[tuple[int, list[RowError]]]
+    ) -> None:
+        listed_as, code = row.get("list_type"), row.get(self.spec.party_code_field) or ""
+        for (instead_of, prefix), marked in self.marked_instead.items():
+            if listed_as == instead_of and code.startswith(prefix):
+                row["list_type"] = marked
+                message = f"{code} is an individual business: marked {marked}, not put on the {instead_of}"
+                warnings.append((number, [RowError(self.spec.label("list_type"), "marked_instead", message)]))
+                return
 
     def __call__(self, chunk: list[tuple[int, Any]]) -> PreparedChunk:
         readable, late_invalid = self.screen(chunk)  # rows the reader could not give whole: rejected
@@ -163,7 +182,10 @@ class RowPreparer:
         timed = self.spec.timeliness
         date_field, authority_field = self.spec.date_field, self.spec.authority_field or ""
         lag_of, deadline_of = self._lag, self._deadline
+        marked_instead = self._mark_instead if self.marked_instead else None
         for number, row in parsed:
+            if marked_instead is not None:
+                marked_instead(number, row, warnings)
             if only_department and row["source_uscc"] != only_department:
                 late_invalid.append(
                     (
@@ -191,6 +213,8 @@ class RowPreparer:
             body = dumps(row)
             content_hash = hashlib.blake2b(prefix + body + b"\x1f", digest_size=16).hexdigest()
             valid.append(PreparedRow(number, row, body.decode(), content_hash, window, lag, deadline))
+        if marked_instead is not None:
+            warnings.sort(key=lambda item: item[0])  # in file order, with the parser's
         if late_invalid:  # unparseable rows, other departments' rows, rows no rule covers: in file order
             invalid = sorted(invalid + late_invalid, key=lambda item: item[0])
         return PreparedChunk(len(chunk), valid, invalid, warnings, self._senders(chunk, invalid))

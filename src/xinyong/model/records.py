@@ -41,6 +41,8 @@ class ListType:
     name_en: str
     adverse: bool
     punishment: bool  # a dishonesty list: its entities get no incentive while listed
+    instead_of: str | None = None  # for entities whose code starts with `for_code_prefix`, this list is
+    for_code_prefix: str | None = None  # what an entry of `instead_of` means (个体工商户: 经营异常状态)
 
 
 @cache
@@ -60,7 +62,14 @@ def categories() -> dict[str, Category]:
 def list_types() -> dict[str, ListType]:
     return {
         name: ListType(
-            name, entry["slug"], entry["category"], entry["name_en"], entry["adverse"], entry["punishment"]
+            name,
+            entry["slug"],
+            entry["category"],
+            entry["name_en"],
+            entry["adverse"],
+            entry["punishment"],
+            entry.get("instead_of"),
+            entry.get("for_code_prefix"),
         )
         for name, entry in _catalogue()["lists"].items()
     }

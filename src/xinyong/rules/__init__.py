@@ -277,6 +277,22 @@ def add_period(start: date, iso: str) -> date:
     return date(year, month + 1, day) + timedelta(days=days)
 
 
+def latest_start(day: date, iso: str) -> date:
+    """The latest start whose period (`add_period`) has run out by `day`: listings on or before it have
+    served the period by then."""
+    years, months, days = _parse_period(iso)
+    month_index = day.year * 12 + day.month - 1 - years * 12 - months
+    year, month = divmod(month_index, 12)
+    start = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1])) - timedelta(
+        days=days
+    )
+    while add_period(start, iso) > day:  # month ends clamp: step back to the exact bound
+        start -= timedelta(days=1)
+    while add_period(start + timedelta(days=1), iso) <= day:
+        start += timedelta(days=1)
+    return start
+
+
 # -- questions the platform asks ------------------------------------------------------------------------
 
 

@@ -383,3 +383,71 @@ def verify(platform: Platform, document: Any) -> dict[str, Any]:
 def public_key(platform: Platform) -> dict[str, Any]:
     signer = platform.signer
     return {"algorithm": "Ed25519", "key_id": signer.key_id, "public_key": signer.public_key_hex}
+
+
+FEEDBACK_OUTCOMES = ("applied", "not_applied", "lifted")
+FEEDBACK_ROLES = frozenset({"department_officer", "department_admin"})
+
+
+def report_feedback(
+    platform: Platform,
+    principal: Principal,
+    *,
+    uscc: str,
+    measure: str,
+    matter: str,
+    outcome: str,
+    applied_on: dt.date | None = None,
+    receipt_id: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """惩戒反馈: the caller's department reports that it applied (or did not apply, or lifted) a measure to an
+    entity for a matter, optionally naming the check's receipt."""
+    if principal.role not in FEEDBACK_ROLES or not principal.department_code:
+        raise Forbidden("feedback is reported by a department")
+    catalogue = platform.measures
+    known = {m.id: m for m in catalogue.measures}
+    if measure not in known:
+        raise InvalidInput(f"no measure {measure!r} in the catalogue", errors=[{"field": "measure"}])
+    matter = _matter(catalogue, matter)
+    if matter not in known[measure].matters:
+        raise InvalidInput(f"measure {measure} does not apply to {matter}", errors=[{"field": "matter"}])
+    if outcome not in FEEDBACK_OUTCOMES:
+        raise InvalidInput(
+            f"outcome must be one of {', '.join(FEEDBACK_OUTCOMES)}", errors=[{"field": "outcome"}]
+        )
+    day = applied_on or platform.clock.today()
+    if day > platform.clock.today():
+        raise InvalidInput(f"applied_on {day} is in the future", errors=[{"field": "applied_on"}])
+    code = valid_code(uscc)
+    row = {
+        "department_code": principal.department_code,
+        "uscc": code,
+        "measure_id": measure,
+        "matter": matter,
+        "outcome": outcome,
+        "receipt_id": receipt_id,
+        "note": (note or "").strip()[:2000] or None,
+        "applied_on": day,
+        "reported_at": platform.clock.now(),
+        "actor": principal.actor,
+    }
+    with unit_of_work(platform) as work:
+        if receipt_id is not None and store.get_receipt(work.conn, receipt_id) is None:
+            raise NotFound(f"no receipt {receipt_id!r}")
+        if not store.get_entities(work.conn, [code]):
+            raise NotFound(f"no entity with the code {code}")
+        row["id"] = store.insert_feedback(work.conn, row)
+        work.audit(
+            principal, "feedback.report", f"entity:{code}", detail={"measure": measure, "outcome": outcome}
+        )
+    return row
+
+
+def feedback_statistics(platform: Platform, principal: Principal) -> dict[str, Any]:
+    """Reports per department, measure and outcome: a department sees its own, platform staff all."""
+    department = principal.department_code if principal.role in FEEDBACK_ROLES else None
+    with snapshot(platform) as conn:
+        rows = store.feedback_counts(conn, department)
+    names = {m.id: m.name for m in platform.measures.measures}
+    return {"rows": [{**r, "measure_name": names.get(r["measure_id"])} for r in rows]}

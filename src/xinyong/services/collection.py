@@ -39,7 +39,7 @@ from xinyong.model.codes import check_uscc
 from xinyong.model.records import Operation, RecordState, list_types
 from xinyong.model.timeliness import median_of_counts
 from xinyong.security.principal import Principal
-from xinyong.services import audit, search
+from xinyong.services import audit, events, search
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import unit_of_work
 from xinyong.store import collection as store
@@ -703,6 +703,7 @@ def _load_batch(
             )
             _store_chunks(opened.rows, prepare, ingestor, settings.ingest_chunk_rows, progress)
             ingestor.finish()
+            events.record_batch_events(conn, batch_id, now)
             counts = {k: getattr(summary, k) for k in ("accepted", "rejected", "duplicates", "late")}
             work.audit(principal, "batch.load", f"batch:{batch_id}", detail={**detail, **counts})
             work.after_commit(lambda: search.update(platform, summary.touched, today=today))

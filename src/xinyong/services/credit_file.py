@@ -10,14 +10,16 @@ from sqlalchemy import Connection
 from xinyong.clock import end_of_china_day
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.model.codes import check_uscc
-from xinyong.model.records import categories, list_types, non_public_fields
+from xinyong.model.records import ListType, categories, list_types, non_public_fields
 from xinyong.reference import decode_region, industries
 from xinyong.rules import RuleBook
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import snapshot
 from xinyong.store import credit_file as store
+from xinyong.store import events as events_store
 
 PUBLICATION_KINDS = ("penalty", "licence")
+RECENT_EXITS = 20  # removals and expiries a list shows under its members
 
 
 def valid_code(uscc: str) -> str:
@@ -177,18 +179,24 @@ def record_with_history(platform: Platform, record_id: int) -> dict[str, Any]:
     }
 
 
+def list_type_of(slug: str) -> ListType:
+    found = next((t for t in list_types().values() if t.slug == slug), None)
+    if found is None:
+        raise NotFound(f"no list {slug!r}; lists: {', '.join(t.slug for t in list_types().values())}")
+    return found
+
+
 def list_members(
     platform: Platform, slug: str, *, as_of: dt.date | None = None, offset: int = 0, limit: int = 50
 ) -> dict[str, Any]:
-    list_type = next((t for t in list_types().values() if t.slug == slug), None)
-    if list_type is None:
-        raise NotFound(f"no list {slug!r}; lists: {', '.join(t.slug for t in list_types().values())}")
+    list_type = list_type_of(slug)
     day = as_of or platform.clock.today()
     with snapshot(platform) as conn:
         total, rows = store.list_members(
             conn, list_type.name, as_of=end_of_china_day(day), day=day, offset=offset, limit=limit
         )
         departments = store.department_names(conn)
+        exits = events_store.list_recent_exits(conn, list_type.name, until=day, limit=RECENT_EXITS)
     return {
         "list": {"slug": list_type.slug, "name": list_type.name, "name_en": list_type.name_en},
         "as_of": day,
@@ -202,6 +210,16 @@ def list_members(
                 "record": public_record(r, departments, platform.rules),
             }
             for r in rows
+        ],
+        "recent_exits": [
+            {
+                "uscc": r["uscc"],
+                "name": r["entity_name"],
+                "kind": r["kind"],
+                "effective_on": r["effective_on"],
+                "record_id": r["record_id"],
+            }
+            for r in exits
         ],
     }
 

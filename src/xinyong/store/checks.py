@@ -11,7 +11,7 @@ import orjson
 from sqlalchemy import Connection, Text, cast, func, insert, or_, select
 
 from xinyong.store.credit_file import public_version_ids
-from xinyong.store.tables import check_receipt, entity, entity_name, record
+from xinyong.store.tables import check_receipt, entity, entity_name, measure_feedback, record
 
 _IN_CHUNK = 2000
 
@@ -93,3 +93,23 @@ def insert_receipt(conn: Connection, row: dict[str, Any]) -> None:
 def get_receipt(conn: Connection, receipt_id: str) -> dict[str, Any] | None:
     row = conn.execute(select(check_receipt).where(check_receipt.c.id == receipt_id)).mappings().first()
     return dict(row) if row else None
+
+
+def insert_feedback(conn: Connection, row: dict[str, Any]) -> int:
+    return conn.execute(insert(measure_feedback).returning(measure_feedback.c.id), row).scalar_one()
+
+
+def feedback_counts(conn: Connection, department_code: str | None) -> list[dict[str, Any]]:
+    """Reports per department, measure and outcome (one department's, or all)."""
+    query = select(
+        measure_feedback.c.department_code,
+        measure_feedback.c.measure_id,
+        measure_feedback.c.outcome,
+        func.count().label("reports"),
+        func.count(func.distinct(measure_feedback.c.uscc)).label("entities"),
+        func.max(measure_feedback.c.applied_on).label("last_applied_on"),
+    ).group_by(measure_feedback.c.department_code, measure_feedback.c.measure_id, measure_feedback.c.outcome)
+    if department_code is not None:
+        query = query.where(measure_feedback.c.department_code == department_code)
+    order = (measure_feedback.c.department_code, measure_feedback.c.measure_id, measure_feedback.c.outcome)
+    return [dict(row) for row in conn.execute(query.order_by(*order)).mappings()]

@@ -201,3 +201,32 @@ def list_search_documents(
         row["adverse_records"] = adverse.get(code, 0)
         out.append(row)
     return out
+
+
+def list_long_standing(
+    conn: Connection,
+    list_type: str,
+    *,
+    listed_by: dt.date,
+    as_of: dt.datetime,
+    day: dt.date,
+    department_code: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Entries of a list in force on `day` that were listed on or before `listed_by` (one department's, or
+    every department's), oldest listings first, and how many there are."""
+    where = [record.c.list_type == list_type, record.c.decision_date <= listed_by]
+    if department_code is not None:
+        where.append(record.c.department_code == department_code)
+    shown = public_version_ids(as_of, day, *where)
+    total = conn.execute(select(func.count()).select_from(shown.subquery())).scalar_one()
+    query = (
+        select(record, entity.c.name.label("entity_name"))
+        .join(entity, entity.c.uscc == record.c.uscc)
+        .where(record.c.id.in_(shown))
+        .order_by(record.c.decision_date, record.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return total, [dict(row) for row in conn.execute(query).mappings()]

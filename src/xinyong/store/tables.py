@@ -337,3 +337,74 @@ check_receipt = Table(
     Column("actor", Text, nullable=False),
     Column("document", Text, nullable=False, comment="the signed document exactly as returned"),
 )
+
+# The change feed and the webhooks' outbox: one row per change that matters to someone watching an entity
+# (a listing, a removal, an expiry, a new adverse record, a correction, a withdrawal, a repair), written in
+# the transaction of the change itself (expiries by the sweep that notices them), so a change is never
+# committed without its event and a delivery can always resume from a subscription's cursor.
+credit_event = Table(
+    "credit_event",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True, comment="the feed's cursor"),
+    Column("kind", String(20), nullable=False),
+    Column("uscc", Code, nullable=False, index=True),
+    Column("record_id", Id, ForeignKey("record.id"), nullable=False),
+    Column("list_type", String(20)),
+    Column("category", String(40), nullable=False),
+    Column("effective_on", Date, nullable=False, comment="the day the change takes effect"),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("batch_id", Id, ForeignKey("batch.id")),
+    UniqueConstraint("record_id", "kind"),
+)
+
+subscription = Table(
+    "subscription",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("client_id", Id, ForeignKey("api_client.id"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("secret", String(64), nullable=False, comment="HMAC-SHA256 key of the payload signatures"),
+    Column("cursor", Id, nullable=False, comment="the last event delivered (or skipped as not watched)"),
+    Column("active", Boolean, nullable=False),
+    Column("failures", Integer, nullable=False, comment="failed attempts since the last delivery"),
+    Column("next_attempt_at", DateTime(timezone=True), comment="after a failure: not before"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+subscription_entity = Table(
+    "subscription_entity",
+    metadata,
+    Column("subscription_id", Id, ForeignKey("subscription.id"), primary_key=True),
+    Column("uscc", Code, primary_key=True),
+)
+
+webhook_delivery = Table(
+    "webhook_delivery",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subscription_id", Id, ForeignKey("subscription.id"), nullable=False, index=True),
+    Column("first_event_id", Id, nullable=False),
+    Column("last_event_id", Id, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
+    Column("delivered", Boolean, nullable=False),
+)
+
+# Feedback (惩戒反馈): what a department reports it applied to an entity, under which measure and matter.
+measure_feedback = Table(
+    "measure_feedback",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_code", Code, ForeignKey("department.code"), nullable=False),
+    Column("uscc", Code, nullable=False, index=True),
+    Column("measure_id", String(80), nullable=False),
+    Column("matter", String(40), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("receipt_id", String(32), comment="the check that led to it, if any"),
+    Column("note", Text),
+    Column("applied_on", Date, nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from xinyong.api.schemas.base import Schema
+from xinyong.api.schemas.base import Instant, Schema
 
 Decision = Literal["pass", "incentive", "supervise", "restrict", "prohibit", "ambiguous", "unknown"]
 Effect = Literal["incentive", "supervise", "restrict", "prohibit"]
@@ -183,3 +183,43 @@ class Measures(Schema):
     catalogue: CatalogueHeader
     version: str
     measures: list[Measure]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uscc: str = Field(max_length=40)
+    measure: str = Field(max_length=80, description="A measure id of the catalogue")
+    matter: str = Field(max_length=40)
+    outcome: Literal["applied", "not_applied", "lifted"]
+    applied_on: dt.date | None = Field(None, description="Default today")
+    receipt_id: str | None = Field(None, max_length=32, description="The check that led to it")
+    note: str | None = Field(None, max_length=2000)
+
+
+class Feedback(Schema):
+    id: int
+    department_code: str
+    uscc: str
+    measure_id: str
+    matter: str
+    outcome: str
+    receipt_id: str | None
+    note: str | None
+    applied_on: dt.date
+    reported_at: Instant
+    actor: str
+
+
+class FeedbackCount(Schema):
+    department_code: str
+    measure_id: str
+    measure_name: str | None
+    outcome: str
+    reports: int
+    entities: int
+    last_applied_on: dt.date
+
+
+class FeedbackStatistics(Schema):
+    rows: list[FeedbackCount]

@@ -157,6 +157,14 @@ class ListName(Schema):
     name_en: str
 
 
+class ListExit(Schema):
+    uscc: str
+    name: str
+    kind: Literal["list_exit", "expired"] = Field(description="Removed, or its term ended")
+    effective_on: dt.date
+    record_id: int
+
+
 class ListMembers(Schema):
     list: ListName
     as_of: dt.date
@@ -164,6 +172,35 @@ class ListMembers(Schema):
     offset: int
     limit: int
     members: list[EntityRecord]
+    recent_exits: list[ListExit] = Field(
+        description="The latest removals and expiries by `as_of`, newest first"
+    )
+
+
+class ReviewRule(Schema):
+    id: str
+    citation: str
+    transfer_after: str = Field(description="ISO 8601 period after the listing")
+
+
+class ReviewCandidate(Schema):
+    uscc: str
+    name: str
+    candidate_for: str | None = Field(description="The list the entry is a candidate for")
+    candidate_since: dt.date
+    record: PublicRecord
+
+
+class ReviewCandidates(Schema):
+    """Entries still listed after their list's transfer period, for the listing department to review."""
+
+    list: ListName
+    rule: ReviewRule
+    as_of: dt.date
+    total: int
+    offset: int
+    limit: int
+    candidates: list[ReviewCandidate]
 
 
 class Publications(Schema):
