@@ -19,13 +19,14 @@ from xinyong.asgi import create_app
 from xinyong.cli.app import app as cli
 from xinyong.clock import FixedClock
 from xinyong.errors import Forbidden, InvalidInput
-from xinyong.model.records import categories, list_types
+from xinyong.model.records import list_types
 from xinyong.rules.measures import EFFECTS, Standing, decide, parse_catalogue
 from xinyong.security.principal import Principal, anonymous, operator
-from xinyong.services import checks
+from xinyong.services import audit, checks
 from xinyong.services.collection import collect as collect_as
 from xinyong.services.platform import Platform
 from xinyong.settings import Settings
+from xinyong.store.checks import STANDING_CATEGORIES
 
 LISTED = uscc("MA2CHK01")  # on the abnormal list from 2026-06-01, removed on 2026-10-01
 SERIOUS = uscc("MA2CHK02")  # on the serious list from 2025-11-01
@@ -156,7 +157,7 @@ def load_sample(platform, tmp_path):
 
 RECORD_CATALOGUE = {
     "list_types": {name: t.punishment for name, t in list_types().items()},
-    "categories": categories(),
+    "categories": STANDING_CATEGORIES,
 }
 
 
@@ -204,6 +205,10 @@ def test_catalogue_refuses_what_it_cannot_apply():
         (measure % "ban", "effect must be one of"),
         ((measure % "prohibit").replace("经营异常名录", "没有这个名单"), "no list type"),
         ((measure % "prohibit").replace('["bidding"]', '["nothing"]'), "names matters"),
+        (
+            (measure % "prohibit").replace('{ list = "经营异常名录" }', '{ category = "tax" }'),
+            "a trigger's category is one a check reads",
+        ),
         ((measure % "prohibit").replace("group = 1", "group = 0"), "incentives, and only they"),
     ):
         with pytest.raises(InvalidInput, match=problem):
@@ -319,6 +324,8 @@ def test_receipt_verifies_and_one_changed_byte_fails(loaded):
         "key_id": loaded.signer.key_id,
     }
     assert checks.get_receipt(loaded, document["receipt"]["id"]) == document
+    (entry,) = audit.search(loaded, action="check.run", target=f"receipt:{document['receipt']['id']}")
+    assert entry["actor"] == DEPARTMENT.actor and entry["detail"]["decision"] == "restrict"
     assert document["data_version"]["records_through"] > 0
     text = orjson.dumps(document)
     at = text.index(b'"decision":"') + len(b'"decision":"')
@@ -465,3 +472,71 @@ def test_an_individual_business_is_marked_in_abnormal_status_not_listed(loaded, 
     assert summary.accepted == 1 and summary.warnings_by_reason == {"marked_instead": 1}
     result = checks.check(loaded, DEPARTMENT, uscc=shop, matter="simplified-deregistration")
     assert [(h["list"], h["effect"]) for h in result["hits"]] == [("经营异常状态", "prohibit")]
+
+
+TERMS = [  # list, listed on, last day in force (None: until removed), a matter it decides
+    ("失信被执行人", "2024-09-02", "2026-09-01", "high-consumption"),
+    ("重大税收违法失信主体", "2023-10-09", "2026-10-08", "government-procurement"),
+    ("纳税信用A级纳税人", "2025-10-10", "2026-10-09", "tax-invoices"),
+    ("严重违法失信名单", "2023-09-01", "2026-08-31", "honours"),
+    ("经营异常名录", "2020-01-06", None, "simplified-deregistration"),
+    ("重点关注名单", "2021-03-01", None, "random-inspection"),
+    ("海关高级认证企业", "2022-05-05", None, "customs-clearance"),
+]
+
+
+@pytest.mark.parametrize(("list_type", "listed_on", "last_day", "matter"), TERMS)
+def test_each_list_ends_by_its_term_or_lasts_until_removed(
+    platform, tmp_path, list_type, listed_on, last_day, matter
+):
+    """Each list's term from its rule set: in force on its last day, out of every answer the day after,
+    with no job running; a list without a fixed term lasts until the department removes the entry."""
+    code = uscc("MA2TRM01")
+    source = ["浙江省市场监督管理局", AUTHORITY]
+    collect(platform, _write(tmp_path / "e.csv", REGISTRY_HEADER, [_entity(code, "杭州庚有限公司") + source]))
+    row = _listing(list_type, code, "杭州庚有限公司", listed_on, "测〔2026〕1号")
+    platform.clock = FixedClock(dt.datetime.combine(dt.date.fromisoformat(listed_on), dt.time(4), dt.UTC))
+    collect(platform, _write(tmp_path / "l.csv", LIST_HEADER, [row]), today=dt.date.fromisoformat(listed_on))
+    platform.clock = FixedClock(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC))
+
+    def decision(day):
+        return checks.check(platform, DEPARTMENT, uscc=code, matter=matter, as_of=day)["decision"]
+
+    first = dt.date.fromisoformat(listed_on)
+    expected = "incentive" if list_type in ("纳税信用A级纳税人", "海关高级认证企业") else None
+    in_force = decision(first)
+    assert in_force != "pass" and (expected is None or in_force == expected)
+    if last_day is None:
+        assert decision(TODAY) == in_force
+    else:
+        last = dt.date.fromisoformat(last_day)
+        assert decision(last) == in_force
+        assert decision(last + dt.timedelta(days=1)) == "pass"
+        hit = checks.check(platform, DEPARTMENT, uscc=code, matter=matter, as_of=last)["hits"][0]
+        assert hit["until"] == last_day
+
+
+def test_the_desk_shows_the_departments_feedback(loaded):
+    from tests.test_desk import officer
+
+    from xinyong.clock import Clock
+
+    loaded.clock = Clock()  # sessions expire by the real clock
+    desk = officer(loaded, "officer1", AUTHORITY)
+    empty = desk.get("/desk/feedback")
+    assert empty.status_code == 200 and "尚未报送" in empty.text
+    reported = desk.post(
+        "/api/v1/feedback",
+        json={
+            "uscc": SERIOUS,
+            "measure": "samr-44.serious.honours",
+            "matter": "honours",
+            "outcome": "applied",
+        },
+        headers={"X-CSRF-Token": desk.csrf},
+    )
+    assert reported.status_code == 201, reported.text
+    page = desk.get("/desk/feedback?lang=en")
+    assert "samr-44.serious.honours" in page.text and "Applied" in page.text
+    assert desk.get("/api/v1/feedback/statistics").json()["rows"][0]["reports"] == 1
+    assert TestClient(create_app(loaded)).get("/desk/feedback").status_code in (401, 303)

@@ -3,7 +3,6 @@ and the one place where an error becomes a response (JSON for the API, a page fo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from importlib import resources
 
 from fastapi import Depends, FastAPI, Request
@@ -11,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong import __version__
 from xinyong.api import admin, audit, batches, changes, checks, exports, identity, overview, query, shared
@@ -52,7 +52,7 @@ def create_app(platform: Platform) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(RequestGuards, settings=platform.settings, answer=error_response)
-    app.middleware("http")(_security_headers)  # outermost: refusals by the guards carry the headers too
+    app.add_middleware(SecurityHeaders)  # outermost: refusals by the guards carry the headers too
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("xinyong.web").joinpath("static"))),
@@ -87,11 +87,28 @@ SECURITY_HEADERS = {
 }
 
 
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    response.headers.update(SECURITY_HEADERS)
-    if request.url.scheme == "https":
-        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    return response
+_RAW_SECURITY_HEADERS = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response. A plain ASGI middleware: Starlette's
+    ``BaseHTTPMiddleware`` runs each request in a task of its own and streams the body through it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = [*_RAW_SECURITY_HEADERS, _HSTS] if scope.get("scheme") == "https" else _RAW_SECURITY_HEADERS
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {extra_name for extra_name, _ in extra}
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message = {**message, "headers": kept + list(extra)}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

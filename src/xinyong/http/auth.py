@@ -116,7 +116,8 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise Forbidden("missing or wrong CSRF token (X-CSRF-Token header or csrf_token field)")
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
+    # async: no I/O, so FastAPI runs it on the event loop instead of sending it to a worker thread
     return request.state.principal
 
 

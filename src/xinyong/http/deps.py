@@ -9,7 +9,8 @@ from fastapi import Depends, Path, Query, Request
 from xinyong.services.platform import Platform
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
+    # async: no I/O, so FastAPI runs it on the event loop instead of sending it to a worker thread
     return request.app.state.platform
 
 

@@ -125,6 +125,11 @@ def department_batches(platform: Platform, principal: Principal, *, offset: int,
     return View(data, _url("/api/v1/batches", offset=offset or None, limit=limit))
 
 
+def feedback_statistics(platform: Platform, principal: Principal) -> View:
+    """What the department reported it applied, per measure and outcome."""
+    return View(checks.feedback_statistics(platform, principal), "/api/v1/feedback/statistics")
+
+
 def batch(platform: Platform, principal: Principal, batch_id: int) -> View:
     """One batch: counts, problems and warnings by reason, the first rejects and warnings, late records."""
     return View(quality.batch_detail(platform, principal, batch_id), f"/api/v1/batches/{batch_id}")

@@ -265,7 +265,12 @@ def _measure(
     if trigger_raw.get("list") and trigger_raw["list"] not in list_types:
         raise _bad(file, f"no list type {trigger_raw['list']!r}", measure_id)
     if trigger_raw.get("category") and trigger_raw["category"] not in categories:
-        raise _bad(file, f"no record category {trigger_raw['category']!r}", measure_id)
+        allowed = ", ".join(sorted(categories))
+        raise _bad(
+            file,
+            f"a trigger's category is one a check reads ({allowed}), not {trigger_raw['category']!r}",
+            measure_id,
+        )
     if raw.get("effect") not in EFFECTS[1:]:
         raise _bad(file, f"effect must be one of {', '.join(EFFECTS[1:])}", measure_id)
     if raw.get("target") not in TARGETS:

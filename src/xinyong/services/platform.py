@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from xinyong.clock import Clock
-from xinyong.model.records import categories, list_types
+from xinyong.model.records import list_types
 from xinyong.rules import RuleBook
 from xinyong.rules.loader import load_measures, load_rules
 from xinyong.rules.measures import MeasureCatalogue
@@ -17,6 +17,7 @@ from xinyong.search import SearchIndex
 from xinyong.search.fts5 import Fts5Index
 from xinyong.security.signing import Signer
 from xinyong.settings import Settings
+from xinyong.store.checks import STANDING_CATEGORIES
 from xinyong.store.db import make_engine, migrate
 from xinyong.workdays import WorkdayCalendar
 from xinyong.workdays.loader import load_calendar
@@ -39,7 +40,7 @@ class Platform:
         return load_measures(
             rules_dir / "measures" if rules_dir else None,
             list_types={name: t.punishment for name, t in list_types().items()},
-            categories=categories(),
+            categories=STANDING_CATEGORIES,
         )
 
     @cached_property

@@ -5,15 +5,42 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Text, cast, func, insert, or_, select
+from sqlalchemy import Connection, Date, DateTime, Text, bindparam, cast, func, insert, select, text
 
 from xinyong.store.credit_file import public_version_ids
-from xinyong.store.tables import check_receipt, entity, entity_name, measure_feedback, record
+from xinyong.store.tables import STANDING_KINDS, check_receipt, entity, entity_name, measure_feedback, record
 
 _IN_CHUNK = 2000
+# The categories of the standing kinds other than lists (records of a list entry have the list's category).
+STANDING_CATEGORIES = frozenset({"administrative_penalty"})
+
+
+@cache
+def _standings_query() -> Any:
+    """Built once, with bound parameters: a check runs it thousands of times a second, and building the
+    statement costs more than running it."""
+    as_of = bindparam("as_of", type_=DateTime(timezone=True))
+    day = bindparam("day", type_=Date)
+    kinds = text(STANDING_KINDS)  # as ix_record_standing's predicate, so that the index serves the window
+    codes = record.c.uscc.in_(bindparam("codes", expanding=True))
+    in_force = public_version_ids(as_of, day, codes, kinds)
+    return select(
+        record.c.id,
+        record.c.uscc,
+        record.c.kind,
+        record.c.list_type,
+        record.c.category,
+        record.c.severity,
+        record.c.document_no,
+        record.c.decision_date,
+        record.c.publication_end,
+        record.c.authority_name,
+        cast(record.c.payload, Text).label("payload"),
+    ).where(record.c.id.in_(in_force))
 
 
 def list_standings(
@@ -25,26 +52,17 @@ def list_standings(
     categories: Sequence[str],
 ) -> dict[str, list[dict[str, Any]]]:
     """USCC → its list entries, and records of `categories`, in force on `day` in the versions the store
-    held at `as_of`: a version public on that day (a removed, repaired, withdrawn or expired one is not)."""
+    held at `as_of`: a version public on that day (a removed, repaired, withdrawn or expired one is not).
+    The kinds read are STANDING_KINDS; a category of another kind is refused (it would never be found)."""
+    if unknown := set(categories) - STANDING_CATEGORIES:
+        raise ValueError(
+            f"categories {sorted(unknown)} are not of the kinds a check reads ({STANDING_KINDS})"
+        )
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    kinds = or_(record.c.kind == "list", record.c.category.in_(list(categories)))
+    query = _standings_query()
     for start in range(0, len(codes), _IN_CHUNK):
-        part = list(codes[start : start + _IN_CHUNK])
-        in_force = public_version_ids(as_of, day, record.c.uscc.in_(part), kinds)
-        query = select(
-            record.c.id,
-            record.c.uscc,
-            record.c.kind,
-            record.c.list_type,
-            record.c.category,
-            record.c.severity,
-            record.c.document_no,
-            record.c.decision_date,
-            record.c.publication_end,
-            record.c.authority_name,
-            cast(record.c.payload, Text).label("payload"),
-        ).where(record.c.id.in_(in_force))
-        for row in conn.execute(query).mappings():
+        values = {"codes": list(codes[start : start + _IN_CHUNK]), "as_of": as_of, "day": day}
+        for row in conn.execute(query, values).mappings():
             item = dict(row)
             payload = orjson.loads(item.pop("payload"))
             item["penalty_types"] = tuple(payload.get("penalty_types") or ())
@@ -52,14 +70,16 @@ def list_standings(
     return out
 
 
+_ENTITIES = select(entity.c.uscc, entity.c.name, entity.c.status).where(
+    entity.c.uscc.in_(bindparam("codes", expanding=True))
+)
+
+
 def get_entities(conn: Connection, codes: Sequence[str]) -> dict[str, dict[str, Any]]:
     out = {}
     for start in range(0, len(codes), _IN_CHUNK):
-        part = list(codes[start : start + _IN_CHUNK])
-        query = select(entity.c.uscc, entity.c.name, entity.c.status, entity.c.legal_rep_id_hash).where(
-            entity.c.uscc.in_(part)
-        )
-        out.update({row.uscc: dict(row._mapping) for row in conn.execute(query)})
+        rows = conn.execute(_ENTITIES, {"codes": list(codes[start : start + _IN_CHUNK])})
+        out.update({uscc: {"uscc": uscc, "name": name, "status": status} for uscc, name, status in rows})
     return out
 
 
@@ -81,9 +101,12 @@ def list_by_legal_representative(conn: Connection, id_hash: str) -> list[str]:
     return list(conn.execute(query).scalars())
 
 
+_RECORDS_THROUGH = select(func.coalesce(func.max(record.c.id), 0))
+
+
 def records_through(conn: Connection) -> int:
     """The store's high-water mark: the last record version id (versions are only ever added)."""
-    return conn.execute(select(func.coalesce(func.max(record.c.id), 0))).scalar_one()
+    return conn.execute(_RECORDS_THROUGH).scalar_one()
 
 
 def insert_receipt(conn: Connection, row: dict[str, Any]) -> None:

@@ -57,7 +57,7 @@ def department_names(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(department.c.code, department.c.name)).all())
 
 
-def public_version_ids(as_of: dt.datetime, day: dt.date, *where: Any) -> Any:
+def public_version_ids(as_of: Any, day: Any, *where: Any) -> Any:
     """Ids of the versions public on `day`, each record in the version the store held at `as_of`, among the
     records `where` selects: a window over narrow rows, so the payloads are read only for the rows shown."""
     rank = func.row_number().over(partition_by=record.c.record_key, order_by=record.c.version.desc())

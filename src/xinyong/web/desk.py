@@ -68,6 +68,15 @@ def _desk(
     )
 
 
+@router.get("/desk/feedback", response_class=HTMLResponse)
+def desk_feedback_page(
+    request: Request, platform: PlatformDep, principal: PrincipalDep, lang: LangQuery = "zh"
+) -> HTMLResponse:
+    """惩戒反馈: the measures the department reported applying (POST /api/v1/feedback), counted."""
+    view = views.feedback_statistics(platform, principal)
+    return _page(request, "desk_feedback.html", lang, view.twin, f=view.data)
+
+
 @router.get("/desk", response_class=HTMLResponse)
 def desk_page(
     request: Request,
