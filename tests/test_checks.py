@@ -64,6 +64,7 @@ LIST_HEADER = [
     "移出原因",
     "数据来源单位",
     "数据来源单位统一社会信用代码",
+    "列入情形",
 ]
 
 
@@ -92,7 +93,7 @@ def _entity(code, name, person=""):
     ]
 
 
-def _listing(list_type, code, name, listed_on, document, removed_on="", reason=""):
+def _listing(list_type, code, name, listed_on, document, removed_on="", reason="", ground=""):
     return [
         list_type,
         code,
@@ -107,6 +108,7 @@ def _listing(list_type, code, name, listed_on, document, removed_on="", reason="
         reason,
         "浙江省市场监督管理局",
         AUTHORITY,
+        ground,
     ]
 
 
@@ -474,27 +476,36 @@ def test_an_individual_business_is_marked_in_abnormal_status_not_listed(loaded, 
     assert [(h["list"], h["effect"]) for h in result["hits"]] == [("经营异常状态", "prohibit")]
 
 
-TERMS = [  # list, listed on, last day in force (None: until removed), a matter it decides
-    ("失信被执行人", "2024-09-02", "2026-09-01", "high-consumption"),
-    ("重大税收违法失信主体", "2023-10-09", "2026-10-08", "government-procurement"),
-    ("纳税信用A级纳税人", "2025-10-10", "2026-10-09", "tax-invoices"),
-    ("严重违法失信名单", "2023-09-01", "2026-08-31", "honours"),
-    ("经营异常名录", "2020-01-06", None, "simplified-deregistration"),
-    ("重点关注名单", "2021-03-01", None, "random-inspection"),
-    ("海关高级认证企业", "2022-05-05", None, "customs-clearance"),
+TERMS = [  # list, ground, listed on, last day in force (None: until removed), a matter it decides
+    ("失信被执行人", "第二项", "2024-09-02", "2026-09-01", "high-consumption"),
+    ("失信被执行人", "", "2024-09-02", "2026-09-01", "high-consumption"),
+    (
+        "失信被执行人",
+        "第一项",
+        "2024-09-02",
+        None,
+        "high-consumption",
+    ),  # refusal with capacity: until performed
+    ("重大税收违法失信主体", "", "2023-10-09", "2026-10-08", "government-procurement"),
+    ("纳税信用A级纳税人", "", "2025-10-10", "2026-10-09", "tax-invoices"),
+    ("严重违法失信名单", "", "2023-09-01", "2026-08-31", "honours"),
+    ("经营异常名录", "", "2020-01-06", None, "simplified-deregistration"),
+    ("重点关注名单", "", "2021-03-01", None, "random-inspection"),
+    ("海关高级认证企业", "", "2022-05-05", None, "customs-clearance"),
 ]
 
 
-@pytest.mark.parametrize(("list_type", "listed_on", "last_day", "matter"), TERMS)
+@pytest.mark.parametrize(("list_type", "ground", "listed_on", "last_day", "matter"), TERMS)
 def test_each_list_ends_by_its_term_or_lasts_until_removed(
-    platform, tmp_path, list_type, listed_on, last_day, matter
+    platform, tmp_path, list_type, ground, listed_on, last_day, matter
 ):
     """Each list's term from its rule set: in force on its last day, out of every answer the day after,
-    with no job running; a list without a fixed term lasts until the department removes the entry."""
+    with no job running; a list without a fixed term lasts until the department removes the entry, and so
+    does a 失信被执行人 listed for refusing with the capacity to perform (第一条第一项)."""
     code = uscc("MA2TRM01")
     source = ["浙江省市场监督管理局", AUTHORITY]
     collect(platform, _write(tmp_path / "e.csv", REGISTRY_HEADER, [_entity(code, "杭州庚有限公司") + source]))
-    row = _listing(list_type, code, "杭州庚有限公司", listed_on, "测〔2026〕1号")
+    row = _listing(list_type, code, "杭州庚有限公司", listed_on, "测〔2026〕1号", ground=ground)
     platform.clock = FixedClock(dt.datetime.combine(dt.date.fromisoformat(listed_on), dt.time(4), dt.UTC))
     collect(platform, _write(tmp_path / "l.csv", LIST_HEADER, [row]), today=dt.date.fromisoformat(listed_on))
     platform.clock = FixedClock(dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC))

@@ -238,7 +238,9 @@ class RowPreparer:
             return self.windows(row, published_on)
         start = row[self.spec.date_field]
         if self.spec.publication == "list_term":
-            end, rule = list_term(self.rules, list_type=row["list_type"], listed_on=start)
+            end, rule = list_term(
+                self.rules, list_type=row["list_type"], listed_on=start, ground=row.get("ground")
+            )
             return start, row.get("removed_on") or end, None, rule.id, None
         return start, None, None, None, None
 

@@ -59,7 +59,9 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "list_term": (),  # term (absent: until removed), early_removal_after, transfer_after, …
     "repair": ("working_days",),  # credit-repair processing steps
 }
-FACTS = frozenset({"kind", "severity", "authority_name", "penalty_types", "fine_amount", "list_type", "step"})
+FACTS = frozenset(
+    {"kind", "severity", "authority_name", "penalty_types", "fine_amount", "list_type", "ground", "step"}
+)
 SEVERITIES = ("轻微", "一般", "严重")
 DURATION_PARAMS = frozenset({"min", "max", "term", "early_removal_after", "transfer_after", "extension_max"})
 COUNTED_FROM = ("decision_date", "publication_date")
@@ -405,8 +407,11 @@ def list_transfer_date(book: RuleBook, *, list_type: str, listed_on: date) -> da
     return add_period(listed_on, after) if after else None
 
 
-def list_term(book: RuleBook, *, list_type: str, listed_on: date) -> tuple[date | None, Rule]:
-    """The end of a listing's term (None: until removed) and the rule that sets it."""
-    rule = book.find("list_term", listed_on, list_type=list_type)
+def list_term(
+    book: RuleBook, *, list_type: str, listed_on: date, ground: str | None = None
+) -> tuple[date | None, Rule]:
+    """The end of a listing's term (None: until removed) and the rule that sets it; `ground` is the item of
+    the listing article the entry was listed under, where the term depends on it."""
+    rule = book.find("list_term", listed_on, list_type=list_type, ground=ground)
     term = rule.params.get("term")
     return (add_period(listed_on, term) if term else None), rule
