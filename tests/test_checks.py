@@ -313,6 +313,11 @@ def test_legal_representative_by_keyed_id_hash_never_by_name(loaded):
     assert other["decision"] == "pass"  # same name 张三 in the registry, another ID: no hit
     without = checks.check(loaded, DEPARTMENT, uscc=CLEAN, matter="legal-representative")
     assert without["decision"] == "pass"
+    # Proposed for an entity not registered yet: the person's bar still answers.
+    new = checks.check(
+        loaded, DEPARTMENT, uscc=NEVER_SEEN, matter="legal-representative", person_id_no=PERSON
+    )
+    assert new["decision"] == "prohibit" and new["entity"] is None
     with pytest.raises(Forbidden):
         checks.check(loaded, anonymous("x"), uscc=CLEAN, matter="legal-representative", person_id_no=PERSON)
 

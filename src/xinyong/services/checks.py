@@ -212,19 +212,28 @@ def check(
             candidates = store.list_by_current_name(conn, name, limit=MAX_CANDIDATES + 1)
             if len(candidates) == 1:
                 target = candidates[0]
-        hits: list[Hit] = []
+        hits: list[dict[str, Any]] = []
         if target is None:
             decision = "ambiguous" if len(candidates) > 1 else "unknown"
         else:
             standings = _standings(conn, platform, [target["uscc"]], as_of=known_at, day=day)
-            decision, hits = decide(catalogue, matter, standings.get(target["uscc"], []), day)
-            if person_id_no is not None:
-                question["person"] = "keyed hash of the ID number"
-                person_decision, person_hits = _person_hits(
-                    conn, platform, person_id_no, exclude=target["uscc"], known_at=known_at, day=day
-                )
-                hits = sorted([*hits, *person_hits], key=_strength)
-                decision = hits[0]["effect"] if hits else "pass"
+            decision, found = decide(catalogue, matter, standings.get(target["uscc"], []), day)
+            hits = [_hit(h) for h in found]
+        if person_id_no is not None and decision != "ambiguous":
+            # The person binds whatever entity they are proposed for, one not registered yet included.
+            question["person"] = "keyed hash of the ID number"
+            exclude = target["uscc"] if target else None
+            hits = sorted(
+                [
+                    *hits,
+                    *_person_hits(conn, platform, person_id_no, exclude=exclude, known_at=known_at, day=day),
+                ],
+                key=_strength,
+            )
+            if hits:
+                decision = hits[0]["effect"]
+            elif target is not None:
+                decision = "pass"
         data_version = _data_version(conn, platform)
     document = {
         "type": DOCUMENT_TYPE,
@@ -232,7 +241,7 @@ def check(
         "decision": decision,
         "entity": target,
         "candidates": candidates[:MAX_CANDIDATES] if decision == "ambiguous" else [],
-        "hits": [h if isinstance(h, dict) else _hit(h) for h in hits],
+        "hits": hits,
         "as_of": day.isoformat(),
         "data_version": data_version,
         "receipt": {"id": uuid.uuid4().hex},
@@ -262,30 +271,29 @@ def _strength(hit: dict[str, Any]) -> tuple[int, str]:
 
 
 def _person_hits(
-    conn: Any, platform: Platform, person_id_no: str, *, exclude: str, known_at: dt.datetime, day: dt.date
-) -> tuple[str, list[dict[str, Any]]]:
+    conn: Any,
+    platform: Platform,
+    person_id_no: str,
+    *,
+    exclude: str | None,
+    known_at: dt.datetime,
+    day: dt.date,
+) -> list[dict[str, Any]]:
     """Hits of the measures that bind the person as legal representative of other, listed entities."""
     id_hash = hash_id_number(person_id_no, platform.settings.id_hash_key)
     codes = [c for c in store.list_by_legal_representative(conn, id_hash) if c != exclude]
     standings = _standings(conn, platform, codes, as_of=known_at, day=day)
-    out: list[dict[str, Any]] = []
-    decision = "pass"
-    for code in codes:
-        code_decision, hits = decide(
+    return [
+        _hit(hit)
+        for code in codes
+        for hit in decide(
             platform.measures,
             "legal-representative",
             standings.get(code, []),
             day,
             target="legal_representative",
-        )
-        out.extend(_hit(h) for h in hits)
-        if hits and _rank(code_decision) > _rank(decision):
-            decision = code_decision
-    return decision, out
-
-
-def _rank(effect: str) -> int:
-    return EFFECTS.index(effect)
+        )[1]
+    ]
 
 
 def check_bulk(
