@@ -82,6 +82,7 @@ def test_batches_write_their_events_and_the_sweep_the_expiries(loaded):
     kinds = [(e["kind"], e["uscc"]) for e in page["events"]]
     assert ("list_entry", LISTED) in kinds and ("list_exit", LISTED) in kinds
     assert ("list_entry", SERIOUS) in kinds and page["more"] is False
+    assert all(e["recorded_at"].tzinfo is not None for e in page["events"])  # an instant with its offset
     exit_event = next(e for e in page["events"] if e["kind"] == "list_exit")
     assert (
         exit_event["effective_on"] == dt.date(2026, 10, 1) and exit_event["list_slug"] == "abnormal-operation"

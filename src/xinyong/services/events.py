@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from xinyong.clock import as_utc
 from xinyong.model.records import categories, list_types
 from xinyong.security.principal import Principal
 from xinyong.services.platform import Platform
@@ -52,7 +53,7 @@ def public_event(row: dict[str, Any]) -> dict[str, Any]:
         "list_slug": list_types()[list_type].slug if list_type in list_types() else None,
         "category": row["category"],
         "effective_on": row["effective_on"],
-        "recorded_at": row["recorded_at"],
+        "recorded_at": as_utc(row["recorded_at"]),  # with its offset on every engine
     }
 
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
+from xinyong.clock import as_utc
 from xinyong.errors import Forbidden, InvalidInput, NotFound
 from xinyong.model.codes import check_uscc
 from xinyong.security.principal import Principal
@@ -121,9 +122,17 @@ def _own(conn: Any, principal: Principal, subscription_id: int) -> dict[str, Any
     return row
 
 
+INSTANTS = ("next_attempt_at", "created_at", "attempted_at")
+
+
+def _with_offsets(row: dict[str, Any]) -> dict[str, Any]:
+    """Stored instants with their offset on every engine (SQLite gives them back naive, in UTC)."""
+    return {k: as_utc(v) if k in INSTANTS else v for k, v in row.items()}
+
+
 def subscriptions(platform: Platform, principal: Principal) -> list[dict[str, Any]]:
     with snapshot(platform) as conn:
-        return store.list_subscriptions(conn, _client(conn, principal))
+        return [_with_offsets(r) for r in store.list_subscriptions(conn, _client(conn, principal))]
 
 
 def deliveries(
@@ -133,7 +142,7 @@ def deliveries(
         row = _own(conn, principal, subscription_id)
         log = store.list_deliveries(conn, subscription_id, limit)
     subscription = {k: row[k] for k in ("id", "url", "cursor", "active", "failures", "next_attempt_at")}
-    return {"subscription": subscription, "deliveries": log}
+    return {"subscription": _with_offsets(subscription), "deliveries": [_with_offsets(d) for d in log]}
 
 
 def unsubscribe(platform: Platform, principal: Principal, subscription_id: int) -> None:
