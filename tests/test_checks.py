@@ -388,6 +388,33 @@ def test_api_checks_receipts_and_catalogue(loaded, tmp_path):
             "/api/v1/checks/bulk", json={"codes": [SERIOUS, CLEAN], "matter": "honours"}, headers=headers
         )
         assert bulk.status_code == 200 and bulk.json()["counts"] == {"prohibit": 1, "pass": 1}
+        # A bidder list of 100,000 codes is a body of about 2 MB: above the 1 MiB of ordinary requests.
+        many = [SERIOUS] * 60_000
+        large = http.post("/api/v1/checks/bulk", json={"codes": many, "matter": "honours"}, headers=headers)
+        assert large.status_code == 200 and large.json()["question"]["entities"] == 1
+        sent = http.post(
+            "/api/v1/checks/bulk/file",
+            files={
+                "file": (
+                    "bidders.csv",
+                    f"名称,统一社会信用代码\n乙,{SERIOUS}\n丙,{CLEAN}\n".encode("gb18030"),
+                )
+            },
+            data={"matter": "honours"},
+            headers=headers,
+        )
+        assert sent.status_code == 200, sent.text
+        assert (
+            sent.json()["counts"] == {"prohibit": 1, "pass": 1}
+            and checks.verify(loaded, sent.json())["authentic"]
+        )
+        broken = http.post(
+            "/api/v1/checks/bulk/file",
+            files={"file": ("bidders.json", b"[1, 2")},
+            data={"matter": "honours"},
+            headers=headers,
+        )
+        assert broken.status_code == 422 and "not JSON" in broken.json()["detail"]
         bad = http.post("/api/v1/checks", json={"uscc": CLEAN, "matter": "nothing"}, headers=headers)
         assert bad.status_code == 422 and "unknown matter" in bad.json()["detail"]
         assert http.post("/api/v1/checks", json={"uscc": CLEAN, "matter": "bidding"}).status_code == 401

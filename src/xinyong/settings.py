@@ -75,7 +75,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         1 << 30,
         ge=1024,
-        description="Largest file accepted by `POST /api/v1/batches` and the desk's upload (then 413).",
+        description="Largest file accepted by `POST /api/v1/batches`, the desk's upload and the bulk checks "
+        "(then 413).",
     )
     calendar_dir: Path | None = Field(
         None,

@@ -3,10 +3,12 @@ and the matters (services/checks.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Body, File, Form, Path, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from xinyong.api.schemas.base import EVERY_ROUTE, errors
 from xinyong.api.schemas.checks import (
@@ -71,6 +73,28 @@ def run_bulk_check(platform: PlatformDep, principal: PrincipalDep, request: Bulk
             platform, principal, codes=request.codes, matter=request.matter, as_of=request.as_of
         )
     )
+
+
+@router.post(
+    "/checks/bulk/file",
+    summary="Check a bidder list sent as a file: CSV with a code column, or JSON",
+    response_model=BulkCheckDocument,
+    responses=errors(401, 403, 413, 422),
+)
+async def run_bulk_check_of_file(
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    file: Annotated[UploadFile, File(description="CSV (统一社会信用代码 / uscc / code column) or .json")],
+    matter: Annotated[str, Form(max_length=40)],
+    as_of: Annotated[dt.date | None, Form()] = None,
+) -> Response:
+    """The same answer as POST /api/v1/checks/bulk, one signed receipt for the whole list."""
+    data = await file.read(checks.MAX_BULK_FILE_BYTES + 1)
+    codes = checks.bidder_codes(data, file.filename or "bidders.csv")
+    document = await run_in_threadpool(
+        checks.check_bulk, platform, principal, codes=codes, matter=matter, as_of=as_of
+    )
+    return _document(document)
 
 
 @router.get("/checks/public-key", summary="The public key receipts are signed with", response_model=PublicKey)

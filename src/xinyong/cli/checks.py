@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json as jsonlib
 from pathlib import Path
@@ -22,8 +21,6 @@ app = feature_app()
 receipt_app = feature_app("receipt", "Signed check receipts.")
 app.add_typer(receipt_app)
 
-CODE_HEADERS = ("统一社会信用代码", "uscc", "code", "社会信用代码", "信用代码")
-MAX_BULK_FILE_BYTES = 64 * 2**20
 AsOf = Annotated[
     dt.date | None, typer.Option(parser=iso_date, help="Answer as the platform would have on this day")
 ]
@@ -103,44 +100,11 @@ def _print_single(document: dict[str, Any]) -> None:
 
 
 def _read_codes(path: Path) -> list[str]:
-    """The codes of a bidder list: a JSON array (or {"codes": [...]}), or a CSV whose code column is found by
-    its header (统一社会信用代码, uscc, code), else the first column."""
     if not path.is_file():
         raise InvalidInput(f"{path}: not a file that can be read")
-    if path.stat().st_size > MAX_BULK_FILE_BYTES:
-        raise InvalidInput(f"{path}: larger than {MAX_BULK_FILE_BYTES // 2**20} MiB")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{path}: encoding is neither UTF-8 nor GB18030") from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = jsonlib.loads(text)
-        except ValueError as error:
-            raise InvalidInput(f"{path}: not JSON ({error})") from None
-        codes = data.get("codes") if isinstance(data, dict) else data
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise InvalidInput(f'{path}: expected a JSON array of codes or {{"codes": [...]}}')
-        return codes
-    rows = csv.reader(text.splitlines())
-    header = next(rows, [])
-    names = [h.strip().lower() for h in header]
-    column = next((names.index(h) for h in CODE_HEADERS if h in names), None)
-    codes = [] if column is not None else [header[0]] if header else []
-    for number, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        index = column or 0
-        if index >= len(row):
-            raise InvalidInput(f"{path}: row {number} has no code column")
-        codes.append(row[index])
-        if len(codes) > checks.MAX_BULK:
-            raise InvalidInput(f"{path}: a bulk check takes at most {checks.MAX_BULK:,} entities")
-    return codes
+    if path.stat().st_size > checks.MAX_BULK_FILE_BYTES:
+        raise InvalidInput(f"{path}: larger than {checks.MAX_BULK_FILE_BYTES // 2**20} MiB")
+    return checks.bidder_codes(path.read_bytes(), path.name)
 
 
 @receipt_app.command("verify")

@@ -15,7 +15,8 @@ from xinyong.errors import PayloadTooLarge, TooManyRequests, XinyongError
 from xinyong.security.limits import RateLimiter
 from xinyong.settings import Settings
 
-UPLOAD_PATHS = {"/api/v1/batches", "/desk/upload"}  # the API's and the desk's
+# Bodies that may be large: a department file (the API's upload, the desk's), a bidder list (100,000 codes).
+UPLOAD_PATHS = {"/api/v1/batches", "/desk/upload", "/api/v1/checks/bulk", "/api/v1/checks/bulk/file"}
 # How the application answers an error (JSON or a page): the guards refuse before any route, as it would.
 ErrorAnswer = Callable[[Request, XinyongError], Response]
 

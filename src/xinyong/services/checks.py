@@ -9,10 +9,13 @@ receipt.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -35,6 +38,8 @@ BULK_DOCUMENT_TYPE = "xinyong.check.bulk"
 MAX_BULK = 100_000
 PERSON_CHECK_ROLES = frozenset({"department_officer", "department_admin", "approval_system", "operator"})
 MAX_CANDIDATES = 20
+MAX_BULK_FILE_BYTES = 64 * 2**20
+CODE_HEADERS = ("统一社会信用代码", "uscc", "code", "社会信用代码", "信用代码")
 
 
 def matters(platform: Platform) -> list[dict[str, Any]]:
@@ -375,6 +380,48 @@ def check_bulk(
             "counts": dict(counts),
         },
     )
+
+
+def bidder_codes(data: bytes, name: str) -> list[str]:
+    """The codes of a bidder list: a JSON array (or {"codes": [...]}) when `name` ends in .json, else a CSV
+    (UTF-8 or GB18030) whose code column is found by its header (统一社会信用代码, uscc, code), else the
+    first column."""
+    if len(data) > MAX_BULK_FILE_BYTES:
+        raise InvalidInput(f"{name}: larger than {MAX_BULK_FILE_BYTES // 2**20} MiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{name}: encoding is neither UTF-8 nor GB18030") from None
+    if name.lower().endswith(".json"):
+        try:
+            parsed = orjson.loads(text)
+        except orjson.JSONDecodeError as error:
+            raise InvalidInput(f"{name}: not JSON ({error})") from None
+        codes = parsed.get("codes") if isinstance(parsed, dict) else parsed
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise InvalidInput(f'{name}: expected a JSON array of codes or {{"codes": [...]}}')
+        return codes
+    try:
+        rows = list(islice(csv.reader(io.StringIO(text)), MAX_BULK + 2))
+    except csv.Error as error:
+        raise InvalidInput(f"{name}: not a CSV file that can be read ({error})") from None
+    header = rows[0] if rows else []
+    names = [h.strip().lower() for h in header]
+    column = next((names.index(h) for h in CODE_HEADERS if h in names), None)
+    codes = [] if column is not None else [header[0]] if header else []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        index = column or 0
+        if index >= len(row):
+            raise InvalidInput(f"{name}: row {number} has no code column")
+        codes.append(row[index])
+    if len(codes) > MAX_BULK:
+        raise InvalidInput(f"{name}: a bulk check takes at most {MAX_BULK:,} entities")
+    return codes
 
 
 def get_receipt(platform: Platform, receipt_id: str) -> dict[str, Any]:
