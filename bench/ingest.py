@@ -173,7 +173,11 @@ def store_only(engine) -> dict[str, object]:
         batch_id = conn.execute(text("SELECT max(batch_id) FROM record")).scalar_one()
         rows = conn.exec_driver_sql(f"SELECT {columns} FROM record WHERE batch_id = {batch_id} ORDER BY id")
         rows = [tuple(row) for row in rows]
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # the batch's change-feed events first: they name its records
+        conn.execute(
+            text("DELETE FROM credit_event WHERE record_id IN (SELECT id FROM record WHERE batch_id = :b)"),
+            {"b": batch_id},
+        )
         conn.execute(text("DELETE FROM record WHERE batch_id = :b"), {"b": batch_id})
     if engine.dialect.name == "postgresql":  # the indexes as they were before the full run wrote them
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
