@@ -185,10 +185,6 @@ class MeasureCatalogue:
     def for_matter(self, matter: str, target: str, day: date) -> tuple[Measure, ...]:
         return tuple(m for m in self._by_matter.get((matter, target), ()) if m.in_force(day))
 
-    def trigger_categories(self) -> frozenset[str]:
-        """The record categories (besides lists) some measure is triggered by: what a check must read."""
-        return frozenset(m.trigger.category for m in self.measures if m.trigger.category)
-
 
 def decide(
     catalogue: MeasureCatalogue,

@@ -94,16 +94,9 @@ def _standing(row: dict[str, Any]) -> Standing:
 
 
 def _standings(
-    conn: Any,
-    platform: Platform,
-    codes: Sequence[str],
-    *,
-    as_of: dt.datetime,
-    day: dt.date,
+    conn: Any, codes: Sequence[str], *, as_of: dt.datetime, day: dt.date
 ) -> dict[str, list[Standing]]:
-    rows = store.list_standings(
-        conn, codes, as_of=as_of, day=day, categories=sorted(platform.measures.trigger_categories())
-    )
+    rows = store.list_standings(conn, codes, as_of=as_of, day=day)
     return {code: [_standing(r) for r in items] for code, items in rows.items()}
 
 
@@ -221,7 +214,7 @@ def check(
         if target is None:
             decision = "ambiguous" if len(candidates) > 1 else "unknown"
         else:
-            standings = _standings(conn, platform, [target["uscc"]], as_of=known_at, day=day)
+            standings = _standings(conn, [target["uscc"]], as_of=known_at, day=day)
             decision, found = decide(catalogue, matter, standings.get(target["uscc"], []), day)
             hits = [_hit(h) for h in found]
         if person_id_no is not None and decision != "ambiguous":
@@ -287,7 +280,7 @@ def _person_hits(
     """Hits of the measures that bind the person as legal representative of other, listed entities."""
     id_hash = hash_id_number(person_id_no, platform.settings.id_hash_key)
     codes = [c for c in store.list_by_legal_representative(conn, id_hash) if c != exclude]
-    standings = _standings(conn, platform, codes, as_of=known_at, day=day)
+    standings = _standings(conn, codes, as_of=known_at, day=day)
     return [
         _hit(hit)
         for code in codes
@@ -337,7 +330,7 @@ def check_bulk(
         raise InvalidInput("a bulk check needs at least one code", errors=[{"field": "codes"}])
     with snapshot(platform) as conn:
         known = store.get_entities(conn, ordered)
-        standings = _standings(conn, platform, list(known), as_of=known_at, day=day)
+        standings = _standings(conn, list(known), as_of=known_at, day=day)
         data_version = _data_version(conn, platform)
     rows = []
     counts: Counter[str] = Counter()

@@ -44,20 +44,11 @@ def _standings_query() -> Any:
 
 
 def list_standings(
-    conn: Connection,
-    codes: Sequence[str],
-    *,
-    as_of: dt.datetime,
-    day: dt.date,
-    categories: Sequence[str],
+    conn: Connection, codes: Sequence[str], *, as_of: dt.datetime, day: dt.date
 ) -> dict[str, list[dict[str, Any]]]:
-    """USCC → its list entries, and records of `categories`, in force on `day` in the versions the store
+    """USCC → its list entries and penalties (STANDING_KINDS) in force on `day` in the versions the store
     held at `as_of`: a version public on that day (a removed, repaired, withdrawn or expired one is not).
-    The kinds read are STANDING_KINDS; a category of another kind is refused (it would never be found)."""
-    if unknown := set(categories) - STANDING_CATEGORIES:
-        raise ValueError(
-            f"categories {sorted(unknown)} are not of the kinds a check reads ({STANDING_KINDS})"
-        )
+    The measures catalogue is loaded with STANDING_CATEGORIES, so no trigger names a record this misses."""
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     query = _standings_query()
     for start in range(0, len(codes), _IN_CHUNK):
