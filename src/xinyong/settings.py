@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         description="Largest file accepted by `POST /api/v1/batches`, the desk's upload and the bulk checks "
         "(then 413).",
     )
+    show_contested: bool = Field(
+        True,
+        description="Mark a record as contested (有异议) wherever it is shown while an objection to it is "
+        "under verification.",
+    )
     calendar_dir: Path | None = Field(
         None,
         description="Directory of operator holiday files (`<year>.toml`); default `<data_dir>/calendar`.",

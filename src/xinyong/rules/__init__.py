@@ -58,6 +58,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "penalty_severity": ("severity",),  # 轻微 / 一般 / 严重 when the department did not state it
     "list_term": (),  # term (absent: until removed), early_removal_after, transfer_after, …
     "repair": ("working_days",),  # credit-repair processing steps
+    "repair_condition": (),  # what repair of a record needs: commitment, performance, not_listed, …
+    "objection": ("working_days",),  # objection processing steps (accept, verify)
 }
 FACTS = frozenset(
     {"kind", "severity", "authority_name", "penalty_types", "fine_amount", "list_type", "ground", "step"}
@@ -65,6 +67,8 @@ FACTS = frozenset(
 SEVERITIES = ("轻微", "一般", "严重")
 DURATION_PARAMS = frozenset({"min", "max", "term", "early_removal_after", "transfer_after", "extension_max"})
 COUNTED_FROM = ("decision_date", "publication_date")
+# repair_condition flags: repairable (default true), commitment / performance (needed), temporary (allowed)
+REPAIR_FLAGS = ("repairable", "commitment", "performance", "temporary")
 
 _PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
 
@@ -253,6 +257,13 @@ def check_params(topic: str, params: Mapping[str, Any]) -> None:
             raise ValueError("a published period needs params.max or ends_with_validity = true")
         if ("min" in params or "max" in params) and params.get("counted_from") not in COUNTED_FROM:
             raise ValueError(f"params.counted_from must be one of {COUNTED_FROM}")
+    if topic == "repair_condition":
+        for flag in REPAIR_FLAGS:
+            if not isinstance(params.get(flag, False), bool):
+                raise ValueError(f"params.{flag} must be true or false")
+        listed = params.get("not_listed", [])
+        if not (isinstance(listed, list) and all(isinstance(item, str) for item in listed)):
+            raise ValueError("params.not_listed must be a list of list types")
 
 
 # -- periods --------------------------------------------------------------------------------------------

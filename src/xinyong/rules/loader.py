@@ -15,6 +15,7 @@ from typing import Any
 
 from xinyong.errors import InvalidInput
 from xinyong.rules import TOPICS, Rule, RuleBook, check_params, compile_condition
+from xinyong.rules.commitments import Template, parse_templates
 from xinyong.rules.measures import MeasureCatalogue, parse_catalogue
 
 _RULESET_KEYS = {"id", "title", "citation", "effective_from", "effective_to", "repeals", "note"}
@@ -146,3 +147,24 @@ def load_measures(
         files += sorted(extra_dir.glob("*.toml"))
     texts = [(str(f), f.read_text("utf-8")) for f in files]
     return parse_catalogue(texts, list_types=list_types, categories=categories)
+
+
+def load_commitment_templates(extra_dir: Path | None) -> dict[str, Template]:
+    """The shipped commitment templates plus the operator's (``extra_dir/*.toml``, if it exists): a template
+    of the same id replaces the shipped one."""
+    shipped = resources.files("xinyong.rules").joinpath("commitment-templates")
+    files: list[Traversable | Path] = sorted(
+        (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
+    )
+    if extra_dir is not None and extra_dir.is_dir():
+        files += sorted(extra_dir.glob("*.toml"))
+    documents = []
+    for file in files:
+        try:
+            documents.append((str(file), tomllib.loads(file.read_text("utf-8"))))
+        except tomllib.TOMLDecodeError as error:
+            raise _bad(file, f"not TOML: {error}") from None
+    try:
+        return parse_templates(documents)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None

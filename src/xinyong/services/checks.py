@@ -100,6 +100,14 @@ def _standings(
     return {code: [_standing(r) for r in items] for code, items in rows.items()}
 
 
+def matter_decision(
+    platform: Platform, conn: Any, uscc: str, matter: str, day: dt.date
+) -> tuple[str, list[Hit]]:
+    """The decision for one entity and matter on `day`, read in the caller's transaction (no receipt)."""
+    found = _standings(conn, [uscc], as_of=min(platform.clock.now(), end_of_china_day(day)), day=day)
+    return decide(platform.measures, matter, found.get(uscc, []), day)
+
+
 def _hit(hit: Hit) -> dict[str, Any]:
     s, m = hit.standing, hit.measure
     last_day = hit.until - dt.timedelta(days=1) if hit.until else None

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set
 from typing import Any
 
 from sqlalchemy import Connection
 
 from xinyong.clock import end_of_china_day
 from xinyong.errors import InvalidInput, NotFound
+from xinyong.model.cases import contested_states
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import ListType, categories, list_types, non_public_fields
 from xinyong.reference import decode_region, industries
 from xinyong.rules import RuleBook
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import snapshot
+from xinyong.store import cases as cases_store
 from xinyong.store import credit_file as store
 from xinyong.store import events as events_store
 
@@ -33,8 +36,11 @@ def valid_code(uscc: str) -> str:
     return result.code
 
 
-def public_record(row: dict[str, Any], departments: dict[str, str], rules: RuleBook) -> dict[str, Any]:
-    """A record as the public sees it: provenance, publication window with its rule, no keyed hashes."""
+def public_record(
+    row: dict[str, Any], departments: dict[str, str], rules: RuleBook, contested: Set[str] = frozenset()
+) -> dict[str, Any]:
+    """A record as the public sees it: provenance, publication window with its rule, no keyed hashes;
+    `contested`: the record keys with an objection under verification."""
     rule = rules.get(row["publication_rule"])
     payload = row["payload"] if isinstance(row["payload"], dict) else {}
     category = categories().get(row["category"])
@@ -46,6 +52,7 @@ def public_record(row: dict[str, Any], departments: dict[str, str], rules: RuleB
         "category_name_en": category.name_en if category else row["category"],
         "version": row["version"],
         "state": row["state"],
+        "contested": row["record_key"] in contested,
         "list_type": row["list_type"],
         "document_no": row["document_no"],
         "decision_date": row["decision_date"],
@@ -67,6 +74,13 @@ def public_record(row: dict[str, Any], departments: dict[str, str], rules: RuleB
         },
         "content": {k: v for k, v in payload.items() if k not in non_public_fields()},
     }
+
+
+def contested_keys(platform: Platform, conn: Connection, keys: list[str]) -> Set[str]:
+    """The keys among `keys` of records with an objection under verification (none when not shown)."""
+    if not platform.settings.show_contested or not keys:
+        return frozenset()
+    return cases_store.contested_keys(conn, keys, states=contested_states())
 
 
 def _basics(entity: dict[str, Any], names: list[tuple[str, bool]]) -> dict[str, Any]:
@@ -115,7 +129,8 @@ def _entity_file(
         raise NotFound(f"no entity with the code {code}")
     names = store.list_names(conn, [code]).get(code, [])
     rows = store.list_public_records(conn, code, as_of=end_of_china_day(day), day=day)
-    records = [public_record(r, departments, platform.rules) for r in rows]
+    contested = contested_keys(platform, conn, [r["record_key"] for r in rows])
+    records = [public_record(r, departments, platform.rules, contested) for r in rows]
     order = list(categories())
     groups = []
     for category in sorted(
@@ -172,10 +187,11 @@ def record_with_history(platform: Platform, record_id: int) -> dict[str, Any]:
         versions = store.list_record_versions(conn, row["record_key"])
         departments = store.department_names(conn)
         entity = store.get_entity(conn, row["uscc"])
+        contested = contested_keys(platform, conn, [row["record_key"]])
     return {
-        "record": public_record(row, departments, platform.rules),
+        "record": public_record(row, departments, platform.rules, contested),
         "entity": {"uscc": row["uscc"], "name": entity["name"] if entity else None},
-        "versions": [public_record(v, departments, platform.rules) for v in versions],
+        "versions": [public_record(v, departments, platform.rules, contested) for v in versions],
     }
 
 

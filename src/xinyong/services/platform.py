@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from xinyong.clock import Clock
 from xinyong.model.records import list_types
 from xinyong.rules import RuleBook
-from xinyong.rules.loader import load_measures, load_rules
+from xinyong.rules.commitments import Template
+from xinyong.rules.loader import load_commitment_templates, load_measures, load_rules
 from xinyong.rules.measures import MeasureCatalogue
 from xinyong.search import SearchIndex
 from xinyong.search.fts5 import Fts5Index
@@ -42,6 +43,11 @@ class Platform:
             list_types={name: t.punishment for name, t in list_types().items()},
             categories=STANDING_CATEGORIES,
         )
+
+    @cached_property
+    def commitment_templates(self) -> dict[str, Template]:
+        rules_dir = self.settings.resolved_rules_dir
+        return load_commitment_templates(rules_dir / "commitments" if rules_dir else None)
 
     @cached_property
     def calendar(self) -> WorkdayCalendar:

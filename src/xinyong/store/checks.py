@@ -16,7 +16,7 @@ from xinyong.store.tables import STANDING_KINDS, check_receipt, entity, entity_n
 
 _IN_CHUNK = 2000
 # The categories of the standing kinds other than lists (records of a list entry have the list's category).
-STANDING_CATEGORIES = frozenset({"administrative_penalty"})
+STANDING_CATEGORIES = frozenset({"administrative_penalty", "commitment_breach"})
 
 
 @cache

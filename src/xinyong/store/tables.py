@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -43,7 +44,7 @@ Amount = Numeric(18, 6)
 Code = String(18)
 # The kinds a measure can be triggered by (a check's standings): the predicate of ix_record_standing, which
 # the check's query repeats word for word so that both engines use the partial index.
-STANDING_KINDS = "kind IN ('list', 'penalty')"
+STANDING_KINDS = "kind IN ('list', 'penalty', 'commitment')"
 
 department = Table(
     "department",
@@ -426,4 +427,70 @@ measure_feedback = Table(
     Column("applied_on", Date, nullable=False),
     Column("reported_at", DateTime(timezone=True), nullable=False),
     Column("actor", Text, nullable=False),
+)
+
+# Cases of the rights of entities on record (model/cases.toml): objections, credit repair, commitments. A
+# case's row holds its current state; every change is a ``case_event`` appended in the same transaction, so
+# the history is complete and the row is always the last event's outcome. Attachments are kept in the store by
+# content (a display name only, never a path from the sender).
+credit_case = Table(
+    "credit_case",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(12), nullable=False, comment="objection, repair or commitment"),
+    Column("state", String(24), nullable=False),
+    Column("uscc", Code, ForeignKey("entity.uscc"), nullable=False, index=True),
+    Column("record_id", Id, ForeignKey("record.id"), comment="the record version the case is about"),
+    Column("record_key", String(32), comment="the record across versions (contested marks)"),
+    Column("department_code", Code, nullable=False, comment="who handles it: the deciding department"),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("opened_on", Date, nullable=False, comment="China day the case was filed"),
+    Column("state_on", Date, nullable=False, comment="China day the case entered its state"),
+    Column("due_on", Date, comment="last day of the current state's deadline (working days)"),
+    Column("due_rule", String(80), comment="the rule giving that deadline"),
+    Column("opened_by", Text, nullable=False),
+    Column("data", JSON, nullable=False, comment="what the case was filed with (grounds, template …)"),
+    Column("outcome", JSON, comment="the decision: resolution, reason, new version, receipt id"),
+    Column("receipt", Text, comment="repairs: the signed repair receipt as issued"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_credit_case_department_code_state", "department_code", "state"),
+)
+
+case_event = Table(
+    "case_event",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("credit_case.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("from_state", String(24)),
+    Column("to_state", String(24), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("reason", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "seq"),
+)
+
+case_attachment = Table(
+    "case_attachment",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("credit_case.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False, comment="display name as sent, never used as a path"),
+    Column("media_type", String(40), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+commitment_obligation = Table(
+    "commitment_obligation",
+    metadata,
+    Column("case_id", Id, ForeignKey("credit_case.id"), primary_key=True),
+    Column("obligation", String(40), primary_key=True),
+    Column("due_on", Date, nullable=False),
+    Column("state", String(10), nullable=False, comment="open, performed or breached"),
+    Column("settled_on", Date),
 )

@@ -57,6 +57,7 @@ class PublicRecord(Schema):
     category_name_en: str
     version: int
     state: str
+    contested: bool = Field(description="An objection to the record is under verification (有异议)")
     list_type: str | None
     document_no: str | None
     decision_date: dt.date | None
