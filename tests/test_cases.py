@@ -6,6 +6,7 @@ year the calendar does not know."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from tests.conftest import TODAY
@@ -244,3 +245,111 @@ def test_attachments_are_checked_by_type_size_and_content(sample):
             )
         assert refused.value.errors[0]["reason"] == reason
     assert cases.list_cases(sample, entity(LISTED))["total"] == 0
+
+
+def signed_in(client, username: str) -> str:
+    """Sign in and keep the session cookie by hand: the platform's clock is fixed in the past, so the cookie's
+    expiry is too, and the client's cookie jar would drop it."""
+    from tests.test_security import PASSWORD
+
+    answer = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    client.headers["Cookie"] = answer.headers["set-cookie"].split(";", 1)[0]
+    return answer.json()["csrf_token"]
+
+
+def test_the_api_files_decides_and_verifies(sample, tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+    from tests.test_security import PASSWORD
+    from typer.testing import CliRunner
+
+    from xinyong.asgi import create_app
+    from xinyong.cli.app import app as cli
+    from xinyong.services import accounts
+
+    accounts.create_account(
+        sample,
+        operator(),
+        username="jia",
+        password=PASSWORD,
+        role="entity",
+        kind="entity",
+        entity_uscc=LISTED,
+    )
+    key = accounts.create_client(
+        sample, operator(), name="env-bureau", role="department_officer", department_code=AUTHORITY
+    )["key"]
+    entity_http = TestClient(create_app(sample))
+    csrf = {"X-CSRF-Token": signed_in(entity_http, "jia")}
+    department_http = TestClient(create_app(sample), headers={"X-API-Key": key})
+    general = record_id(sample, LISTED, "西环罚〔2026〕7号")
+    revoked = record_id(sample, LISTED, "西市监罚〔2026〕9号")
+
+    assert entity_http.get("/api/v1/objections/grounds").json()["attachments"]["max_files"] == 5
+    filed = entity_http.post(
+        "/api/v1/objections",
+        data={"record_id": str(revoked), "ground": "wrong_entity", "statement": "非本公司"},
+        files=[("files", ("证明.pdf", PDF, "application/pdf"))],
+        headers=csrf,
+    )
+    assert filed.status_code == 201, filed.text
+    case = filed.json()
+    attachment = case["attachments"][0]
+    download = entity_http.get(f"/api/v1/cases/{case['id']}/attachments/{attachment['id']}")
+    assert download.content == PDF and download.headers["content-disposition"].startswith("attachment")
+    inbox = department_http.get("/api/v1/cases").json()
+    assert [c["id"] for c in inbox["cases"]] == [case["id"]]
+    wrong_side = entity_http.post(
+        f"/api/v1/objections/{case['id']}/actions", json={"action": "accept"}, headers=csrf
+    )
+    assert wrong_side.status_code == 403, wrong_side.text
+    assert (
+        department_http.post(
+            f"/api/v1/objections/{case['id']}/actions", json={"action": "accept"}
+        ).status_code
+        == 200
+    )
+    at(sample, dt.date(2026, 11, 24))
+    csrf = {"X-CSRF-Token": signed_in(entity_http, "jia")}  # a new day, a new session
+    upheld = department_http.post(
+        f"/api/v1/objections/{case['id']}/actions",
+        json={"action": "uphold", "reason": "主体错误，已撤销", "resolution": "withdraw"},
+    )
+    assert upheld.status_code == 200 and upheld.json()["state"] == "upheld"
+    public = TestClient(create_app(sample)).get(f"/api/v1/entities/{LISTED}").text
+    assert "西市监罚〔2026〕9号" not in public
+    assert department_http.get(f"/api/v1/repairs/{case['id']}").status_code == 404  # not a repair
+
+    eligibility = TestClient(create_app(sample)).get(f"/api/v1/repairs/eligibility/{general}").json()
+    assert eligibility["eligible"] and eligibility["earliest_on"] is None
+    applied = entity_http.post(
+        "/api/v1/repairs",
+        data={"record_id": str(general), "statement": "罚款已缴清", "commitment": "true"},
+        headers=csrf,
+    )
+    assert applied.status_code == 201, applied.text
+    repair = applied.json()
+    approved = department_http.post(f"/api/v1/repairs/{repair['id']}/actions", json={"action": "approve"})
+    assert approved.status_code == 200, approved.text
+    receipt = approved.json()["receipt"]
+    assert TestClient(create_app(sample)).post("/api/v1/repairs/verify", json=receipt).json()["authentic"]
+    feed = TestClient(create_app(sample)).get("/api/v1/changes?since=0&limit=1000").json()["events"]
+    assert ("repaired", LISTED) in {(e["kind"], e["uscc"]) for e in feed}
+    again = entity_http.post("/api/v1/repairs/999999/actions", json={"action": "withdraw"}, headers=csrf)
+    assert again.status_code == 404
+
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(sample.settings.data_dir))
+    monkeypatch.setenv("XINYONG_DATABASE_URL", sample.settings.resolved_database_url)
+    runner = CliRunner()
+    path = tmp_path / "repair-receipt.json"
+    path.write_text(json.dumps(receipt, ensure_ascii=False), encoding="utf-8")
+    verified = runner.invoke(cli, ["receipt", "verify", str(path)])
+    assert verified.exit_code == 0 and "kept by the platform" in verified.output
+    path.write_text(json.dumps(receipt, ensure_ascii=False).replace("西环罚", "西环法", 1), encoding="utf-8")
+    assert runner.invoke(cli, ["receipt", "verify", str(path)]).exit_code == 1
+    answer = runner.invoke(cli, ["repair", "eligibility", str(general), "--json"])
+    assert answer.exit_code == 0 and json.loads(answer.output)["reasons"][0]["code"] == "not_in_force"
+    answer = runner.invoke(cli, ["repair", "eligibility", str(revoked), "--json"])
+    assert set(json.loads(answer.output)) >= {"eligible", "reasons", "earliest_on", "rule"}
+    listed = runner.invoke(cli, ["cases", "overdue", "--json"])
+    assert listed.exit_code == 0 and json.loads(listed.output)["total"] == 0

@@ -94,6 +94,12 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case("receipt verify {kindless_csv}", 2, "not a JSON document", **REAL),
         Case("receipt verify {truncated_xlsx}", 2, "not a JSON document"),
     ],
+    ("repair", "eligibility"): [
+        Case("repair eligibility 999999", 3, "no record 999999", **REAL),
+        Case("repair eligibility 0", 2, "greater than or equal to 1"),
+        Case("repair eligibility one", 2, "Invalid value for 'record_id'"),
+    ],
+    ("cases", "overdue"): [Case("cases overdue all", 2, "unexpected extra argument")],
     ("measures",): [Case("measures all", 2, "unexpected extra argument")],
     ("matters",): [Case("matters all", 2, "unexpected extra argument")],
     ("events", "list"): [Case("events list --since -1", 2, "'--since'")],

@@ -23,6 +23,7 @@ from xinyong.services import audit
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 CSV_DOWNLOAD = "/api/v1/publications.csv"
+FILE_DOWNLOAD = "/api/v1/cases/{case_id}/attachments/{attachment_id}"  # a case's attachment, as sent
 
 
 @pytest.fixture
@@ -54,6 +55,8 @@ def test_every_answer_of_every_operation_has_a_declared_shape(app):
             assert not content, label
         elif path == CSV_DOWNLOAD:
             assert list(content) == ["text/csv"], label
+        elif path == FILE_DOWNLOAD:
+            assert list(content) == ["application/octet-stream"], label
         else:
             assert list(content) == ["application/json"], label
             assert names_a_model(content["application/json"]["schema"]), label

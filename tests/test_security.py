@@ -37,6 +37,8 @@ PATH_VALUES = {
     "name": "nobody",
     "prefix": "00000000",
     "batch_id": "1",
+    "case_id": "1",
+    "attachment_id": "1",
 }
 # Routes that end the caller's session run last, so the session serves every other route first.
 ENDING = {"DELETE /api/v1/session", "POST /logout"}

@@ -13,13 +13,25 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong import __version__
-from xinyong.api import admin, audit, batches, changes, checks, exports, identity, overview, query, shared
+from xinyong.api import (
+    admin,
+    audit,
+    batches,
+    cases,
+    changes,
+    checks,
+    exports,
+    identity,
+    overview,
+    query,
+    shared,
+)
 from xinyong.errors import XinyongError
 from xinyong.http.auth import enforce_policy
 from xinyong.http.errors import error_headers, error_json, platform_error
 from xinyong.http.guards import RequestGuards
 from xinyong.services.platform import Platform
-from xinyong.web import account_pages, check_pages, desk, pages
+from xinyong.web import account_pages, case_pages, check_pages, desk, pages
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -37,6 +49,7 @@ def create_app(platform: Platform) -> FastAPI:
     for router in (
         batches.router,
         checks.router,
+        cases.router,
         changes.router,
         exports.router,
         query.router,
@@ -48,6 +61,7 @@ def create_app(platform: Platform) -> FastAPI:
         pages.router,
         check_pages.router,
         account_pages.router,
+        case_pages.router,
         desk.router,
     ):
         app.include_router(router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from xinyong.cli import (
     accounts,
     audit,
+    cases,
     checks,
     codes,
     collection,
@@ -26,6 +27,7 @@ for feature in (
     synth,
     collection,
     checks,
+    cases,
     events,
     search,
     credit_file,

@@ -14,11 +14,11 @@ from rich.text import Text
 from xinyong.cli._common import JsonOption, console, err, feature_app, iso_date, print_json
 from xinyong.errors import InvalidInput
 from xinyong.security.principal import operator
-from xinyong.services import checks
+from xinyong.services import cases, checks
 from xinyong.services.platform import open_platform
 
 app = feature_app()
-receipt_app = feature_app("receipt", "Signed check receipts.")
+receipt_app = feature_app("receipt", "Signed receipts: checks and credit repairs.")
 app.add_typer(receipt_app)
 
 AsOf = Annotated[
@@ -110,11 +110,15 @@ def _read_codes(path: Path) -> list[str]:
 @receipt_app.command("verify")
 def verify(
     receipt: Annotated[
-        str, typer.Argument(help="A file holding what `check --json` printed, or a receipt id")
+        str,
+        typer.Argument(
+            help="A file holding what `check --json` printed or a repair receipt, or a check's receipt id"
+        ),
     ],
     json: JsonOption = False,
 ) -> None:
-    """Exit 0 when the receipt is authentic, 1 when not, naming what failed."""
+    """Exit 0 when the receipt (a check's or a credit repair's) is authentic, 1 when not, naming what
+    failed."""
     platform = open_platform()
     path = Path(receipt)
     if path.is_file():
@@ -124,7 +128,8 @@ def verify(
             raise InvalidInput(f"{path}: not a JSON document ({error})") from None
     else:
         document = checks.get_receipt(platform, receipt)
-    verdict = checks.verify(platform, document)
+    repair = isinstance(document, dict) and document.get("type") == cases.REPAIR_DOCUMENT_TYPE
+    verdict = cases.verify_receipt(platform, document) if repair else checks.verify(platform, document)
     if json:
         print_json(verdict)
     elif verdict["authentic"]:

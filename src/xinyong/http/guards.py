@@ -16,7 +16,17 @@ from xinyong.security.limits import RateLimiter
 from xinyong.settings import Settings
 
 # Bodies that may be large: a department file (the API's upload, the desk's), a bidder list (100,000 codes).
-UPLOAD_PATHS = {"/api/v1/batches", "/desk/upload", "/api/v1/checks/bulk", "/api/v1/checks/bulk/file"}
+# Objections and repair applications carry attachments (limits in model/cases.toml, checked per file).
+UPLOAD_PATHS = {
+    "/api/v1/batches",
+    "/desk/upload",
+    "/api/v1/checks/bulk",
+    "/api/v1/checks/bulk/file",
+    "/api/v1/objections",
+    "/api/v1/repairs",
+    "/account/objections",
+    "/account/repairs",
+}
 # How the application answers an error (JSON or a page): the guards refuse before any route, as it would.
 ErrorAnswer = Callable[[Request, XinyongError], Response]
 

@@ -12,7 +12,9 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from xinyong.ingest.formats import storage_suffix
+from xinyong.model.cases import attachment_limits
 from xinyong.security.principal import Principal
+from xinyong.services.cases import Attachment
 from xinyong.services.collection import BatchSummary, collect
 from xinyong.services.departments import department_of
 from xinyong.services.platform import Platform
@@ -53,3 +55,17 @@ def display_name(sent: str | None) -> str:
     name = (sent or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
     return name[:200] or "upload"
+
+
+def case_attachments(files: list[UploadFile] | None) -> list[Attachment]:
+    """The files sent with an objection or a repair application, each read to one byte past the size limit
+    at most (the service refuses it as too large): memory stays bounded whatever is sent. Empty file inputs
+    of a form (no file chosen) are left out."""
+    limit = attachment_limits()["max_bytes"]
+    out = []
+    for file in files or []:
+        if not file.filename and not file.size:
+            continue
+        content = file.file.read(limit + 1)
+        out.append(Attachment(display_name(file.filename), file.content_type or "", content))
+    return out

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from xinyong.rules import Rule
 from xinyong.security.principal import Principal
-from xinyong.services import checks, credit_file, quality, search
+from xinyong.services import cases, checks, credit_file, quality, search
 from xinyong.services.platform import Platform
 
 HOME_PUBLICATIONS = 10  # the latest licences and penalties the home page lists
@@ -149,3 +149,64 @@ def batch_warnings(
     """A page of one batch's warnings."""
     data = quality.batch_warnings(platform, principal, batch_id, offset=offset, limit=limit)
     return View(data, _url(f"/api/v1/batches/{batch_id}/warnings", offset=offset or None, limit=limit))
+
+
+# The rights of entities on record: an entity's own cases, a department's inbox, one case, and what the forms
+# of objection, repair and commitment show. Each answers only for the caller's own side of a case.
+
+CASE_PATHS = {"objection": "objections", "repair": "repairs", "commitment": "commitments"}
+
+
+def cases_list(
+    platform: Platform,
+    principal: Principal,
+    *,
+    kind: str | None,
+    state: str | None,
+    open_only: bool,
+    overdue_only: bool,
+    offset: int,
+    limit: int,
+) -> View:
+    """An entity's own cases, or its department's inbox (overdue first, then by deadline)."""
+    data = cases.list_cases(
+        platform,
+        principal,
+        kind=kind,
+        state=state,
+        open_only=open_only,
+        overdue_only=overdue_only,
+        offset=offset,
+        limit=limit,
+    )
+    twin = _url(
+        "/api/v1/cases",
+        kind=kind,
+        state=state,
+        open_only="true" if open_only else None,
+        overdue_only="true" if overdue_only else None,
+        offset=offset or None,
+        limit=limit,
+    )
+    return View(data, twin)
+
+
+def case(platform: Platform, principal: Principal, case_id: int) -> View:
+    """One case: its state and deadline, what was filed, its events, obligations and repair receipt."""
+    data = cases.get_case(platform, principal, case_id)
+    return View(data, f"/api/v1/{CASE_PATHS[data['kind']]}/{case_id}")
+
+
+def objection_grounds() -> View:
+    """The grounds of an objection, the resolutions of an upheld one and the attachment limits."""
+    return View(cases.grounds(), "/api/v1/objections/grounds")
+
+
+def repair_eligibility(platform: Platform, record_id: int) -> View:
+    """May the record be repaired today, and if not, why and from when."""
+    return View(cases.repair_eligibility(platform, record_id), f"/api/v1/repairs/eligibility/{record_id}")
+
+
+def commitment_templates(platform: Platform) -> View:
+    """The credit-commitment templates an entity signs."""
+    return View(cases.templates(platform), "/api/v1/commitments/templates")

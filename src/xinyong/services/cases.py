@@ -215,8 +215,8 @@ def _public_case(platform: Platform, conn: Connection, row: dict[str, Any], *, f
             {
                 "seq": e["seq"],
                 "action": e["action"],
-                "from": e["from_state"],
-                "to": e["to_state"],
+                "from_state": e["from_state"],
+                "to_state": e["to_state"],
                 "actor": e["actor"],
                 "role": e["role"],
                 "reason": e["reason"],
