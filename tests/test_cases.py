@@ -162,9 +162,46 @@ def test_a_repair_approved_leaves_the_file_the_checks_and_tells_the_feed(sample)
     assert checks.verify(sample, receipt)["authentic"]  # `xinyong receipt verify` takes either kind
     forged = {**receipt, "record": {**receipt["record"], "document_no": "西环罚〔2026〕8号"}}
     assert not cases.verify_receipt(sample, forged)["authentic"]
-    # Re-sending the original row does not undo the repair: it is a duplicate.
     again = cases.repair_eligibility(sample, target)
     assert not again["eligible"] and again["reasons"][0]["code"] == "not_in_force"
+    with pytest.raises(NotFound, match="ended by credit repair"):
+        credit_file.record_with_history(sample, target)
+    assert credit_file.record_with_history(sample, target, entity(LISTED))["published"] is False
+    assert credit_file.record_with_history(sample, target, DEPARTMENT)["versions"][-1]["state"] == "repaired"
+
+
+def test_a_repaired_listing_stops_the_checks_and_leaves_every_public_page(sample):
+    from fastapi.testclient import TestClient
+
+    from xinyong.asgi import create_app
+
+    listing = record_id(sample, SERIOUS, "西市监严〔2025〕1号")
+    assert checks.check(sample, DEPARTMENT, uscc=SERIOUS, matter="honours")["decision"] == "prohibit"
+    case = cases.apply_repair(sample, entity(SERIOUS), record_id=listing, statement="已整改", commitment=True)
+    assert case["state"] == "submitted", case["outcome"]
+    at(sample, dt.date(2026, 11, 24))
+    cases.act(sample, DEPARTMENT, case["id"], "accept")
+    cases.act(sample, DEPARTMENT, case["id"], "approve")
+    assert checks.check(sample, DEPARTMENT, uscc=SERIOUS, matter="honours")["decision"] == "pass"
+    before = checks.check(sample, DEPARTMENT, uscc=SERIOUS, matter="honours", as_of=dt.date(2026, 11, 23))
+    assert before["decision"] == "prohibit"
+    public = TestClient(create_app(sample))
+    for path in [
+        f"/entities/{SERIOUS}",
+        f"/api/v1/entities/{SERIOUS}",
+        f"/api/v1/entities/{SERIOUS}/records",
+        f"/records/{listing}",
+        f"/api/v1/records/{listing}",
+        "/lists/serious-illegal-dishonest",
+        "/api/v1/lists/serious-illegal-dishonest",
+        "/api/v1/publications",
+        "/api/v1/search?q=杭州乙贸易",
+        "/",
+    ]:
+        answer = public.get(path)
+        assert answer.status_code in (200, 404), (path, answer.status_code)
+        assert "西市监严〔2025〕1号" not in answer.text, path
+    assert "西市监严〔2025〕1号" in public.get(f"/api/v1/entities/{SERIOUS}?as_of=2026-11-23").text
 
 
 def test_a_repair_refused_as_ineligible_says_why_and_checks_still_hit(sample):
@@ -353,3 +390,43 @@ def test_the_api_files_decides_and_verifies(sample, tmp_path, monkeypatch):
     assert set(json.loads(answer.output)) >= {"eligible", "reasons", "earliest_on", "rule"}
     listed = runner.invoke(cli, ["cases", "overdue", "--json"])
     assert listed.exit_code == 0 and json.loads(listed.output)["total"] == 0
+
+
+def test_interviews_are_kept_unpublished_and_declarations_shown_as_self_declared(sample):
+    interview = cases.record_interview(
+        sample,
+        DEPARTMENT,
+        uscc=SERIOUS,
+        held_on=dt.date(2026, 11, 18),
+        subject="严重违法失信名单列入后的信用约谈",
+        summary="告知惩戒措施，要求限期整改",
+    )
+    assert interview["published"] is False
+    assert interview["document_no"] not in shown(sample, SERIOUS)
+    with pytest.raises(NotFound, match="does not publish"):
+        credit_file.record_with_history(sample, interview["record_id"])
+    assert (
+        credit_file.record_with_history(sample, interview["record_id"], DEPARTMENT)["record"]["kind"]
+        == "interview"
+    )
+    with pytest.raises(Forbidden):
+        cases.record_interview(sample, entity(SERIOUS), uscc=SERIOUS, held_on=TODAY, subject="x", summary="y")
+    with pytest.raises(InvalidInput, match="future"):
+        cases.record_interview(
+            sample, DEPARTMENT, uscc=SERIOUS, held_on=TODAY + dt.timedelta(days=1), subject="x", summary="y"
+        )
+    with pytest.raises(InvalidInput, match="authenticity"):
+        cases.declare(
+            sample, entity(LISTED), title="获评守合同重信用企业", content="2026年度", authenticity=False
+        )
+    declared = cases.declare(
+        sample,
+        entity(LISTED),
+        title="获评守合同重信用企业",
+        content="2026年度，浙江省市场监督管理局",
+        authenticity=True,
+    )
+    file = credit_file.entity_file(sample, LISTED)
+    group = next(g for g in file["groups"] if g["category"] == "self_declared")
+    assert group["name"] == "自主申报信息" and group["records"][0]["document_no"] == declared["document_no"]
+    assert group["records"][0]["content"]["self_declared"] is True

@@ -64,6 +64,8 @@ def path_values(platform) -> dict[str, list[str]]:
         "batch_id": [str(i) for i in batches],
         "receipt_id": receipts,
         "subscription_id": ["1"],  # subscriptions are an API client's: the walk gets 401 or 404
+        "case_id": ["1"],  # cases are the entity's and the department's: 401
+        "attachment_id": ["1"],
     }
 
 

@@ -11,10 +11,13 @@ from fastapi import APIRouter, Body, File, Form, Path, Query, Response, UploadFi
 from xinyong.api.schemas.base import EVERY_ROUTE, errors
 from xinyong.api.schemas.cases import (
     ActionRequest,
+    AddedRecord,
     Case,
     CaseList,
     CommitmentRequest,
+    DeclarationRequest,
     Grounds,
+    InterviewRequest,
     ReceiptVerification,
     RepairEligibility,
     Templates,
@@ -199,6 +202,40 @@ def sign_commitment(
         department_code=request.department_code,
         reference=request.reference,
         matter=request.matter,
+    )
+
+
+@router.post(
+    "/interviews",
+    summary="A department records a warning interview (约谈) with an entity (kept for shared reads, not published)",
+    response_model=AddedRecord,
+    status_code=201,
+    responses=errors(403, 404, 422),
+)
+def record_interview(
+    platform: PlatformDep, principal: PrincipalDep, request: InterviewRequest
+) -> dict[str, Any]:
+    return cases.record_interview(
+        platform,
+        principal,
+        uscc=request.uscc,
+        held_on=request.held_on,
+        subject=request.subject,
+        summary=request.summary,
+        document_no=request.document_no,
+    )
+
+
+@router.post(
+    "/declarations",
+    summary="An entity declares credit information about itself, shown as self-declared (自主申报)",
+    response_model=AddedRecord,
+    status_code=201,
+    responses=errors(403, 422),
+)
+def declare(platform: PlatformDep, principal: PrincipalDep, request: DeclarationRequest) -> dict[str, Any]:
+    return cases.declare(
+        platform, principal, title=request.title, content=request.content, authenticity=request.authenticity
     )
 
 

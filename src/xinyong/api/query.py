@@ -121,9 +121,16 @@ def bulk_lookup(platform: PlatformDep, lookup: Lookup) -> Response:
     response_model=RecordHistory,
     responses=errors(404, 422),
 )
-def get_record(platform: PlatformDep, response: Response, record_id: RecordId) -> dict[str, Any]:
-    _cache(response)
-    return views.record(platform, record_id).data
+def get_record(
+    platform: PlatformDep, principal: PrincipalDep, response: Response, record_id: RecordId
+) -> dict[str, Any]:
+    """A repaired record is answered only to the entity, the department that sent it and platform staff."""
+    data = views.record(platform, record_id, principal).data
+    if data["published"]:
+        _cache(response)
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+    return data
 
 
 @router.get(

@@ -88,8 +88,8 @@ def entity_records(
     return View(page, twin)
 
 
-def record(platform: Platform, record_id: int) -> View:
-    return View(credit_file.record_with_history(platform, record_id), f"/api/v1/records/{record_id}")
+def record(platform: Platform, record_id: int, viewer: Principal | None = None) -> View:
+    return View(credit_file.record_with_history(platform, record_id, viewer), f"/api/v1/records/{record_id}")
 
 
 def list_members(platform: Platform, slug: str, *, as_of: dt.date | None, offset: int, limit: int) -> View:
@@ -164,27 +164,18 @@ def cases_list(
     kind: str | None,
     state: str | None,
     open_only: bool,
-    overdue_only: bool,
     offset: int,
     limit: int,
 ) -> View:
     """An entity's own cases, or its department's inbox (overdue first, then by deadline)."""
     data = cases.list_cases(
-        platform,
-        principal,
-        kind=kind,
-        state=state,
-        open_only=open_only,
-        overdue_only=overdue_only,
-        offset=offset,
-        limit=limit,
+        platform, principal, kind=kind, state=state, open_only=open_only, offset=offset, limit=limit
     )
     twin = _url(
         "/api/v1/cases",
         kind=kind,
         state=state,
         open_only="true" if open_only else None,
-        overdue_only="true" if overdue_only else None,
         offset=offset or None,
         limit=limit,
     )

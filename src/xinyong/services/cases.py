@@ -42,6 +42,7 @@ from xinyong.security.principal import Principal
 from xinyong.security.signing import document_problem
 from xinyong.services import events, search
 from xinyong.services.checks import matter_decision
+from xinyong.services.credit_file import valid_code
 from xinyong.services.departments import require_on_record, valid_department_code
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import UnitOfWork, snapshot, unit_of_work
@@ -1192,3 +1193,187 @@ def verify_receipt(platform: Platform, document: Any) -> dict[str, Any]:
         if kept and orjson.loads(row["receipt"]) != document:
             problem = "the platform kept a different receipt for this case"
     return {"authentic": problem is None, "problem": problem, "kept": kept, "key_id": platform.signer.key_id}
+
+
+# -- interviews and self-declared information -----------------------------------------------------------
+
+AUTHENTICITY_COMMITMENT = "本主体承诺所申报的信息真实、准确、完整，如有虚假，愿意承担相应法律责任，并同意将虚假申报信息记入信用档案。"
+AUTHENTICITY_COMMITMENT_EN = (
+    "The entity commits that the information declared is true, accurate and complete, accepts the legal "
+    "consequences of a false declaration and agrees that a false declaration is recorded in its credit file."
+)
+
+
+def _window_row(
+    work: UnitOfWork,
+    *,
+    kind: str,
+    uscc: str,
+    department_code: str,
+    authority_name: str,
+    document_no: str,
+    day: dt.date,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """A record the platform adds itself, published by the `publication_period` rule of its kind."""
+    window = publication_window(
+        work.platform.rules,
+        kind=kind,
+        decision_date=day,
+        severity=None,
+        penalty_types=[],
+        fine_amount=None,
+        authority_name=authority_name,
+        published_on=work.platform.clock.today(),
+    )
+    return {
+        "record_key": _record_key(kind, uscc, document_no),
+        "version": 1,
+        "content_hash": hashlib.blake2b(
+            orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), digest_size=16
+        ).hexdigest(),
+        "kind": kind,
+        "category": kind,
+        "state": RecordState.active.value,
+        "uscc": uscc,
+        "department_code": department_code,
+        "authority_name": authority_name,
+        "authority_uscc": department_code,
+        "document_no": document_no,
+        "decision_date": day,
+        "severity": None,
+        "legal_basis": None,
+        "list_type": None,
+        "payload": payload,
+        "published_on": work.platform.clock.today(),
+        "publication_start": window.start,
+        "publication_end": window.end,
+        "publication_min_end": window.min_end,
+        "publication_rule": window.rule_id,
+    }
+
+
+def _direct_batch(work: UnitOfWork, kind: str, department_code: str | None, name: str) -> int:
+    now = work.platform.clock.now()
+    return collection_store.insert_batch(
+        work.conn,
+        department_code=department_code,
+        kind=kind,
+        file_name=name,
+        file_sha256=hashlib.sha256(name.encode()).hexdigest(),
+        file_format="form",
+        channel="form",
+        received_at=now,
+        received_on=work.platform.clock.today(),
+        rows_total=1,
+        accepted=1,
+        finished_at=now,
+    )
+
+
+def record_interview(
+    platform: Platform,
+    principal: Principal,
+    *,
+    uscc: str,
+    held_on: dt.date,
+    subject: str,
+    summary: str,
+    document_no: str | None = None,
+) -> dict[str, Any]:
+    """A department records a warning interview (约谈) with an entity: kept in the credit file for shared
+    reads, not published (rule `default-cases.publication-period.interview`)."""
+    if principal.role not in DEPARTMENT_ROLES or not principal.department_code:
+        raise Forbidden("a warning interview is recorded by the department that held it")
+    subject_text = _statement(subject, "subject")
+    summary_text = _statement(summary, "summary")
+    today = platform.clock.today()
+    if held_on > today:
+        raise InvalidInput(f"held_on {held_on} is in the future", errors=[{"field": "held_on"}])
+    code = valid_code(uscc)
+    with unit_of_work(platform) as work:
+        if file_store.get_entity(work.conn, code) is None:
+            raise NotFound(f"no entity with the code {code}")
+        department = file_store.department_names(work.conn).get(
+            principal.department_code, principal.department_code
+        )
+        number = (
+            _statement(document_no, "document_no", required=False)
+            or f"约谈-{held_on:%Y%m%d}-{uuid.uuid4().hex[:6]}"
+        )
+        values = _window_row(
+            work,
+            kind="interview",
+            uscc=code,
+            department_code=principal.department_code,
+            authority_name=department,
+            document_no=number,
+            day=held_on,
+            payload={"subject": subject_text, "summary": summary_text, "held_on": held_on.isoformat()},
+        )
+        batch_id = _direct_batch(work, "interview", principal.department_code, f"interview:{number}")
+        record_id = _insert_direct(work, batch_id, values)
+        work.audit(principal, "interview.record", f"record:{record_id}", detail={"uscc": code})
+    return {"record_id": record_id, "uscc": code, "document_no": number, "published": False}
+
+
+def declare(
+    platform: Platform,
+    principal: Principal,
+    *,
+    title: str,
+    content: str,
+    authenticity: bool,
+) -> dict[str, Any]:
+    """An entity registers credit information about itself (自主申报) with an authenticity commitment; the
+    credit file shows it as self-declared, for the period of its `publication_period` rule."""
+    uscc = _entity_of(principal)
+    if not authenticity:
+        raise InvalidInput(
+            "self-declared information needs the authenticity commitment (authenticity = true)",
+            errors=[{"field": "authenticity"}],
+        )
+    title_text = _statement(title, "title")
+    content_text = _statement(content, "content")
+    today = platform.clock.today()
+    number = f"自主申报-{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
+    with unit_of_work(platform) as work:
+        values = _window_row(
+            work,
+            kind="self_declared",
+            uscc=uscc,
+            department_code=uscc,  # the source is the entity itself
+            authority_name="自主申报",
+            document_no=number,
+            day=today,
+            payload={
+                "title": title_text,
+                "content": content_text,
+                "self_declared": True,
+                "authenticity_commitment": AUTHENTICITY_COMMITMENT,
+            },
+        )
+        batch_id = _direct_batch(work, "self_declared", None, f"declaration:{number}")
+        record_id = _insert_direct(work, batch_id, values)
+        work.audit(principal, "declaration.file", f"record:{record_id}")
+    return {"record_id": record_id, "uscc": uscc, "document_no": number, "published": True}
+
+
+def _insert_direct(work: UnitOfWork, batch_id: int, values: dict[str, Any]) -> int:
+    now = work.platform.clock.now()
+    record_id = store.insert_version(
+        work.conn,
+        {
+            **values,
+            "batch_id": batch_id,
+            "source_file": f"form:{values['kind']}",
+            "source_row": 0,
+            "recorded_at": now,
+            "last_seen_batch_id": batch_id,
+            "last_seen_at": now,
+        },
+    )
+    events.record_batch_events(work.conn, batch_id, now)
+    uscc, today = values["uscc"], work.platform.clock.today()
+    work.after_commit(lambda: search.update(work.platform, {uscc}, today=today))
+    return record_id

@@ -12,9 +12,10 @@ from xinyong.clock import end_of_china_day
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.model.cases import contested_states
 from xinyong.model.codes import check_uscc
-from xinyong.model.records import ListType, categories, list_types, non_public_fields
+from xinyong.model.records import ListType, RecordState, categories, list_types, non_public_fields
 from xinyong.reference import decode_region, industries
 from xinyong.rules import RuleBook
+from xinyong.security.principal import Principal
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import snapshot
 from xinyong.store import cases as cases_store
@@ -178,17 +179,53 @@ def entity_records(
     }
 
 
-def record_with_history(platform: Platform, record_id: int) -> dict[str, Any]:
-    """One record version and every version of the same record, oldest first."""
+# The states of a record's current version that take it out of public view altogether (its page included):
+# repaired records stay in the history for `as_of` reads and for those a repair concerns, not for the public;
+# so do records their rule never published.
+HIDDEN_STATES = frozenset({RecordState.repaired})
+RECORD_READERS = frozenset({"operator", "platform_admin"})
+
+
+def _published(current: dict[str, Any]) -> bool:
+    """Whether a record's current version may be shown to the public at all: not repaired, and not a record
+    its rule never published (an empty window: 轻微 penalties, warning interviews)."""
+    start, end = current["publication_start"], current["publication_end"]
+    never = start is not None and end is not None and end <= start
+    return current["state"] not in HIDDEN_STATES and not never
+
+
+def may_see_hidden(viewer: Principal | None, row: dict[str, Any]) -> bool:
+    """Whether `viewer` may read a record taken out of public view: the entity itself, the department that
+    sent it, platform staff."""
+    if viewer is None:
+        return False
+    if viewer.role in RECORD_READERS:
+        return True
+    if viewer.role == "entity":
+        return viewer.entity_uscc == row["uscc"]
+    return viewer.role.startswith("department_") and viewer.department_code == row["department_code"]
+
+
+def record_with_history(
+    platform: Platform, record_id: int, viewer: Principal | None = None
+) -> dict[str, Any]:
+    """One record version and every version of the same record, oldest first. A repaired record is shown
+    only to those `may_see_hidden` names (`published` is then false)."""
     with snapshot(platform) as conn:
         row = store.get_record(conn, record_id)
         if row is None:
             raise NotFound(f"no record {record_id}")
         versions = store.list_record_versions(conn, row["record_key"])
+        published = _published(versions[-1])
+        if not published and not may_see_hidden(viewer, row):
+            repaired = versions[-1]["state"] in HIDDEN_STATES
+            why = "its publication ended by credit repair" if repaired else "its rule does not publish it"
+            raise NotFound(f"record {record_id} is not published: {why}")
         departments = store.department_names(conn)
         entity = store.get_entity(conn, row["uscc"])
         contested = contested_keys(platform, conn, [row["record_key"]])
     return {
+        "published": published,
         "record": public_record(row, departments, platform.rules, contested),
         "entity": {"uscc": row["uscc"], "name": entity["name"] if entity else None},
         "versions": [public_record(v, departments, platform.rules, contested) for v in versions],

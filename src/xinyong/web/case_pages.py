@@ -11,6 +11,7 @@ CSRF token (the session's, a hidden field) before a POST runs. Pages of a case a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from typing import Annotated, Any
@@ -28,7 +29,7 @@ from xinyong.security.principal import Principal
 from xinyong.services import cases, checks, credit_file, departments
 from xinyong.services.platform import Platform
 from xinyong.web.i18n import STRINGS, translator
-from xinyong.web.pages import LangQuery, render
+from xinyong.web.pages import LangQuery, beijing_time, render
 
 router = APIRouter(include_in_schema=False)
 CASES_PAGE = 50
@@ -46,12 +47,12 @@ Files = Annotated[list[UploadFile] | None, File()]
 
 
 def _page(
-    request: Request, template: str, lang: str, twin: str | None, status: int = 200, **context: Any
+    request: Request, page: str, lang: str, twin: str | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     principal: Principal = request.state.principal
     response = render(
         request,
-        template,
+        page,
         lang,
         twin,
         status,
@@ -166,8 +167,7 @@ def cases_page(
     principal: PrincipalDep,
     kind: Annotated[str, Query(max_length=20)] = "",
     state: Annotated[str, Query(max_length=60)] = "",
-    all: bool = False,  # noqa: A002  (the query parameter's name)
-    overdue: bool = False,
+    closed_too: Annotated[bool, Query(alias="all")] = False,
     offset: Offset = 0,
     lang: LangQuery = "zh",
 ) -> HTMLResponse:
@@ -180,8 +180,7 @@ def cases_page(
         principal,
         kind=chosen_kind,
         state=chosen_state,
-        open_only=inbox and not all and not chosen_state,
-        overdue_only=overdue,
+        open_only=inbox and not closed_too and not chosen_state,
         offset=offset,
         limit=CASES_PAGE,
     )
@@ -197,7 +196,7 @@ def cases_page(
         inbox=inbox,
         records=records,
         workflows={k.value: w for k, w in workflows().items()},
-        filters={"kind": chosen_kind or "", "state": state, "all": all, "overdue": overdue},
+        filters={"kind": chosen_kind or "", "state": state, "all": closed_too},
     )
 
 
@@ -238,6 +237,7 @@ def _case_page(
         for k in (found["record"]["content"] if found else {})
         if not k.endswith("_hash") and k != "party_uscc"
     )
+    signed = (case["data"].get("commitment") or {}).get("signed_at")
     receipt = json.dumps(case["receipt"], ensure_ascii=False, indent=2) if case["receipt"] else None
     return _page(
         request,
@@ -253,15 +253,17 @@ def _case_page(
         department=_department_names(platform).get(case["department_code"]),
         grounds=objection_grounds(),
         resolutions=objection_resolutions(),
-        template=template,
+        commitment_template=template,
         obligations={o.id: o for o in template.obligations} if template else {},
         matter=matter,
         receipt=receipt,
+        signed_at=beijing_time(dt.datetime.fromisoformat(signed)) if signed else None,
         correctable=correctable,
         corrections=CORRECTIONS,
         problem=problem,
         problem_reasons=problem_reasons or [],
         form=form or {},
+        switch_path=f"/account/cases/{case_id}",
     )
 
 
@@ -281,8 +283,8 @@ def case_action(
     action: Annotated[str, Form(max_length=40)] = "",
     reason: LongText = "",
     resolution: Annotated[str, Form(max_length=40)] = "",
-    change_field: Annotated[list[str] | None, Form(max_length=100)] = None,
-    change_value: Annotated[list[str] | None, Form(max_length=4000)] = None,
+    change_field: Annotated[list[str] | None, Form()] = None,
+    change_value: Annotated[list[str] | None, Form()] = None,
     lang: LangQuery = "zh",
 ) -> Response:
     """Take an action on the case; back to the case page (303), or the page again with the refusal."""
@@ -423,7 +425,7 @@ def _repair_form(
         status,
         found=found,
         e=view.data,
-        template=platform.commitment_templates.get("repair"),
+        repair_template=platform.commitment_templates.get("repair"),
         limits=views.objection_grounds().data["attachments"],
         problem=problem,
         form=form or {},

@@ -317,11 +317,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "deadline. To object to a record or apply for its repair, open the record's page.",
     },
     "cases_intro_department": {
-        "zh": "关于本部门报送记录的异议和信用修复申请，以及向本部门作出的信用承诺。超期案件排在最前，其余按办理时限排序。",
+        "zh": "关于本部门报送记录的异议和信用修复申请，以及向本部门作出的信用承诺。"
+        "超期案件排在最前，其余按办理时限排序。",
         "en": "Objections and repair applications about the records this department sent, and the "
         "commitments made to it. Overdue cases come first, then by deadline.",
     },
     "no_cases": {"zh": "没有案件", "en": "No case"},
+    "cases_total": {"zh": "共 {n} 件", "en": "Cases: {n}"},
     "case": {"zh": "案件", "en": "Case"},
     "case_no": {"zh": "案件编号", "en": "Case number"},
     "case_kind": {"zh": "类型", "en": "Kind"},
@@ -341,7 +343,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "filter_all_kinds": {"zh": "全部类型", "en": "All kinds"},
     "filter_all_states": {"zh": "全部状态", "en": "All states"},
     "filter_show_closed": {"zh": "包括已办结的案件", "en": "Include closed cases"},
-    "filter_overdue_only": {"zh": "只看超期", "en": "Overdue only"},
     "filter_open_only_note": {"zh": "默认只列出办理中的案件。", "en": "Open cases only, unless asked."},
     "case_kind.objection": {"zh": "异议", "en": "Objection"},
     "case_kind.repair": {"zh": "信用修复", "en": "Credit repair"},
@@ -406,7 +407,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # The objection form
     "objection_title": {"zh": "对信用记录提出异议", "en": "Object to a credit record"},
     "objection_intro": {
-        "zh": "认为该记录存在错误、遗漏，或超过公示期限仍在公示的，可以提出异议。异议由报送该记录的部门核查处理。",
+        "zh": "认为该记录存在错误、遗漏，或超过公示期限仍在公示的，可以提出异议。"
+        "异议由报送该记录的部门核查处理。",
         "en": "If the record is wrong, incomplete or still shown past its term, object to it: the department "
         "that sent the record verifies and decides.",
     },
@@ -425,7 +427,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # The repair form
     "repair_title": {"zh": "申请信用修复", "en": "Apply for credit repair"},
     "repair_intro": {
-        "zh": "信用修复由作出该记录的部门审核（谁认定、谁修复）。平台先按现行规则核验是否符合修复条件：不符合的，申请将由系统直接告知不予修复及原因。",
+        "zh": "信用修复由作出该记录的部门审核（谁认定、谁修复）。平台先按现行规则核验是否符合修复条件："
+        "不符合的，申请将由系统直接告知不予修复及原因。",
         "en": "The department that decided the record reviews the application. The platform first checks "
         "the conditions in force: an application that does not meet them is refused at once, with the "
         "reasons.",
@@ -451,7 +454,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # The commitment form
     "commitment_title": {"zh": "作出信用承诺", "en": "Sign a credit commitment"},
     "commitment_intro": {
-        "zh": "选择承诺书，向相关部门作出承诺。公开的承诺记入信用档案并公示；违反承诺的，依承诺书承担相应后果。"
+        "zh": "选择承诺书，向相关部门作出承诺。公开的承诺记入信用档案并公示；"
+        "违反承诺的，依承诺书承担相应后果。"
         "信用修复承诺随修复申请一并作出。",
         "en": "Choose a template and commit to a department. A published commitment enters the credit file; "
         "a breach has the consequences the template names. A credit-repair commitment is signed with the "
@@ -472,7 +476,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # Problems with what was sent, in words (the service's own message follows)
     "case_problem.statement.missing": {"zh": "请填写陈述或说明", "en": "Please write a statement"},
     "case_problem.statement.too_long": {"zh": "陈述不得超过 4000 字", "en": "The statement is too long"},
-    "case_problem.reason.missing": {"zh": "该操作须填写理由", "en": "This action needs a reason"},
+    "case_problem.reason": {"zh": "该操作须填写理由", "en": "This action needs a reason"},
     "case_problem.reason.too_long": {"zh": "理由不得超过 4000 字", "en": "The reason is too long"},
     "case_problem.ground": {"zh": "请选择异议理由", "en": "Please choose a ground"},
     "case_problem.attachments.too_many": {"zh": "附件最多 5 个", "en": "At most 5 attachments"},

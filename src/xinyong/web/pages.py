@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from xinyong.clock import CHINA_TIME, as_utc
 from xinyong.errors import InvalidInput, XinyongError
 from xinyong.http import views
+from xinyong.http.auth import PrincipalDep
 from xinyong.http.deps import Offset, PlatformDep, RecordId
 from xinyong.ingest.schema import value_rules
 from xinyong.model.records import categories, list_types
@@ -144,10 +145,17 @@ def entity_records_page(
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 def record_page(
-    request: Request, platform: PlatformDep, record_id: RecordId, lang: LangQuery = "zh"
+    request: Request,
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    record_id: RecordId,
+    lang: LangQuery = "zh",
 ) -> HTMLResponse:
-    view = views.record(platform, record_id)
-    return render(request, "record.html", lang, view.twin, r=view.data)
+    view = views.record(platform, record_id, principal)
+    response = render(request, "record.html", lang, view.twin, r=view.data)
+    if not view.data["published"]:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/lists/{slug}", response_class=HTMLResponse)

@@ -167,3 +167,28 @@ class ReceiptVerification(Schema):
     problem: str | None
     kept: bool | None
     key_id: str
+
+
+class InterviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uscc: str = Field(max_length=40)
+    held_on: dt.date
+    subject: str = Field(max_length=4000, description="What the interview was about (the dishonest conduct)")
+    summary: str = Field(max_length=4000, description="What was said and required")
+    document_no: str | None = Field(None, max_length=200)
+
+
+class DeclarationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(max_length=4000)
+    content: str = Field(max_length=4000)
+    authenticity: bool = Field(description="The entity commits that what it declares is true")
+
+
+class AddedRecord(Schema):
+    record_id: int
+    uscc: str
+    document_no: str
+    published: bool

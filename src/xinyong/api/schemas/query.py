@@ -139,6 +139,9 @@ class EntityName(Schema):
 
 
 class RecordHistory(Schema):
+    published: bool = Field(
+        description="False for a repaired record, shown only to the entity, its department and platform staff"
+    )
     record: PublicRecord
     entity: EntityName
     versions: list[PublicRecord] = Field(description="Every version of the record, oldest first")
