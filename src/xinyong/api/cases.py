@@ -207,7 +207,7 @@ def sign_commitment(
 
 @router.post(
     "/interviews",
-    summary="A department records a warning interview (约谈) with an entity (kept for shared reads, not published)",
+    summary="A department records a warning interview (约谈): kept for shared reads, not published",
     response_model=AddedRecord,
     status_code=201,
     responses=errors(403, 404, 422),

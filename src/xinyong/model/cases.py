@@ -141,3 +141,8 @@ def attachment_limits() -> dict[str, Any]:
 @cache
 def contested_states() -> tuple[str, ...]:
     return tuple(_data()["contested_states"])
+
+
+@cache
+def authenticity_commitment() -> dict[str, str]:
+    return dict(_data()["authenticity_commitment"])

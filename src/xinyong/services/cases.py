@@ -29,6 +29,7 @@ from xinyong.model.cases import (
     Side,
     Workflow,
     attachment_limits,
+    authenticity_commitment,
     objection_grounds,
     objection_resolutions,
     transition,
@@ -1197,12 +1198,6 @@ def verify_receipt(platform: Platform, document: Any) -> dict[str, Any]:
 
 # -- interviews and self-declared information -----------------------------------------------------------
 
-AUTHENTICITY_COMMITMENT = "本主体承诺所申报的信息真实、准确、完整，如有虚假，愿意承担相应法律责任，并同意将虚假申报信息记入信用档案。"
-AUTHENTICITY_COMMITMENT_EN = (
-    "The entity commits that the information declared is true, accurate and complete, accepts the legal "
-    "consequences of a false declaration and agrees that a false declaration is recorded in its credit file."
-)
-
 
 def _window_row(
     work: UnitOfWork,
@@ -1350,7 +1345,7 @@ def declare(
                 "title": title_text,
                 "content": content_text,
                 "self_declared": True,
-                "authenticity_commitment": AUTHENTICITY_COMMITMENT,
+                "authenticity_commitment": authenticity_commitment()["text"],
             },
         )
         batch_id = _direct_batch(work, "self_declared", None, f"declaration:{number}")
