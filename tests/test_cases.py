@@ -430,3 +430,86 @@ def test_interviews_are_kept_unpublished_and_declarations_shown_as_self_declared
     group = next(g for g in file["groups"] if g["category"] == "self_declared")
     assert group["name"] == "自主申报信息" and group["records"][0]["document_no"] == declared["document_no"]
     assert group["records"][0]["content"]["self_declared"] is True
+
+
+def test_temporary_repair_under_restructuring_is_revoked_and_shown_again(sample):
+    revoked = record_id(sample, LISTED, "西市监罚〔2026〕9号")  # cannot end early (SAMR Order 45 Art 14)
+    with pytest.raises(InvalidInput, match="restructuring_ruling"):
+        cases.apply_repair(
+            sample, entity(LISTED), record_id=revoked, statement="重整", commitment=True, temporary=True
+        )
+    case = cases.apply_repair(
+        sample,
+        entity(LISTED),
+        record_id=revoked,
+        statement="法院已裁定批准重整计划",
+        commitment=True,
+        temporary=True,
+        restructuring_ruling="（2026）浙01破12号之二",
+    )
+    assert case["state"] == "submitted", case["outcome"]
+    assert case["data"]["eligibility"]["rule"] == "samr-repair-2025.condition.penalty"
+    at(sample, dt.date(2026, 11, 24))
+    temporary = cases.act(sample, DEPARTMENT, case["id"], "approve_temporary")
+    assert temporary["state"] == "temporarily_repaired" and temporary["receipt"]["temporary"] is True
+    assert "西市监罚〔2026〕9号" not in shown(sample, LISTED)
+    at(sample, dt.date(2026, 11, 25))
+    back = cases.act(sample, DEPARTMENT, case["id"], "revoke", reason="重整计划未执行")
+    assert back["state"] == "revoked" and back["final"]
+    assert "西市监罚〔2026〕9号" in shown(sample, LISTED)
+    versions = credit_file.record_with_history(sample, revoked)["versions"]
+    assert [v["state"] for v in versions] == ["active", "repaired", "corrected"]
+
+
+def test_an_upheld_objection_can_correct_a_field_and_a_commitment_be_fulfilled(sample):
+    target = record_id(sample, LISTED, "西环罚〔2026〕7号")
+    case = cases.file_objection(
+        sample, entity(LISTED), record_id=target, ground="wrong_content", statement="金额有误"
+    )
+    cases.act(sample, DEPARTMENT, case["id"], "accept")
+    at(sample, dt.date(2026, 11, 24))
+    with pytest.raises(InvalidInput, match="may be corrected"):
+        cases.act(
+            sample,
+            DEPARTMENT,
+            case["id"],
+            "uphold",
+            reason="金额更正",
+            resolution="correct",
+            changes={"uscc": "x"},
+        )
+    corrected = cases.act(
+        sample,
+        DEPARTMENT,
+        case["id"],
+        "uphold",
+        reason="金额更正",
+        resolution="correct",
+        changes={"fine_amount": "0.5"},
+    )
+    history = credit_file.record_with_history(sample, corrected["outcome"]["record_version_id"])
+    assert [v["state"] for v in history["versions"]] == ["active", "corrected"]
+    assert history["record"]["content"]["fine_amount"] == "0.5"
+    signed = cases.sign_commitment(sample, entity(LISTED), template="voluntary", department_code=AUTHORITY)
+    fulfilled = cases.act(sample, DEPARTMENT, signed["id"], "fulfil")
+    assert fulfilled["state"] == "fulfilled"
+    file = credit_file.entity_file(sample, LISTED)
+    commitment = next(
+        r for g in file["groups"] for r in g["records"] if r["document_no"] == f"承诺-{signed['id']}"
+    )
+    assert commitment["content"]["status"] == "已践诺" and commitment["version"] == 2
+
+
+def test_the_inbox_puts_overdue_cases_first(sample):
+    first = record_id(sample, LISTED, "西环罚〔2026〕7号")
+    second = record_id(sample, LISTED, "西市监罚〔2026〕9号")
+    late = cases.file_objection(sample, entity(LISTED), record_id=second, ground="other", statement="早")
+    assert late["due_on"] == dt.date(2026, 11, 27)
+    at(sample, dt.date(2026, 12, 1))
+    fresh = cases.file_objection(sample, entity(LISTED), record_id=first, ground="other", statement="新")
+    inbox = cases.list_cases(sample, DEPARTMENT)
+    assert [c["id"] for c in inbox["cases"]] == [late["id"], fresh["id"]]
+    assert [c["overdue"] for c in inbox["cases"]] == [True, False]
+    assert cases.list_cases(sample, entity(SERIOUS))["total"] == 0
+    with pytest.raises(InvalidInput, match="unknown kind"):
+        cases.list_cases(sample, DEPARTMENT, kind="appeal")
