@@ -29,7 +29,7 @@ from xinyong.api import (
 from xinyong.errors import XinyongError
 from xinyong.http.auth import enforce_policy
 from xinyong.http.errors import error_headers, error_json, platform_error
-from xinyong.http.guards import RequestGuards
+from xinyong.http.guards import HeadAsGet, RequestGuards
 from xinyong.services.platform import Platform
 from xinyong.web import account_pages, case_pages, check_pages, desk, pages
 
@@ -66,6 +66,7 @@ def create_app(platform: Platform) -> FastAPI:
     ):
         app.include_router(router)
     app.add_middleware(RequestGuards, settings=platform.settings, answer=error_response)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)  # outermost: refusals by the guards carry the headers too
     app.mount(
         "/static",

@@ -89,3 +89,23 @@ def _counting(receive: Receive, limit: int) -> Receive:
         return message
 
     return wrapped
+
+
+class HeadAsGet:
+    """HEAD answers as GET would, without the body (RFC 9110 9.3.2): the routes and the access policy know GET
+    only, so a HEAD request is run as GET and its body dropped; the headers, Content-Length included, stay."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

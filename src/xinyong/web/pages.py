@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -23,7 +23,15 @@ from xinyong.web.i18n import LANGUAGES, translator
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("xinyong.web").joinpath("templates")))
-LangQuery = Annotated[str, Query(pattern="^(zh|en)$")]
+
+
+def page_language(lang: Annotated[str, Query(max_length=16, description="zh (default) or en")] = "zh") -> str:
+    """The page's language: English when asked for in any case (`en`, `EN`), otherwise the default Chinese; an
+    unknown language falls back instead of failing the page."""
+    return "en" if lang.strip().lower() == "en" else "zh"
+
+
+LangQuery = Annotated[str, Depends(page_language)]
 SEARCH_RESULTS = 50
 # The entity page shows this many records of a category and links the rest, a page of RECORDS_PAGE at a
 # time: an entity with thousands of records stays readable and fast.
