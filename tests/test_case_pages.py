@@ -40,7 +40,13 @@ def add_accounts(platform) -> None:
     on_record(platform)
     for username, role, code in [(ENTITY, "entity", LISTED), (OTHER, "entity", SERIOUS)]:
         accounts.create_account(
-            platform, operator(), username=username, password=PASSWORD, role=role, kind="entity", entity_uscc=code
+            platform,
+            operator(),
+            username=username,
+            password=PASSWORD,
+            role=role,
+            kind="entity",
+            entity_uscc=code,
         )
     accounts.create_account(
         platform,
@@ -121,7 +127,12 @@ def test_every_refused_objection_is_a_4xx_form_that_says_why(sample, app):  # no
         ({"statement": "   "}, [], 422, "请填写陈述或说明"),
         ({"statement": "长" * 4001}, [], 422, "陈述不得超过 4000 字"),
         ({}, [("files", ("a.exe", b"MZ", "application/x-msdownload"))], 422, "附件 1（a.exe）的格式不受理"),
-        ({}, [("files", ("a.pdf", b"<html>", "application/pdf"))], 422, "附件 1（a.pdf）的内容与其文件格式不符"),
+        (
+            {},
+            [("files", ("a.pdf", b"<html>", "application/pdf"))],
+            422,
+            "附件 1（a.pdf）的内容与其文件格式不符",
+        ),
         ({}, [("files", ("a.pdf", b"", "application/pdf"))], 422, "附件 1（a.pdf）是空文件"),
         ({}, [("files", pdf)] * 6, 422, "附件最多 5 个"),
         (
@@ -171,6 +182,10 @@ def test_every_refused_repair_application_is_a_4xx_form_that_says_why(sample, ap
     assert filed.status_code == 303
     again = client.post("/account/repairs", data=good)
     assert again.status_code == 409 and "已有办理中的同类案件" in problem(again)
+    other, other_csrf = client_of(sample, app, OTHER)
+    stranger = other.post("/account/repairs", data={**good, "csrf_token": other_csrf, "commitment": ""})
+    assert stranger.status_code == 403
+    assert client.post("/account/repairs", data={**good, "record_id": "999999"}).status_code == 404
 
 
 def test_every_refused_commitment_is_a_4xx_form_that_says_why(sample, app):  # noqa: F811
@@ -229,8 +244,10 @@ def test_every_refused_action_is_a_4xx_case_page_that_says_why(sample, app):  # 
     page = officer.get(path)
     assert page.status_code == 200 and page.headers["cache-control"] == "private, no-store"
     assert f'href="/api/v1/cases/{case["id"]}/attachments/' in page.text and "决定书.pdf" in page.text
-    assert "action-accept" in page.text and "action-refuse" in page.text and "action-withdraw" not in page.text
-    assert "《浙江省公共信用信息管理条例》第三十一条" in page.text  # the rule giving the deadline
+    assert (
+        "action-accept" in page.text and "action-refuse" in page.text and "action-withdraw" not in page.text
+    )
+    assert "第三十一条" in page.text and "zhejiang-2017.objection.accept" in page.text  # the deadline's rule
     assert "action-withdraw" in entity.get(path).text and "action-accept" not in entity.get(path).text
 
     def act(client, token, **fields):
@@ -262,7 +279,13 @@ def test_every_refused_action_is_a_4xx_case_page_that_says_why(sample, app):  # 
         ({"action": "uphold", "reason": "核实无误"}, "请选择处理方式"),
         ({"action": "uphold", "reason": "核实无误", "resolution": "correct"}, "须写明更正的字段"),
         (
-            {"action": "uphold", "reason": "核实", "resolution": "correct", "change_field": "uscc", "change_value": "1"},
+            {
+                "action": "uphold",
+                "reason": "核实",
+                "resolution": "correct",
+                "change_field": "uscc",
+                "change_value": "1",
+            },
             "该字段不能更正",
         ),
         ({"action": "uphold", "resolution": "withdraw"}, "该操作须填写理由"),
@@ -310,11 +333,19 @@ def test_the_inbox_filters_by_state_and_pages(sample, app):  # noqa: F811
     entity = Principal("account", ENTITY, "entity", entity_uscc=LISTED)
     department = Principal("account", OFFICER, "department_officer", department_code=AUTHORITY)
     first = cases.file_objection(
-        sample, entity, record_id=record_id(sample, LISTED, "西环罚〔2026〕7号"), ground="other", statement="x"
+        sample,
+        entity,
+        record_id=record_id(sample, LISTED, "西环罚〔2026〕7号"),
+        ground="other",
+        statement="x",
     )
     cases.act(sample, department, first["id"], "refuse", reason="材料不全")
     second = cases.file_objection(
-        sample, entity, record_id=record_id(sample, LISTED, "西市监罚〔2026〕9号"), ground="other", statement="y"
+        sample,
+        entity,
+        record_id=record_id(sample, LISTED, "西市监罚〔2026〕9号"),
+        ground="other",
+        statement="y",
     )
     officer, _ = client_of(sample, app, OFFICER)
     inbox = officer.get("/account/cases")
@@ -330,6 +361,7 @@ def test_the_inbox_filters_by_state_and_pages(sample, app):  # noqa: F811
 
 
 # -- in a browser ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def browser(sample, database_url):  # noqa: F811
@@ -383,6 +415,7 @@ def test_an_objection_filed_accepted_and_upheld_in_the_browser(sample, browser, 
     page.wait_for_url(f"**/records/{target}**")
     page.click("a.object-link")
     page.wait_for_url(f"**/account/records/{target}/objection**")
+    page.screenshot(path="/tmp/case-objection-form.png", full_page=True)
     page.select_option("select[name=ground]", "wrong_content")
     page.fill("textarea[name=statement]", "该处罚决定已于2026年5月20日撤销")
     page.set_input_files("input[name=files]", str(scan))
@@ -391,7 +424,9 @@ def test_an_objection_filed_accepted_and_upheld_in_the_browser(sample, browser, 
     case_id = int(page.url.split("?")[0].rsplit("/", 1)[-1])
     assert page.locator(".case-state").inner_text() == "已提交"
     assert page.locator("a.attachment").inner_text() == "缴款回单.pdf"
-    assert page.locator("a.attachment").get_attribute("href").startswith(f"/api/v1/cases/{case_id}/attachments/")
+    assert (
+        page.locator("a.attachment").get_attribute("href").startswith(f"/api/v1/cases/{case_id}/attachments/")
+    )
     assert "记录内容错误或遗漏" in page.locator(".ground").inner_text()
 
     officer = signed_in(sample, launched, server, OFFICER)
@@ -408,12 +443,14 @@ def test_an_objection_filed_accepted_and_upheld_in_the_browser(sample, browser, 
     with officer.expect_navigation():
         officer.click("form.action-accept button[type=submit]")
     assert officer.locator(".case-state").inner_text() == "核查中"
+    officer.screenshot(path="/tmp/case-actions.png", full_page=True)
 
     page.goto(f"{server}/entities/{LISTED}")
     assert page.locator(f"#contested-{target}").inner_text().startswith("有异议")
     assert page.locator(".contested-mark").count() == 1  # the other record is not contested
     page.goto(f"{server}/records/{target}")
     assert page.locator(".contested-mark").inner_text() == "有异议"
+    page.screenshot(path="/tmp/case-contested-record.png", full_page=True)
 
     officer.select_option("form.action-uphold select[name=resolution]", "withdraw")
     officer.fill("form.action-uphold textarea[name=reason]", "处罚决定已撤销，核实无误")
@@ -421,10 +458,10 @@ def test_an_objection_filed_accepted_and_upheld_in_the_browser(sample, browser, 
         officer.click("form.action-uphold button[type=submit]")
     assert officer.locator(".case-state").inner_text() == "异议成立"
     assert officer.locator(".resolution").inner_text() == "撤销该记录"
-    timeline = officer.locator("table.timeline tbody tr")
+    timeline = officer.locator("ol.timeline li")
     assert timeline.count() == 3
     assert timeline.nth(2).locator(".what").inner_text() == "异议成立"
-    assert timeline.nth(2).locator(".when").inner_text() == "2026-11-20 10:00"  # China time
+    assert timeline.nth(2).locator(".when").inner_text().split() == ["2026-11-20", "10:00"]  # China time
     assert timeline.nth(2).locator(".reason").inner_text() == "处罚决定已撤销，核实无误"
     officer.screenshot(path="/tmp/case-page.png", full_page=True)
 
@@ -442,13 +479,16 @@ def test_a_repair_refused_as_ineligible_and_the_english_switch(sample, browser):
     page.wait_for_url(f"**/account/records/{target}/repair**")
     assert page.locator(".eligibility-answer strong").inner_text() == "目前不符合修复条件"
     assert "不得提前停止公示" in page.locator(".eligibility-reasons").inner_text()
+    page.screenshot(path="/tmp/case-repair-form.png", full_page=True)
     page.check("input[name=commitment]")
     page.fill("textarea[name=statement]", "已停止违法经营，请求修复")
     page.click("form.repair-form button[type=submit]")
     page.wait_for_url("**/account/cases/*")
     assert page.locator(".case-state").inner_text() == "不予修复"
     assert "不得提前停止公示" in page.locator(".refusal-reasons").inner_text()
-    assert page.locator("table.timeline .event-refuse_ineligible .what").inner_text() == "系统核验：不符合修复条件"
+    assert (
+        page.locator("ol.timeline .event-refuse_ineligible .what").inner_text() == "系统核验：不符合修复条件"
+    )
     assert page.locator("form.case-action").count() == 0
     page.screenshot(path="/tmp/case-refused.png", full_page=True)
 
@@ -457,7 +497,11 @@ def test_a_repair_refused_as_ineligible_and_the_english_switch(sample, browser):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator(".case-state").inner_text() == "Refused"
     assert page.locator("h1").inner_text().startswith("Credit repair")
+    assert "not_in_force" not in page.content() and "publication cannot end early" in page.content()
     assert "不得提前停止公示" not in page.locator(".refusal-reasons").inner_text()
+    assert "不得提前停止公示" not in page.locator("ol.timeline").inner_text()
+    assert page.locator(".commitment-text").inner_text().startswith("The entity commits")
+    page.screenshot(path="/tmp/case-refused-en.png", full_page=True)
     page.click("text=Back to the cases")
     page.wait_for_url("**/account/cases?lang=en")
     assert page.locator("table.cases td.state").first.inner_text() == "Refused"

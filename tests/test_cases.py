@@ -513,3 +513,14 @@ def test_the_inbox_puts_overdue_cases_first(sample):
     assert cases.list_cases(sample, entity(SERIOUS))["total"] == 0
     with pytest.raises(InvalidInput, match="unknown kind"):
         cases.list_cases(sample, DEPARTMENT, kind="appeal")
+
+
+def test_a_commitment_takes_the_department_code_in_any_form(sample):
+    signed = cases.sign_commitment(
+        sample, entity(LISTED), template="voluntary", department_code=" " + AUTHORITY.lower()
+    )
+    assert signed["department_code"] == AUTHORITY
+    with pytest.raises(InvalidInput, match="not on record|register"):
+        cases.sign_commitment(
+            sample, entity(LISTED), template="voluntary", department_code=uscc("00248217", prefix="11330000")
+        )

@@ -75,15 +75,23 @@ class Attachment:
 # -- who may do what ------------------------------------------------------------------------------------
 
 
-def _side(principal: Principal, row: dict[str, Any]) -> Side:
-    """Which side of the case the principal is on; anyone else learns nothing of the case."""
+def viewer_side(principal: Principal, row: dict[str, Any]) -> Side | None:
+    """Which side of the case the principal is on, or None (platform staff reading it, or anyone else)."""
     if principal.role == "entity" and principal.entity_uscc == row["uscc"]:
         return Side.entity
     if principal.role in DEPARTMENT_ROLES and principal.department_code == row["department_code"]:
         return Side.department
     if principal.role == "operator":  # the host's operator, acting for a department from the CLI
         return Side.department
-    raise NotFound(f"no case {row['id']}")
+    return None
+
+
+def _side(principal: Principal, row: dict[str, Any]) -> Side:
+    """Which side of the case the principal is on; anyone else learns nothing of the case."""
+    side = viewer_side(principal, row)
+    if side is None:
+        raise NotFound(f"no case {row['id']}")
+    return side
 
 
 def _readable(principal: Principal, row: dict[str, Any]) -> None:
@@ -625,7 +633,7 @@ def sign_commitment(
         )
     today = platform.clock.today()
     with unit_of_work(platform) as work:
-        require_on_record(work.conn, valid_department_code(department_code))
+        department_code = require_on_record(work.conn, valid_department_code(department_code))
         if chosen.kind == "notification":
             _refuse_if_barred(platform, work.conn, uscc, today)
         opened = _open(

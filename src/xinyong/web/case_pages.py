@@ -61,6 +61,7 @@ def _page(
         kind_name=lambda kind: _namer(lang)(workflows()[CaseKind(kind)]),
         state_name=lambda kind, state: _namer(lang)(workflows()[CaseKind(kind)].states[state]),
         action_name=lambda kind, action: translator(lang)(f"case_action.{kind}.{action}"),
+        nowrap=lambda text: text.replace(" ", "\u00a0"),  # a date and its time on one line
         **context,
     )
     response.headers.update(PRIVATE)
@@ -107,32 +108,24 @@ def problem_words(error: XinyongError, lang: str) -> str:
     values: defaultdict[str, Any] = defaultdict(str, {k: v for k, v in first.items() if v is not None})
     words = t(key).format_map(values)
     if key == "case_problem.changes.field":
-        words = f"{words}: {field.removeprefix('changes.')}"
+        words = f"{words}{'：' if lang == 'zh' else ': '}{field.removeprefix('changes.')}"
     return words if lang == "zh" else f"{words} ({error.detail})"
 
 
-def _side(principal: Principal, case: dict[str, Any]) -> Side | None:
-    """The viewer's side of the case, or None (platform staff reading it)."""
-    if principal.role == "entity" and principal.entity_uscc == case["uscc"]:
-        return Side.entity
-    if principal.role in cases.DEPARTMENT_ROLES and principal.department_code == case["department_code"]:
-        return Side.department
-    return None
-
-
-def _record(platform: Platform, record_id: int | None) -> dict[str, Any] | None:
-    """The public record a case is about (the version it was filed against), with its versions."""
+def _record(platform: Platform, principal: Principal, record_id: int | None) -> dict[str, Any] | None:
+    """The record a case is about (the version it was filed against), with its versions, as the viewer
+    may see it (a repaired record: the entity and its department)."""
     if record_id is None:
         return None
     try:
-        return credit_file.record_with_history(platform, record_id)
+        return credit_file.record_with_history(platform, record_id, principal)
     except NotFound:
         return None
 
 
 def _own_record(platform: Platform, principal: Principal, record_id: int) -> dict[str, Any]:
     """The record an entity's form is about: its own, or Forbidden (the services refuse the same)."""
-    found = credit_file.record_with_history(platform, record_id)
+    found = credit_file.record_with_history(platform, record_id, principal)
     if principal.role != "entity" or found["entity"]["uscc"] != principal.entity_uscc:
         raise Forbidden("an entity files cases about its own records only")
     return found
@@ -184,9 +177,8 @@ def cases_page(
         offset=offset,
         limit=CASES_PAGE,
     )
-    records = {
-        c["record_id"]: _record(platform, c["record_id"]) for c in view.data["cases"] if c["record_id"]
-    }
+    ids = {c["record_id"] for c in view.data["cases"] if c["record_id"]}
+    records = {i: _record(platform, principal, i) for i in ids}
     return _page(
         request,
         "cases.html",
@@ -228,16 +220,16 @@ def _case_page(
 ) -> HTMLResponse:
     view = views.case(platform, principal, case_id)
     case = view.data
-    side = _side(principal, case)
-    template = platform.commitment_templates.get(case["data"].get("template", ""))
+    side = cases.viewer_side(principal, case)
+    signed = case["data"].get("commitment") or {}  # a repair application's commitment
+    template = platform.commitment_templates.get(case["data"].get("template") or signed.get("template") or "")
     matter = platform.measures.matters.get(case["data"].get("matter") or "")
-    found = _record(platform, case["record_id"])
+    found = _record(platform, principal, case["record_id"])
     correctable = sorted(
         k
         for k in (found["record"]["content"] if found else {})
         if not k.endswith("_hash") and k != "party_uscc"
     )
-    signed = (case["data"].get("commitment") or {}).get("signed_at")
     receipt = json.dumps(case["receipt"], ensure_ascii=False, indent=2) if case["receipt"] else None
     return _page(
         request,
@@ -257,7 +249,7 @@ def _case_page(
         obligations={o.id: o for o in template.obligations} if template else {},
         matter=matter,
         receipt=receipt,
-        signed_at=beijing_time(dt.datetime.fromisoformat(signed)) if signed else None,
+        signed_at=beijing_time(dt.datetime.fromisoformat(signed["signed_at"])) if signed else None,
         correctable=correctable,
         corrections=CORRECTIONS,
         problem=problem,
@@ -466,6 +458,7 @@ def repair_submit(
         "restructuring_ruling": restructuring_ruling,
     }
     try:
+        _own_record(platform, principal, record_id)  # before saying anything of another's record
         if not commitment and cases.repair_eligibility(platform, record_id)["commitment_required"]:
             raise InvalidInput(
                 "the repair commitment is signed with the application: tick it",
