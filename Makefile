@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format bench lock clean
+.PHONY: install install-spark demo test lint format bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+install-spark: install  ## the optional Spark engine of the evaluation (needs Java 17 or later)
+	$(BIN)/python -m pip install --quiet -r requirements-spark.lock
 
 demo: install  ## generate a synthetic province, load it and serve on http://127.0.0.1:8000/
 	$(BIN)/xinyong demo

@@ -102,6 +102,18 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("cases", "overdue"): [Case("cases overdue all", 2, "unexpected extra argument")],
     ("measures",): [Case("measures all", 2, "unexpected extra argument")],
     ("matters",): [Case("matters all", 2, "unexpected extra argument")],
+    ("signals", "scan"): [
+        Case("signals scan --rule nonsense", 2, "unknown signal rule 'nonsense'", **REAL),
+        Case("signals scan --limit 0", 2, "'--limit'"),
+    ],
+    ("signals", "show"): [
+        Case("signals show BADCODE", 2, "the length check fails"),
+        Case(f"signals show {NOT_ON_RECORD}", 3, f"no entity with code {NOT_ON_RECORD}"),
+    ],
+    ("signals", "graph"): [
+        Case(f"signals graph {NOT_ON_RECORD} --depth 3", 2, "'--depth'"),
+        Case(f"signals graph {NOT_ON_RECORD} --svg {{folder}}", 2, "not a file path in an existing folder"),
+    ],
     ("events", "list"): [Case("events list --since -1", 2, "'--since'")],
     ("events", "sweep"): [Case("events sweep --day tomorrow", 2, "'tomorrow' is not a date")],
     ("webhooks", "deliver"): [Case("webhooks deliver now", 2, "unexpected extra argument")],
@@ -154,9 +166,61 @@ CASES: dict[tuple[str, ...], list[Case]] = {
     ("audit", "verify"): [Case("audit verify now", 2, "unexpected extra argument")],
     ("audit", "prune"): [Case("audit prune now", 2, "unexpected extra argument")],
     ("audit", "checkpoint"): [Case("audit checkpoint", 2, "the audit log is empty")],
+    ("inspection", "matters"): [Case("inspection matters all", 2, "unexpected extra argument")],
+    ("inspection", "ratios"): [Case("inspection ratios all", 2, "unexpected extra argument")],
+    ("inspection", "inspector-add"): [
+        Case("inspection inspector-add ZJ1 --name 张 --region 3301", 2, "region_code: six digits"),
+        Case(
+            f"inspection inspector-add ZJ1 --name 张 --region 330106 --department {NOT_ON_RECORD}",
+            2,
+            f"department {NOT_ON_RECORD} is not on record",
+        ),
+        Case("inspection inspector-add ZJ1", 2, "Missing option '--name'"),
+    ],
+    ("inspection", "inspectors"): [
+        Case("inspection inspectors --department BADCODE", 2, "the length check fails")
+    ],
+    ("inspection", "plan"): [
+        Case("inspection plan --matter nothing --title t", 2, "no inspection matter 'nothing'"),
+        Case("inspection plan --title t", 2, "Missing option '--matter'"),
+    ],
+    ("inspection", "plans"): [Case("inspection plans --limit 0", 2, "'--limit'")],
+    ("inspection", "freeze"): [
+        Case("inspection freeze 9", 3, "no inspection plan 9"),
+        Case("inspection freeze 0", 2, "greater than or equal to 1"),
+    ],
+    ("inspection", "commit"): [
+        Case("inspection commit 9 --commitment abc", 2, "64 hex digits"),
+        Case("inspection commit 9", 3, "no inspection plan 9"),
+    ],
+    ("inspection", "draw"): [
+        Case("inspection draw 9", 3, "no inspection plan 9"),
+        Case("inspection draw nine", 2, "Invalid value for 'plan_id'"),
+    ],
+    ("inspection", "show"): [Case("inspection show 9", 3, "no inspection plan 9")],
+    ("inspection", "verify"): [
+        Case("inspection verify 9", 3, "no inspection plan 9"),
+        Case("inspection verify {kindless_csv}", 2, "not a JSON document"),
+        Case("inspection verify nine", 2, "neither a plan id nor a file"),
+    ],
+    ("inspection", "tasks"): [Case("inspection tasks 9", 3, "no inspection plan 9")],
+    ("inspection", "result"): [
+        Case("inspection result 9 --outcome 好 --inspected-on 2026-11-20", 2, "outcome must be one of"),
+        Case("inspection result 9 --outcome 未发现问题 --inspected-on 2026-11-20", 3, "no inspection task 9"),
+        Case("inspection result 9 --outcome 未发现问题 --inspected-on soon", 2, "'soon' is not a date"),
+    ],
     ("serve",): [
         Case("serve --port 0", 2, "'--port'"),
         Case("serve --port http", 2, "'--port': Input should be a valid integer"),
+    ],
+    ("evaluate", "run"): [
+        Case("evaluate run --engine hive", 2, "'hive' is not one of duckdb, spark"),
+        Case("evaluate run --day 2026-02-30", 2, "'2026-02-30' is not a date"),
+    ],
+    ("evaluate", "explain"): [
+        Case(f"evaluate explain {NOT_ON_RECORD}", 3, "no comprehensive evaluation has been run yet"),
+        Case("evaluate explain BADCODE", 2, "is not a valid unified social credit code"),
+        Case(f"evaluate explain {NOT_ON_RECORD} --what-if 0", 2, "'--what-if'"),
     ],
     ("demo",): [
         Case("demo --entities 0 --no-serve", 2, "'--entities'"),

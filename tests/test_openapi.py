@@ -24,6 +24,7 @@ from xinyong.services import audit
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 CSV_DOWNLOAD = "/api/v1/publications.csv"
 FILE_DOWNLOAD = "/api/v1/cases/{case_id}/attachments/{attachment_id}"  # a case's attachment, as sent
+SVG_PICTURE = "/api/v1/entities/{uscc}/relationships.svg"  # the relationship graph as a picture
 
 
 @pytest.fixture
@@ -57,6 +58,8 @@ def test_every_answer_of_every_operation_has_a_declared_shape(app):
             assert list(content) == ["text/csv"], label
         elif path == FILE_DOWNLOAD:
             assert list(content) == ["application/octet-stream"], label
+        elif path == SVG_PICTURE:
+            assert list(content) == ["image/svg+xml"], label
         else:
             assert list(content) == ["application/json"], label
             assert names_a_model(content["application/json"]["schema"]), label

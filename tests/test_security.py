@@ -39,6 +39,8 @@ PATH_VALUES = {
     "batch_id": "1",
     "case_id": "1",
     "attachment_id": "1",
+    "plan_id": "1",
+    "task_id": "1",
 }
 # Routes that end the caller's session run last, so the session serves every other route first.
 ENDING = {"DELETE /api/v1/session", "POST /logout"}

@@ -20,11 +20,14 @@ from xinyong.api import (
     cases,
     changes,
     checks,
+    evaluation,
     exports,
     identity,
+    inspection,
     overview,
     query,
     shared,
+    signals,
 )
 from xinyong.errors import XinyongError
 from xinyong.http.auth import enforce_policy
@@ -49,12 +52,15 @@ def create_app(platform: Platform) -> FastAPI:
     for router in (
         batches.router,
         checks.router,
+        evaluation.router,
         cases.router,
+        inspection.router,
         changes.router,
         exports.router,
         query.router,
         overview.router,
         shared.router,
+        signals.router,
         identity.router,
         audit.router,
         admin.router,

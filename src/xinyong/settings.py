@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         description="Mark a record as contested (有异议) wherever it is shown while an objection to it is "
         "under verification.",
     )
+    publish_grades: bool = Field(
+        False,
+        description="Show comprehensive-evaluation grades (公共信用综合评价) to the public; the entity "
+        "itself and authorised staff always see its grade with the explanation.",
+    )
     calendar_dir: Path | None = Field(
         None,
         description="Directory of operator holiday files (`<year>.toml`); default `<data_dir>/calendar`.",

@@ -16,7 +16,10 @@ from typing import Any
 from xinyong.errors import InvalidInput
 from xinyong.rules import TOPICS, Rule, RuleBook, check_params, compile_condition
 from xinyong.rules.commitments import Template, parse_templates
+from xinyong.rules.evaluation import EvaluationModel, RiskConfig, parse_model, parse_risk, shipped_texts
 from xinyong.rules.measures import MeasureCatalogue, parse_catalogue
+from xinyong.rules.random_inspection import Matter, RatioConfig, parse_matters, parse_ratio_configs
+from xinyong.rules.signals import SignalBook, parse_signals
 
 _RULESET_KEYS = {"id", "title", "citation", "effective_from", "effective_to", "repeals", "note"}
 _RULE_KEYS = {"id", "topic", "applies_to", "params", "citation", "note"}
@@ -168,3 +171,75 @@ def load_commitment_templates(extra_dir: Path | None) -> dict[str, Template]:
         return parse_templates(documents)
     except ValueError as error:
         raise InvalidInput(str(error)) from None
+
+
+def load_signal_rules(extra_dir: Path | None) -> SignalBook:
+    """The shipped risk-signal rules plus the operator's files (``extra_dir/*.toml``, if it exists), which
+    replace a signal by its id (format: ``rules/signals/default.toml``)."""
+    shipped = resources.files("xinyong.rules").joinpath("signals")
+    files: list[Traversable | Path] = sorted(
+        (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
+    )
+    if extra_dir is not None and extra_dir.is_dir():
+        files += sorted(extra_dir.glob("*.toml"))
+    return parse_signals([(str(f), f.read_text("utf-8")) for f in files])
+
+
+def _toml_documents(files: Iterable[Traversable | Path]) -> list[tuple[str, dict[str, Any]]]:
+    documents = []
+    for file in files:
+        try:
+            documents.append((str(file), tomllib.loads(file.read_text("utf-8"))))
+        except tomllib.TOMLDecodeError as error:
+            raise _bad(file, f"not TOML: {error}") from None
+    return documents
+
+
+def load_inspection_matters(extra_dir: Path | None) -> dict[str, Matter]:
+    """The shipped random-inspection matters (``rules/inspection/matters.toml``) plus the operator's
+    (``extra_dir/*.toml``, if it exists): an item of the same id replaces the shipped one."""
+    shipped = resources.files("xinyong.rules").joinpath("inspection")
+    files: list[Traversable | Path] = sorted(
+        (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
+    )
+    if extra_dir is not None and extra_dir.is_dir():
+        files += sorted(extra_dir.glob("*.toml"))
+    try:
+        return parse_matters(_toml_documents(files))
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+
+
+def load_inspection_ratios(extra_dir: Path | None) -> dict[str, RatioConfig]:
+    """Sampling ratios per credit-risk class: the shipped sample configurations
+    (``rules/samples/inspection-ratios-*.toml``) plus the operator's (``extra_dir/*.toml``)."""
+    shipped = resources.files("xinyong.rules").joinpath("samples")
+    files: list[Traversable | Path] = sorted(
+        (
+            f
+            for f in shipped.iterdir()
+            if f.name.startswith("inspection-ratios-") and f.name.endswith(".toml")
+        ),
+        key=lambda f: f.name,
+    )
+    if extra_dir is not None and extra_dir.is_dir():
+        files += sorted(extra_dir.glob("*.toml"))
+    try:
+        return parse_ratio_configs(_toml_documents(files))
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+
+
+def load_evaluation(extra_dir: Path | None) -> tuple[EvaluationModel, RiskConfig]:
+    """The evaluation model and the risk-class configuration: the shipped files (``rules/evaluation``) plus
+    the operator's (``extra_dir/*.toml``): a file holding [model] replaces the shipped model, one holding
+    [overlay] adds or replaces the overlay of its section, a ``risk*.toml`` replaces the risk classes."""
+    models, risks = shipped_texts()
+    if extra_dir is not None and extra_dir.is_dir():
+        for file in sorted(extra_dir.glob("*.toml")):
+            (risks if file.name.startswith("risk") else models).append((str(file), file.read_text("utf-8")))
+    operator_model = [t for t in models[1:] if "[model]" in t[1]]
+    if operator_model:  # the operator's model replaces the shipped one; shipped overlays still apply
+        models = [t for t in models if "[model]" not in t[1] or t in operator_model]
+    model = parse_model(models)
+    return model, parse_risk(risks, [grade.code for grade in model.grades])

@@ -494,3 +494,134 @@ commitment_obligation = Table(
     Column("state", String(10), nullable=False, comment="open, performed or breached"),
     Column("settled_on", Date),
 )
+
+# Random inspection (双随机、一公开, 国办发〔2015〕58号 "一单两库"): the inspector register
+# (执法检查人员名录库) kept by departments; plans, each drawing from a target register (检查对象名录库)
+# frozen with it — the rows of both registers are kept byte for byte as canonical JSON, so their published
+# hashes can be recomputed — and the tasks of a draw with their results, which become records of kind
+# ``inspection``.
+inspection_inspector = Table(
+    "inspection_inspector",
+    metadata,
+    Column("inspector_id", String(40), primary_key=True, comment="执法证号 or the department's own id"),
+    Column("name", Text, nullable=False),
+    Column("department_code", Code, ForeignKey("department.code"), nullable=False, index=True),
+    Column("region_code", String(6), nullable=False),
+    Column("qualifications", JSON, nullable=False),
+    Column(
+        "conflicts", JSON, nullable=False, comment="codes of entities the inspector declared a relation to"
+    ),
+    Column("active", Boolean, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+inspection_plan = Table(
+    "inspection_plan",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("department_code", Code, ForeignKey("department.code"), nullable=False, index=True),
+    Column("matter_id", String(60), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("filter", JSON, nullable=False, comment="region prefix, industry section, entity type"),
+    Column("ratio_config", String(60), comment="the ratio configuration the ratios come from"),
+    Column("ratios", JSON, nullable=False, comment="risk class → ratio (decimal text)"),
+    Column("default_ratio", String(20), nullable=False, comment="ratio of entities without a risk class"),
+    Column("same_region_conflict", Boolean, nullable=False),
+    Column("state", String(12), nullable=False, comment="draft, frozen, committed or drawn"),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("frozen_at", DateTime(timezone=True)),
+    Column("targets_sha256", String(64)),
+    Column("inspectors_sha256", String(64)),
+    Column("target_count", Integer),
+    Column("commitment", String(64), comment="SHA-256 of the seed, published before the draw"),
+    Column(
+        "seed_secret", String(64), comment="the seed until the draw reveals it (null: kept by its holder)"
+    ),
+    Column("committed_at", DateTime(timezone=True)),
+    Column("seed", String(64), comment="the revealed seed"),
+    Column("drawn_at", DateTime(timezone=True)),
+    Column("result_sha256", String(64)),
+    Column("document", Text, comment="the signed draw document as published"),
+)
+
+inspection_register_row = Table(
+    "inspection_register_row",
+    metadata,
+    Column("plan_id", Id, ForeignKey("inspection_plan.id"), primary_key=True),
+    Column("kind", String(10), primary_key=True, comment="targets or inspectors"),
+    Column("row_key", String(40), primary_key=True, comment="uscc or inspector_id"),
+    Column("content", Text, nullable=False, comment="the row's canonical JSON as frozen"),
+)
+
+inspection_task = Table(
+    "inspection_task",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("plan_id", Id, ForeignKey("inspection_plan.id"), nullable=False),
+    Column("uscc", Code, ForeignKey("entity.uscc"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("inspectors", JSON, nullable=False),
+    Column("problem", Text, comment="why the draw could not assign two inspectors"),
+    Column("state", String(12), nullable=False, comment="assigned or recorded"),
+    Column("outcome", String(40)),
+    Column("note", Text),
+    Column("inspected_on", Date),
+    Column("publish_by", Date, comment="last day to publish the result (working days)"),
+    Column("deadline_rule", String(80)),
+    Column("record_id", Id, ForeignKey("record.id")),
+    Column("recorded_by", Text),
+    Column("recorded_at", DateTime(timezone=True)),
+    UniqueConstraint("plan_id", "uscc"),
+)
+
+# Comprehensive evaluation (公共信用综合评价, DESIGN 3.7): each batch run over a snapshot of the store, with
+# the model and the data it graded; each graded entity's result with its risk class; and every point of every
+# score with the record it comes from (raw: before caps, points: after), which explanations and what-ifs read.
+evaluation_run = Table(
+    "evaluation_run",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("model_id", String(80), nullable=False),
+    Column("model_version", String(100), nullable=False, comment="model id @ hash of its files"),
+    Column("risk_version", String(100), nullable=False, comment="risk-class configuration id @ hash"),
+    Column("engine", String(10), nullable=False, comment="duckdb or spark"),
+    Column("evaluated_on", Date, nullable=False, comment="the day whose public records were evaluated"),
+    Column("as_of", DateTime(timezone=True), nullable=False, comment="the moment of the snapshot"),
+    Column("data_version", Id, comment="the highest record id in the snapshot"),
+    Column("snapshot_sha256", String(64), nullable=False),
+    Column("entities", Integer, nullable=False),
+    Column("graded", Integer, nullable=False),
+    Column("counts", JSON, nullable=False, comment="entities per grade and per risk class"),
+    Column("seconds", Numeric(10, 3), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+evaluation_result = Table(
+    "evaluation_result",
+    metadata,
+    Column("run_id", Id, ForeignKey("evaluation_run.id"), primary_key=True),
+    Column("uscc", Code, primary_key=True, index=True),
+    Column("industry_section", String(1)),
+    Column("score", Numeric(10, 2), nullable=False),
+    Column("grade", String(2), nullable=False),
+    Column("risk_class", String(1), nullable=False),
+    Column("signals", JSON, nullable=False, comment="risk signal code → the record ids that show it"),
+)
+
+evaluation_point = Table(
+    "evaluation_point",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("run_id", Id, ForeignKey("evaluation_run.id"), nullable=False),
+    Column("uscc", Code, nullable=False),
+    Column("indicator", String(80), nullable=False),
+    Column("factor", String(80), nullable=False),
+    Column("record_id", Id, nullable=False),
+    Column("order_key", Integer, nullable=False, comment="decision date as yyyymmdd: caps go newest first"),
+    Column("raw_points", Numeric(10, 2), nullable=False),
+    Column("points", Numeric(10, 2), nullable=False),
+    Index("ix_evaluation_point_run_id_uscc", "run_id", "uscc"),
+)

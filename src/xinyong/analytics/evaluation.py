@@ -1,0 +1,217 @@
+"""The evaluation as SQL generated from the model, run on an engine over a snapshot.
+
+The same text on every engine: the graded entities and their records public on the day (kept as views),
+``evaluation_points`` (per entity, factor and record: the
+raw points and the points after the factor's and the indicator's caps, the arithmetic of
+``rules.evaluation.score``), the results (score and grade of every graded entity) and the risk signals
+(per entity, signal and record: the evidence). Decimal arithmetic throughout, rounded half up to the cent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from xinyong.analytics.engines import Engine
+from xinyong.analytics.snapshot import Snapshot
+from xinyong.model.records import public_states
+from xinyong.rules.evaluation import EvaluationModel, Factor, Match, RiskConfig, ymd
+
+POINTS = "DECIMAL(18,2)"
+
+
+def _str(value: str) -> str:
+    return "'" + value + "'"  # the model's parser refuses quotes and backslashes in every value
+
+
+def _num(value: Decimal) -> str:
+    return f"CAST({value} AS DECIMAL(18,4))"
+
+
+def _in(column: str, values: Iterable[str]) -> str:
+    return f"{column} IN ({', '.join(_str(v) for v in values)})"
+
+
+def _match(match: Match) -> str:
+    return " AND ".join(_in(key, values) for key, values in match.items() if values) or "1 = 1"
+
+
+def _clamp(expression: str, low: Decimal | None, high: Decimal | None) -> str:
+    if low is not None:
+        expression = f"GREATEST({expression}, CAST({low} AS {POINTS}))"
+    if high is not None:
+        expression = f"LEAST({expression}, CAST({high} AS {POINTS}))"
+    return expression
+
+
+def _weight(model: EvaluationModel, factor: Factor) -> str:
+    cases = [
+        f"WHEN {_str(section)} THEN {_num(weight)}"
+        for section in sorted(model.overlays)
+        if (weight := model.weight(factor, section)) != 1
+    ]
+    return f"CASE section {' '.join(cases)} ELSE {_num(Decimal(1))} END" if cases else _num(Decimal(1))
+
+
+def _decay(factor: Factor, day: int) -> str:
+    if not factor.decay:
+        return _num(Decimal(1))
+    cases = " ".join(
+        f"WHEN decided_ymd > {day - band.years * 10000} THEN {_num(band.value)}" for band in factor.decay
+    )
+    return f"CASE {cases} ELSE {_num(factor.decay_after)} END"
+
+
+def graded_sql(model: EvaluationModel) -> str:
+    """The graded entities: all but those whose status the model excludes (cancelled, revoked, moved out)."""
+    excluded = model.not_graded_statuses
+    graded = "status IS NULL" + (f" OR NOT ({_in('status', excluded)})" if excluded else " OR 1 = 1")
+    return f"SELECT uscc, industry_section AS section, established_ymd FROM entities WHERE {graded}"
+
+
+def public_records_sql(day: date) -> str:
+    """The graded entities' records public on `day`: current version in a public state, in its period."""
+    d = ymd(day)
+    return f"""SELECT r.record_id, r.uscc, r.kind, r.category, r.list_type, r.severity,
+  COALESCE(r.decided_ymd, 0) AS decided_ymd, g.section, g.established_ymd
+FROM records r JOIN graded g ON g.uscc = r.uscc
+WHERE {_in("r.state", [str(s) for s in public_states()])} AND r.pub_start_ymd <= {d}
+  AND (r.pub_end_ymd IS NULL OR r.pub_end_ymd > {d})"""
+
+
+def points_sql(model: EvaluationModel, day: date) -> str:
+    """Per (entity, factor, record): raw points and points after caps; rows of 0 raw points are left out."""
+    d = ymd(day)
+    assert d is not None
+    branches = []
+    for factor in model.factors:
+        weight = _weight(model, factor)
+        if factor.source == "registration":
+            cases = " ".join(
+                f"WHEN established_ymd <= {d - band.years * 10000} THEN {_num(band.value)}"
+                for band in factor.bands
+            )
+            value = f"CASE {cases} ELSE {_num(Decimal(0))} END * {weight}"
+            source = "registration"
+            where = "established_ymd IS NOT NULL"
+        else:
+            value = f"{_num(factor.points)} * {weight} * {_decay(factor, d)}"
+            source, where = "public_records", _match(factor.match)
+        branches.append(
+            f"  SELECT uscc, record_id, {_str(factor.indicator)} AS indicator, {_str(factor.id)} AS factor,"
+            f" decided_ymd, CAST(ROUND({value}, 2) AS {POINTS}) AS raw_points FROM {source} WHERE {where}"
+        )
+    factor_cases = " ".join(
+        f"WHEN {_str(f.id)} THEN {_clamp('cum', f.min, f.max)} - {_clamp('cum - raw_points', f.min, f.max)}"
+        for f in model.factors
+        if f.min is not None or f.max is not None
+    )
+    factor_points = f"CASE factor {factor_cases} ELSE raw_points END" if factor_cases else "raw_points"
+    indicator_cases = " ".join(
+        f"WHEN {_str(i.id)} THEN {_clamp('icum', i.min, i.max)} - "
+        f"{_clamp('icum - factor_points', i.min, i.max)}"
+        for i in model.indicators
+        if i.min is not None or i.max is not None
+    )
+    points = (
+        f"CASE indicator {indicator_cases} ELSE factor_points END" if indicator_cases else "factor_points"
+    )
+    union = "\n  UNION ALL\n".join(branches)
+    return f"""WITH registration AS (
+  SELECT record_id, uscc, decided_ymd, section, established_ymd FROM (
+    SELECT p.*, ROW_NUMBER() OVER (PARTITION BY uscc ORDER BY record_id DESC) AS pick
+    FROM public_records p WHERE kind = 'registration'
+  ) x WHERE pick = 1
+),
+raw AS (
+{union}
+),
+factor_running AS (
+  SELECT uscc, record_id, indicator, factor, decided_ymd, raw_points,
+    SUM(raw_points) OVER (PARTITION BY uscc, factor ORDER BY decided_ymd DESC, record_id DESC
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
+  FROM raw WHERE raw_points <> 0
+),
+factor_capped AS (
+  SELECT uscc, record_id, indicator, factor, decided_ymd, raw_points,
+    CAST({factor_points} AS {POINTS}) AS factor_points
+  FROM factor_running
+),
+indicator_running AS (
+  SELECT uscc, record_id, indicator, factor, decided_ymd, raw_points, factor_points,
+    SUM(factor_points) OVER (PARTITION BY uscc, indicator ORDER BY decided_ymd DESC, record_id DESC, factor
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS icum
+  FROM factor_capped
+)
+SELECT uscc, record_id, indicator, factor, decided_ymd, raw_points, CAST({points} AS {POINTS}) AS points
+FROM indicator_running"""
+
+
+def results_sql(model: EvaluationModel) -> str:
+    """Score and grade of every graded entity (those without points have the base)."""
+    grades = " ".join(
+        f"WHEN score >= CAST({g.min_score} AS {POINTS}) THEN {_str(g.code)}"
+        for g in model.grades
+        if g.min_score is not None
+    )
+    return f"""WITH totals AS (SELECT uscc, SUM(points) AS total FROM evaluation_points GROUP BY uscc),
+scores AS (
+  SELECT g.uscc, g.section,
+    CAST(CAST({model.base} AS {POINTS}) + COALESCE(t.total, CAST(0 AS {POINTS})) AS {POINTS}) AS score
+  FROM graded g LEFT JOIN totals t ON t.uscc = g.uscc
+)
+SELECT uscc, section, score, CASE {grades} ELSE {_str(model.grades[-1].code)} END AS grade
+FROM scores ORDER BY uscc"""
+
+
+def signals_sql(model: EvaluationModel, risk: RiskConfig, day: date) -> str | None:
+    """Per (entity, signal, record): the evidence of each signal the snapshot can compute."""
+    d = ymd(day)
+    assert d is not None
+    branches = []
+    for signal in risk.signals:
+        if signal.match is None:
+            continue
+        where = _match(signal.match)
+        if signal.within_years:
+            where += f" AND decided_ymd > {d - signal.within_years * 10000}"
+        branches.append(
+            f"  SELECT uscc, {_str(signal.code)} AS signal, record_id FROM public_records WHERE {where}"
+        )
+    if not branches:
+        return None
+    union = "\n  UNION ALL\n".join(branches)
+    return f"SELECT uscc, signal, record_id FROM (\n{union}\n) s ORDER BY uscc, signal, record_id"
+
+
+def prepared(model: EvaluationModel, day: date) -> list[tuple[str, str]]:
+    """The views every query reads, in order, each computed once: ``graded``, ``public_records`` and
+    ``evaluation_points``."""
+    return [
+        ("graded", graded_sql(model)),
+        ("public_records", public_records_sql(day)),
+        ("evaluation_points", points_sql(model, day)),
+    ]
+
+
+@dataclass(frozen=True)
+class Computed:
+    points: list[tuple[Any, ...]]  # uscc, record_id, indicator, factor, decided_ymd, raw_points, points
+    results: list[tuple[Any, ...]]  # uscc, section, score, grade
+    signals: list[tuple[Any, ...]]  # uscc, signal, record_id
+
+
+def evaluate(
+    engine: Engine, snapshot: Snapshot, model: EvaluationModel, risk: RiskConfig, day: date
+) -> Computed:
+    for view, path in snapshot.views().items():
+        engine.register_parquet(view, path)
+    for view, sql in prepared(model, day):
+        engine.materialize(view, sql)
+    points = engine.rows("SELECT * FROM evaluation_points ORDER BY uscc, indicator, factor, record_id")
+    results = engine.rows(results_sql(model))
+    signal_query = signals_sql(model, risk, day)
+    signals = engine.rows(signal_query) if signal_query else []
+    return Computed(points, results, signals)

@@ -1,0 +1,310 @@
+"""``xinyong inspection …``: random inspection (双随机、一公开) — matters, ratios, the inspector register,
+plans (create, freeze, commit, draw), the published draw and its verification, tasks and results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json as jsonlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from xinyong.cli._common import JsonOption, console, err, feature_app, iso_date, print_json
+from xinyong.errors import InvalidInput
+from xinyong.security.principal import operator
+from xinyong.services import inspection
+from xinyong.services.platform import open_platform
+
+app = feature_app(
+    "inspection", "Random inspection (双随机、一公开): plans, draws anyone can verify, results."
+)
+
+PlanId = Annotated[int, typer.Argument(min=1, help="The plan's id")]
+Department = Annotated[
+    str | None, typer.Option("--department", help="Code of the department (on record) it is for")
+]
+
+
+@app.command()
+def matters(json: JsonOption = False) -> None:
+    """The random-inspection matters (随机抽查事项清单): department, basis, whether the basis is verified."""
+    found = inspection.matters(open_platform())
+    if json:
+        print_json(found)
+        return
+    table = Table("id", "matter", "department", "basis", "verified")
+    for m in found["matters"]:
+        table.add_row(m["id"], m["name"], m["department"], m["basis"], "yes" if m["verified"] else "no")
+    console.print(table)
+
+
+@app.command()
+def ratios(json: JsonOption = False) -> None:
+    """Sampling ratio configurations per credit-risk class (A–D, and entities without a class)."""
+    found = inspection.ratio_configs(open_platform())
+    if json:
+        print_json(found)
+        return
+    table = Table("id", "A", "B", "C", "D", "default", "citation")
+    for c in found["configurations"]:
+        table.add_row(c["id"], *(c["ratios"].get(k, "—") for k in "ABCD"), c["default_ratio"], c["citation"])
+    console.print(table)
+
+
+@app.command("inspector-add")
+def inspector_add(
+    inspector_id: Annotated[str, typer.Argument(help="执法证号 or the department's own id")],
+    name: Annotated[str, typer.Option("--name", help="The inspector's name")],
+    region: Annotated[str, typer.Option("--region", help="Region code the inspector works in (6 digits)")],
+    department: Department = None,
+    qualification: Annotated[
+        list[str] | None, typer.Option("--qualification", help="A qualification (repeatable)")
+    ] = None,
+    conflict: Annotated[
+        list[str] | None, typer.Option("--conflict", help="Code of an entity the inspector is related to")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Add an inspector to a department's register (执法检查人员名录库) with declared conflicts."""
+    added = inspection.add_inspector(
+        open_platform(),
+        operator(),
+        inspector_id=inspector_id,
+        name=name,
+        region_code=region,
+        qualifications=qualification or [],
+        conflicts=conflict or [],
+        department_code=department,
+    )
+    if json:
+        print_json(added)
+    else:
+        console.print(f"inspector {added['inspector_id']} added to {added['department_code']}'s register")
+
+
+@app.command()
+def inspectors(department: Department = None, json: JsonOption = False) -> None:
+    """The inspector register (every department's, or one's)."""
+    found = inspection.list_inspectors(open_platform(), operator(), department_code=department)
+    if json:
+        print_json(found)
+        return
+    table = Table("id", "name", "department", "region", "conflicts")
+    for i in found["inspectors"]:
+        table.add_row(
+            i["inspector_id"], i["name"], i["department_code"], i["region_code"], str(len(i["conflicts"]))
+        )
+    console.print(table)
+
+
+@app.command()
+def plan(
+    matter: Annotated[str, typer.Option("--matter", help="A matter id (`xinyong inspection matters`)")],
+    title: Annotated[str, typer.Option("--title", help="The plan's title")],
+    department: Department = None,
+    region_prefix: Annotated[str | None, typer.Option("--region-prefix", help="Region code prefix")] = None,
+    industry_section: Annotated[
+        str | None, typer.Option("--industry-section", help="GB/T 4754-2017 section letter")
+    ] = None,
+    entity_type: Annotated[str | None, typer.Option("--entity-type", help="Entity type (企业 …)")] = None,
+    ratio_config: Annotated[
+        str | None, typer.Option("--ratios", help="A ratio configuration id (`xinyong inspection ratios`)")
+    ] = None,
+    default_ratio: Annotated[
+        str | None, typer.Option("--default-ratio", help="Ratio of entities without a risk class")
+    ] = None,
+    same_region_conflict: Annotated[
+        bool,
+        typer.Option("--same-region-conflict", help="Inspectors of the entity's own region are in conflict"),
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Make a draft plan: matter, filter, ratios per risk class."""
+    made = inspection.create_plan(
+        open_platform(),
+        operator(),
+        matter=matter,
+        title=title,
+        region_prefix=region_prefix,
+        industry_section=industry_section,
+        entity_type=entity_type,
+        ratio_config=ratio_config,
+        default_ratio=default_ratio,
+        same_region_conflict=same_region_conflict,
+        department_code=department,
+    )
+    _print_plan(made, json)
+
+
+def _print_plan(plan: dict[str, Any], json: bool) -> None:
+    if json:
+        print_json(plan)
+        return
+    console.print(f"plan {plan['id']} ({plan['state']}): {plan['title']} · matter {plan['matter_id']}")
+    for key in ("targets_sha256", "inspectors_sha256", "target_count", "commitment", "seed", "result_sha256"):
+        if plan.get(key) is not None:
+            console.print(f"  {key}: {plan[key]}")
+
+
+@app.command()
+def plans(
+    department: Department = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="At most this many")] = 100,
+    json: JsonOption = False,
+) -> None:
+    """Plans as published, newest first."""
+    found = inspection.list_plans(open_platform(), department_code=department, limit=limit)
+    if json:
+        print_json(found)
+        return
+    table = Table("id", "state", "title", "matter", "department", "targets", "commitment")
+    for p in found["plans"]:
+        table.add_row(
+            str(p["id"]),
+            p["state"],
+            p["title"],
+            p["matter_id"],
+            p["department_code"],
+            str(p["target_count"] or "—"),
+            (p["commitment"] or "—")[:16],
+        )
+    console.print(table)
+
+
+@app.command()
+def freeze(plan_id: PlanId, json: JsonOption = False) -> None:
+    """Freeze the plan's target and inspector registers (their rows and SHA-256)."""
+    _print_plan(inspection.freeze_plan(open_platform(), operator(), plan_id), json)
+
+
+@app.command()
+def commit(
+    plan_id: PlanId,
+    commitment: Annotated[
+        str | None, typer.Option("--commitment", help="SHA-256 of a seed you keep (default: the platform's)")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Publish the commitment to the draw's seed."""
+    _print_plan(inspection.commit_plan(open_platform(), operator(), plan_id, commitment=commitment), json)
+
+
+@app.command()
+def draw(
+    plan_id: PlanId,
+    seed: Annotated[str | None, typer.Option("--seed", help="The seed committed to, if you kept it")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Reveal the seed and draw (after the next signed audit checkpoint): the signed draw document."""
+    document = inspection.draw_plan(open_platform(), operator(), plan_id, seed=seed)
+    if json:
+        print_json(document)
+        return
+    _print_assignments(document)
+
+
+def _print_assignments(document: dict[str, Any]) -> None:
+    result = document["result"]
+    console.print(f"seed {document['seed']} · beacon {document['beacon']['root_hash']}")
+    console.print(
+        "strata: " + ", ".join(f"{s['stratum']} {s['drawn']}/{s['population']}" for s in result["strata"])
+    )
+    table = Table("#", "code", "name", "stratum", "inspectors", "problem")
+    for a in result["assignments"]:
+        table.add_row(
+            str(a["position"]),
+            Text(a["uscc"], no_wrap=True),
+            a["name"] or "—",
+            a["stratum"],
+            ", ".join(a["inspectors"]),
+            a["problem"] or "",
+        )
+    console.print(table)
+    console.print(f"result_sha256 {result['result_sha256']}")
+
+
+@app.command()
+def show(plan_id: PlanId, json: JsonOption = False) -> None:
+    """A plan as published; with --json after its draw, the whole signed draw document."""
+    platform = open_platform()
+    shown = inspection.get_plan(platform, plan_id)
+    if json and shown["state"] == "drawn":
+        print_json(inspection.draw_document(platform, plan_id))
+    else:
+        _print_plan(shown, json)
+
+
+@app.command()
+def verify(
+    plan: Annotated[str, typer.Argument(help="A plan id, or a file holding a draw document")],
+    json: JsonOption = False,
+) -> None:
+    """Recompute a draw from its published inputs: exit 0 when it reproduces, 1 naming what differs."""
+    platform = open_platform()
+    path = Path(plan)
+    if path.is_file():
+        try:
+            document = jsonlib.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InvalidInput(f"{path}: not a JSON document ({error})") from None
+        verdict = inspection.verify(platform, document)
+    elif plan.isdigit():
+        verdict = inspection.verify(platform, plan_id=int(plan))
+    else:
+        raise InvalidInput(f"{plan!r} is neither a plan id nor a file")
+    if json:
+        print_json(verdict)
+    elif verdict["reproduced"]:
+        console.print(f"reproduced: result {verdict['result_sha256']}, signed by key {verdict['key_id']}")
+    else:
+        for problem in verdict["problems"]:
+            err.print(Text.assemble(("not reproduced:", "red"), " ", problem))
+    if not verdict["reproduced"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def tasks(plan_id: PlanId, json: JsonOption = False) -> None:
+    """The plan's tasks: one per drawn target, its inspectors, result and publication deadline."""
+    found = inspection.list_tasks(open_platform(), operator(), plan_id)
+    if json:
+        print_json(found)
+        return
+    table = Table("task", "code", "inspectors", "state", "outcome", "publish by")
+    for t in found["tasks"]:
+        table.add_row(
+            str(t["task_id"]),
+            Text(t["uscc"], no_wrap=True),
+            ", ".join(t["inspectors"]),
+            t["state"],
+            t["outcome"] or "",
+            str(t["publish_by"] or ""),
+        )
+    console.print(table)
+
+
+@app.command()
+def result(
+    task_id: Annotated[int, typer.Argument(min=1, help="The task's id")],
+    outcome: Annotated[str, typer.Option("--outcome", help="未发现问题, 发现问题已责令改正, …")],
+    inspected_on: Annotated[
+        dt.date, typer.Option("--inspected-on", parser=iso_date, help="Day of the inspection (YYYY-MM-DD)")
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="What was found or ordered")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Enter a task's result: it becomes a credit record of kind inspection."""
+    done = inspection.record_result(
+        open_platform(), operator(), task_id, outcome=outcome, inspected_on=inspected_on, note=note
+    )
+    if json:
+        print_json(done)
+        return
+    late = " (late)" if done["late"] else ""
+    console.print(
+        f"task {done['task_id']}: {done['outcome']} · record {done['record_id']}"
+        f" · publish by {done['publish_by']}{late}"
+    )

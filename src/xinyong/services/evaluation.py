@@ -1,0 +1,305 @@
+"""Comprehensive evaluation (公共信用综合评价, DESIGN 3.7): the batch run over a snapshot of the store, and
+the explanation of one entity's grade with its what-if.
+
+The run reads the store once, into Parquet files (``analytics.snapshot``), and computes every score with SQL
+on an engine (DuckDB or Spark) over those files only; the results, each point with its record, the model,
+risk-class and data versions are stored in one unit of work with its audit entry. An explanation reads the
+stored points: the grade, the score, each indicator and the records that moved it; a what-if recomputes the
+grade from those points without one record (``rules.evaluation.what_if``)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xinyong.analytics.engines import ENGINES, open_engine
+from xinyong.analytics.evaluation import evaluate
+from xinyong.analytics.snapshot import write_snapshot
+from xinyong.errors import Forbidden, InvalidInput, NotFound
+from xinyong.model.records import categories
+from xinyong.rules.evaluation import (
+    Contribution,
+    EvaluationModel,
+    RiskConfig,
+    risk_class,
+    score,
+    what_if,
+)
+from xinyong.rules.loader import load_evaluation
+from xinyong.security.principal import Principal
+from xinyong.services.credit_file import valid_code
+from xinyong.services.platform import Platform
+from xinyong.services.unit_of_work import snapshot, unit_of_work
+from xinyong.store import evaluation as store
+
+RUNNERS = frozenset({"platform_admin", "operator"})
+# Who sees explanations of any entity (the entity itself always sees its own).
+EXPLAINED_TO = frozenset({"department_officer", "department_admin", "platform_admin", "operator"})
+SNAPSHOT_CHUNK = 50_000
+
+
+def models(platform: Platform) -> tuple[EvaluationModel, RiskConfig]:
+    rules_dir = platform.settings.resolved_rules_dir
+    return load_evaluation(rules_dir / "evaluation" if rules_dir else None)
+
+
+def run(
+    platform: Platform, principal: Principal, engine: str = "duckdb", day: date | None = None
+) -> dict[str, Any]:
+    """Grade every entity on `day` (default today) from a snapshot of the store, on `engine`."""
+    if principal.role not in RUNNERS:
+        raise Forbidden("only the platform administrator or the operator runs the evaluation")
+    if engine not in ENGINES:
+        raise InvalidInput(
+            f"engine {engine!r} is not one of {', '.join(ENGINES)}", errors=[{"field": "engine"}]
+        )
+    model, risk = models(platform)
+    day = day or platform.clock.today()
+    started = time.perf_counter()
+    as_of = platform.clock.now()
+    platform.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="evaluation-", dir=platform.settings.data_dir)
+    try:
+        with snapshot(platform) as conn:
+            taken = write_snapshot(
+                Path(folder),
+                store.iter_entities(conn, SNAPSHOT_CHUNK),
+                store.iter_current_records(conn, as_of, SNAPSHOT_CHUNK),
+            )
+        with open_engine(engine) as runner:
+            computed = evaluate(runner, taken, model, risk, day)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    evidence: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for uscc, signal, record_id in computed.signals:
+        evidence[uscc][signal].append(int(record_id))
+    results = []
+    for uscc, section, total, grade in computed.results:
+        signals = {code: ids for code, ids in sorted(evidence.get(uscc, {}).items())}
+        results.append(
+            {
+                "uscc": uscc,
+                "industry_section": section,
+                "score": Decimal(total),
+                "grade": grade,
+                "risk_class": risk_class(risk, grade, signals),
+                "signals": signals,
+            }
+        )
+    counts = {
+        "grades": dict(sorted(Counter(r["grade"] for r in results).items())),
+        "risk_classes": dict(sorted(Counter(r["risk_class"] for r in results).items())),
+    }
+    seconds = round(time.perf_counter() - started, 3)
+    with unit_of_work(platform) as work:
+        run_id = store.insert_run(
+            work.conn,
+            model_id=model.id,
+            model_version=model.version,
+            risk_version=risk.version,
+            engine=engine,
+            evaluated_on=day,
+            as_of=as_of,
+            data_version=taken.data_version,
+            snapshot_sha256=taken.sha256,
+            entities=taken.entities,
+            graded=len(results),
+            counts=counts,
+            seconds=Decimal(str(seconds)),
+            actor=principal.actor,
+            created_at=platform.clock.now(),
+        )
+        store.insert_results(work.conn, [{"run_id": run_id, **r} for r in results])
+        store.insert_points(
+            work.conn,
+            [
+                {
+                    "run_id": run_id,
+                    "uscc": uscc,
+                    "record_id": int(record_id),
+                    "indicator": indicator,
+                    "factor": factor,
+                    "order_key": int(order_key),
+                    "raw_points": Decimal(raw),
+                    "points": Decimal(points),
+                }
+                for uscc, record_id, indicator, factor, order_key, raw, points in computed.points
+            ],
+        )
+        summary = {
+            "run_id": run_id,
+            "engine": engine,
+            "model_id": model.id,
+            "model_version": model.version,
+            "risk_version": risk.version,
+            "evaluated_on": day,
+            "data_version": taken.data_version,
+            "snapshot_sha256": taken.sha256,
+            "entities": taken.entities,
+            "graded": len(results),
+            "grades": counts["grades"],
+            "risk_classes": counts["risk_classes"],
+            "seconds": seconds,
+        }
+        work.audit(principal, "evaluation.run", str(run_id), detail={k: str(v) for k, v in summary.items()})
+    return summary
+
+
+def _may_explain(platform: Platform, principal: Principal, uscc: str) -> bool:
+    if principal.role == "entity":
+        return principal.entity_uscc == uscc
+    return principal.role in EXPLAINED_TO
+
+
+def _money(value: Decimal) -> float:
+    return float(value)
+
+
+def explain(
+    platform: Platform, principal: Principal, uscc: str, *, what_if_record: int | None = None
+) -> dict[str, Any]:
+    """The entity's grade in the latest run; for the entity itself and authorised staff also the score,
+    each indicator with the records that moved it and by how much, the risk class, and a what-if."""
+    code = valid_code(uscc)
+    explained = _may_explain(platform, principal, code)
+    if not explained and not platform.settings.publish_grades:
+        raise Forbidden("grades of the comprehensive evaluation are not published on this platform")
+    if what_if_record is not None and not explained:
+        raise Forbidden("a what-if is shown to the entity itself and to authorised staff only")
+    model, risk = models(platform)
+    with snapshot(platform) as conn:
+        latest = store.get_run(conn)
+        if latest is None:
+            raise NotFound("no comprehensive evaluation has been run yet")
+        result = store.get_result(conn, latest["id"], code)
+        if result is None:
+            raise NotFound(
+                f"{code} is not graded in evaluation {latest['id']}: not on record on "
+                f"{latest['evaluated_on']}, or cancelled, revoked or moved out"
+            )
+        points = store.list_points(conn, latest["id"], code) if explained else []
+        facts = store.record_facts(conn, sorted({p["record_id"] for p in points}))
+    grade = model.grade_of(Decimal(result["score"])) if latest["model_version"] == model.version else None
+    grade_names = (grade.name, grade.name_en) if grade and grade.code == result["grade"] else (None, None)
+    answer: dict[str, Any] = {
+        "uscc": code,
+        "run_id": latest["id"],
+        "evaluated_on": latest["evaluated_on"],
+        "model_version": latest["model_version"],
+        "data_version": latest["data_version"],
+        "grade": result["grade"],
+        "grade_name": grade_names[0],
+        "grade_name_en": grade_names[1],
+        "explained": explained,
+        "score": None,
+        "base": None,
+        "risk_class": None,
+        "signals": None,
+        "indicators": None,
+        "what_if": None,
+    }
+    if not explained:
+        return answer
+    if latest["model_version"] != model.version:
+        raise InvalidInput(
+            f"the latest evaluation used model {latest['model_version']}, not the one loaded "
+            f"({model.version}): run the evaluation again to explain it"
+        )
+    contributions = [
+        Contribution(
+            p["indicator"],
+            p["factor"],
+            p["record_id"],
+            p["order_key"],
+            Decimal(p["raw_points"]),
+            Decimal(p["points"]),
+        )
+        for p in points
+    ]
+    by_indicator: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in sorted(contributions, key=lambda c: (c.indicator, -c.order_key, -c.record_id, c.factor)):
+        fact = facts.get(c.record_id, {})
+        factor = model.factor(c.factor)
+        by_indicator[c.indicator].append(
+            {
+                "record_id": c.record_id,
+                "factor": c.factor,
+                "factor_name": factor.name,
+                "points": _money(c.points),
+                "raw_points": _money(c.raw_points),
+                "kind": fact.get("kind"),
+                "category": fact.get("category"),
+                "category_name": categories()[fact["category"]].name
+                if fact.get("category") in categories()
+                else None,
+                "list_type": fact.get("list_type"),
+                "severity": fact.get("severity"),
+                "document_no": fact.get("document_no"),
+                "decision_date": fact.get("decision_date"),
+            }
+        )
+    indicators = []
+    for indicator in model.indicators:
+        records = by_indicator.get(indicator.id, [])
+        total = sum((c.points for c in contributions if c.indicator == indicator.id), Decimal("0"))
+        indicators.append(
+            {
+                "id": indicator.id,
+                "name": indicator.name,
+                "name_en": indicator.name_en,
+                "points": _money(total),
+                "min": None if indicator.min is None else _money(indicator.min),
+                "max": None if indicator.max is None else _money(indicator.max),
+                "records": records,
+            }
+        )
+    answer |= {
+        "score": _money(Decimal(result["score"])),
+        "base": _money(model.base),
+        "risk_class": result["risk_class"],
+        "risk_class_name": risk.classes[result["risk_class"]].name,
+        "signals": result["signals"],
+        "indicators": indicators,
+    }
+    if what_if_record is not None:
+        answer["what_if"] = _what_if(model, risk, contributions, result, what_if_record)
+    return answer
+
+
+def _what_if(
+    model: EvaluationModel,
+    risk: RiskConfig,
+    contributions: list[Contribution],
+    result: dict[str, Any],
+    record_id: int,
+) -> dict[str, Any]:
+    scored, counted = what_if(model, contributions, record_id)
+    signals = {code: [i for i in ids if i != record_id] for code, ids in result["signals"].items()}
+    remaining = [code for code, ids in signals.items() if ids]
+    new_class = risk_class(risk, scored.grade.code, remaining)
+    return {
+        "record_id": record_id,
+        "counted": counted,
+        "score": _money(scored.score),
+        "grade": scored.grade.code,
+        "grade_name": scored.grade.name,
+        "grade_changed": scored.grade.code != result["grade"],
+        "risk_class": new_class,
+        "risk_class_changed": new_class != result["risk_class"],
+        "signals": sorted(remaining),
+    }
+
+
+def rescore(model: EvaluationModel, points: list[dict[str, Any]]) -> Decimal:
+    """The score the pure scorer gives a run's stored raw points (a check of the SQL's arithmetic)."""
+    contributions = [
+        Contribution(p["indicator"], p["factor"], p["record_id"], p["order_key"], Decimal(p["raw_points"]))
+        for p in points
+    ]
+    return score(model, contributions).score

@@ -1,0 +1,886 @@
+"""Random inspection (双随机、一公开, 国办发〔2015〕58号 "一单两库"; issue 13 item 5).
+
+A department keeps its inspectors in the inspector register (执法检查人员名录库) and makes a plan for one
+matter of the matters list (随机抽查事项清单) over the entities its filter selects. The plan goes through:
+
+- **freeze**: the target register (检查对象名录库: entities in operation matching the filter, each with its
+  risk class from the latest evaluation run — stratum ``unclassified`` without one — and the inspectors of its
+  last inspection) and the department's inspector register are frozen with the plan, with the SHA-256 of
+  each over canonical JSON;
+- **commit**: the commitment, SHA-256 of a secret seed, is published (and appended to the audit log);
+- **draw**: the seed is revealed and mixed with the root hash of the first signed audit checkpoint that covers
+  the commitment's audit entry, a value nobody knew when the seed was committed; the draw is
+  ``model.inspection.draw`` of the published inputs, signed, and anyone can recompute it (``verify``);
+- **tasks and results**: one task per drawn target; the department enters each result, which becomes a
+  record of kind ``inspection`` (抽查检查结果信息), to be published within the working days of the
+  `publication_deadline` rule of that kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from xinyong.clock import as_utc
+from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.model.canonical import canonical_json
+from xinyong.model.inspection import (
+    RISK_CLASSES,
+    DrawInputError,
+    commitment_of,
+    draw,
+    inspector_register_hash,
+    recompute,
+    target_register_hash,
+)
+from xinyong.model.records import RecordState, operating_statuses
+from xinyong.reference import industries
+from xinyong.rules import publication_deadline_days, publication_window
+from xinyong.rules.loader import load_inspection_matters, load_inspection_ratios
+from xinyong.rules.random_inspection import Matter, RatioConfig, valid_ratio
+from xinyong.security.principal import OPERATOR_ROLE, Principal
+from xinyong.security.signing import checkpoint_message, document_problem, verify_with
+from xinyong.services import events, search
+from xinyong.services.credit_file import valid_code
+from xinyong.services.departments import department_in, require_on_record
+from xinyong.services.platform import Platform
+from xinyong.services.unit_of_work import UnitOfWork, snapshot, unit_of_work
+from xinyong.store import audit as audit_store
+from xinyong.store import cases as cases_store
+from xinyong.store import collection as collection_store
+from xinyong.store import credit_file as file_store
+from xinyong.store import inspection as store
+
+DEPARTMENT_ROLES = frozenset({"department_officer", "department_admin"})
+STAFF = frozenset({OPERATOR_ROLE, "platform_admin"})
+DOCUMENT_TYPE = "xinyong.inspection.draw"
+# 抽查检查结果 as the enterprise publicity system lists them (国家企业信用信息公示系统).
+OUTCOMES = (
+    "未发现问题",
+    "发现问题已责令改正",
+    "发现问题待后续处理",
+    "未按规定公示应当公示的信息",
+    "公示信息隐瞒真实情况、弄虚作假",
+    "通过登记的住所（经营场所）无法联系",
+    "不配合检查情节严重",
+    "未发现开展本次抽查涉及的经营活动",
+)
+MAX_TEXT = 2000
+_INSPECTOR_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,39}$")
+_REGION = re.compile(r"^\d{6}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+# -- rule data ------------------------------------------------------------------------------------------
+
+
+def _extra(platform: Platform, name: str):
+    rules_dir = platform.settings.resolved_rules_dir
+    return rules_dir / name if rules_dir else None
+
+
+def matters_of(platform: Platform) -> dict[str, Matter]:
+    return load_inspection_matters(_extra(platform, "inspection"))
+
+
+def ratio_configs_of(platform: Platform) -> dict[str, RatioConfig]:
+    return load_inspection_ratios(_extra(platform, "inspection-ratios"))
+
+
+def matters(platform: Platform) -> dict[str, Any]:
+    return {"matters": [m.to_dict() for m in matters_of(platform).values()]}
+
+
+def ratio_configs(platform: Platform) -> dict[str, Any]:
+    return {"configurations": [c.to_dict() for c in ratio_configs_of(platform).values()]}
+
+
+# -- who acts -------------------------------------------------------------------------------------------
+
+
+def _acting_department(conn: Connection, principal: Principal, department_code: str | None) -> str:
+    """The department a write acts for: a department role's own; the operator's or platform administrator's
+    as given."""
+    if principal.role in DEPARTMENT_ROLES:
+        own = department_in(conn, principal)["code"]
+        if department_code and valid_code(department_code) != own:
+            raise Forbidden(f"a department acts for itself only (this account acts for {own})")
+        return own
+    if principal.role in STAFF:
+        if not department_code:
+            raise InvalidInput("department_code is required", errors=[{"field": "department_code"}])
+        return require_on_record(conn, department_code)
+    raise Forbidden("random inspections are run by departments")
+
+
+def _own_plan(conn: Connection, principal: Principal, plan_id: int, *, lock: bool = False) -> dict[str, Any]:
+    plan = store.get_plan(conn, plan_id, for_update=lock)
+    if plan is None:
+        raise NotFound(f"no inspection plan {plan_id}")
+    if principal.role in DEPARTMENT_ROLES:
+        if department_in(conn, principal)["code"] != plan["department_code"]:
+            raise NotFound(f"no inspection plan {plan_id} of this department")
+    elif principal.role not in STAFF:
+        raise Forbidden("random inspections are run by departments")
+    return plan
+
+
+# -- inspector register ---------------------------------------------------------------------------------
+
+
+def _text(value: str | None, field: str, *, required: bool = True, limit: int = 200) -> str | None:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(f"{field} is required", errors=[{"field": field}])
+    if len(text) > limit:
+        raise InvalidInput(f"{field}: at most {limit} characters", errors=[{"field": field}])
+    return text or None
+
+
+def add_inspector(
+    platform: Platform,
+    principal: Principal,
+    *,
+    inspector_id: str,
+    name: str,
+    region_code: str,
+    qualifications: list[str] | None = None,
+    conflicts: list[str] | None = None,
+    department_code: str | None = None,
+) -> dict[str, Any]:
+    """Add an inspector to the department's register, with the entities the inspector declared a relation
+    to (回避)."""
+    if not _INSPECTOR_ID.match(inspector_id or ""):
+        raise InvalidInput(
+            "inspector_id: 1–40 letters, digits, '.', '_' or '-'", errors=[{"field": "inspector_id"}]
+        )
+    if not _REGION.match(region_code or ""):
+        raise InvalidInput("region_code: six digits (GB/T 2260)", errors=[{"field": "region_code"}])
+    person = _text(name, "name")
+    quals = sorted(
+        {q for q in (_text(q, "qualifications", required=False) for q in qualifications or []) if q}
+    )
+    related = sorted({valid_code(code) for code in conflicts or []})
+    now = platform.clock.now()
+    with unit_of_work(platform) as work:
+        department = _acting_department(work.conn, principal, department_code)
+        if store.get_inspector(work.conn, inspector_id) is not None:
+            raise Conflict(f"inspector {inspector_id} is on the register already")
+        row = {
+            "inspector_id": inspector_id,
+            "name": person,
+            "department_code": department,
+            "region_code": region_code,
+            "qualifications": quals,
+            "conflicts": related,
+            "active": True,
+            "added_by": principal.actor,
+            "added_at": now,
+        }
+        store.insert_inspector(work.conn, row)
+        work.audit(
+            principal,
+            "inspection.inspector.add",
+            f"inspector:{inspector_id}",
+            detail={"department": department, "conflicts": len(related)},
+        )
+    return _inspector_view(row)
+
+
+def _inspector_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "inspector_id": row["inspector_id"],
+        "name": row["name"],
+        "department_code": row["department_code"],
+        "region_code": row["region_code"],
+        "qualifications": list(row["qualifications"] or []),
+        "conflicts": list(row["conflicts"] or []),
+        "active": bool(row["active"]),
+        "added_at": as_utc(row["added_at"]),
+    }
+
+
+def list_inspectors(
+    platform: Platform, principal: Principal, *, department_code: str | None = None
+) -> dict[str, Any]:
+    with snapshot(platform) as conn:
+        if principal.role in DEPARTMENT_ROLES:
+            department: str | None = department_in(conn, principal)["code"]
+        elif principal.role in STAFF:
+            department = valid_code(department_code) if department_code else None
+        else:
+            raise Forbidden("the inspector register is kept by departments")
+        rows = store.list_inspectors(conn, department)
+    return {"inspectors": [_inspector_view(r) for r in rows]}
+
+
+# -- plans ----------------------------------------------------------------------------------------------
+
+
+def _divisions(section: str | None) -> list[str] | None:
+    """The two-digit divisions (GB/T 4754-2017) of an industry section letter."""
+    if not section:
+        return None
+    letter = section.strip().upper()
+    divisions = sorted(i.code for i in industries().values() if i.level == 2 and i.section == letter)
+    if not divisions:
+        raise InvalidInput(
+            f"industry_section {section!r} is not a section of GB/T 4754-2017 (A–T)",
+            errors=[{"field": "industry_section"}],
+        )
+    return divisions
+
+
+def create_plan(
+    platform: Platform,
+    principal: Principal,
+    *,
+    matter: str,
+    title: str,
+    region_prefix: str | None = None,
+    industry_section: str | None = None,
+    entity_type: str | None = None,
+    ratio_config: str | None = None,
+    ratios: dict[str, Any] | None = None,
+    default_ratio: Any = None,
+    same_region_conflict: bool = False,
+    department_code: str | None = None,
+) -> dict[str, Any]:
+    """A draft plan: matter, filter and ratios per risk class (from a named configuration, or given)."""
+    found = matters_of(platform).get(matter)
+    if found is None:
+        raise InvalidInput(
+            f"no inspection matter {matter!r} (see GET /api/v1/inspections/matters)",
+            errors=[{"field": "matter"}],
+        )
+    if region_prefix is not None and not re.fullmatch(r"\d{0,6}", region_prefix):
+        raise InvalidInput("region_prefix: up to six digits", errors=[{"field": "region_prefix"}])
+    _divisions(industry_section)
+    chosen: dict[str, str] = {}
+    default = None
+    if ratio_config:
+        config = ratio_configs_of(platform).get(ratio_config)
+        if config is None:
+            raise InvalidInput(f"no ratio configuration {ratio_config!r}", errors=[{"field": "ratio_config"}])
+        chosen, default = dict(config.ratios), config.default_ratio
+    try:
+        for cls, value in (ratios or {}).items():
+            if cls not in RISK_CLASSES:
+                raise ValueError(f"ratios: {cls!r} is not a risk class ({', '.join(RISK_CLASSES)})")
+            chosen[cls] = valid_ratio(value, f"ratios.{cls}")
+        if default_ratio is not None:
+            default = valid_ratio(default_ratio, "default_ratio")
+    except ValueError as error:
+        raise InvalidInput(str(error), errors=[{"field": "ratios"}]) from None
+    if default is None:
+        raise InvalidInput(
+            "give ratio_config or default_ratio (the ratio of entities without a risk class)",
+            errors=[{"field": "default_ratio"}],
+        )
+    now = platform.clock.now()
+    with unit_of_work(platform) as work:
+        department = _acting_department(work.conn, principal, department_code)
+        name = file_store.department_names(work.conn).get(department, department)
+        if not found.allows_department(name):
+            raise InvalidInput(
+                f"matter {matter} is inspected by {found.department}; {name} is not one",
+                errors=[{"field": "matter"}],
+            )
+        values = {
+            "department_code": department,
+            "matter_id": matter,
+            "title": _text(title, "title"),
+            "filter": {
+                "region_prefix": region_prefix or None,
+                "industry_section": industry_section.strip().upper() if industry_section else None,
+                "entity_type": entity_type or None,
+            },
+            "ratio_config": ratio_config,
+            "ratios": chosen,
+            "default_ratio": default,
+            "same_region_conflict": bool(same_region_conflict),
+            "state": "draft",
+            "created_by": principal.actor,
+            "created_at": now,
+        }
+        plan_id = store.insert_plan(work.conn, values)
+        work.audit(
+            principal, "inspection.plan.create", f"inspection-plan:{plan_id}", detail={"matter": matter}
+        )
+        plan = store.get_plan(work.conn, plan_id)
+    return _plan_view(plan)
+
+
+def _plan_inputs(plan: dict[str, Any]) -> dict[str, Any]:
+    """The plan as the draw reads it (and publishes it)."""
+    return {
+        "id": plan["id"],
+        "department_code": plan["department_code"],
+        "matter_id": plan["matter_id"],
+        "title": plan["title"],
+        "filter": dict(plan["filter"]),
+        "ratio_config": plan["ratio_config"],
+        "ratios": dict(plan["ratios"]),
+        "default_ratio": plan["default_ratio"],
+        "same_region_conflict": bool(plan["same_region_conflict"]),
+    }
+
+
+def _plan_view(plan: dict[str, Any]) -> dict[str, Any]:
+    """What anyone may see of a plan: never the seed before the draw reveals it."""
+    return {
+        **_plan_inputs(plan),
+        "state": plan["state"],
+        "created_at": as_utc(plan["created_at"]),
+        "frozen_at": as_utc(plan["frozen_at"]),
+        "targets_sha256": plan["targets_sha256"],
+        "inspectors_sha256": plan["inspectors_sha256"],
+        "target_count": plan["target_count"],
+        "commitment": plan["commitment"],
+        "committed_at": as_utc(plan["committed_at"]),
+        "seed": plan["seed"],
+        "drawn_at": as_utc(plan["drawn_at"]),
+        "result_sha256": plan["result_sha256"],
+    }
+
+
+def list_plans(platform: Platform, *, department_code: str | None = None, limit: int = 100) -> dict[str, Any]:
+    """Plans as published, newest first (a department's, or every department's)."""
+    code = valid_code(department_code) if department_code else None
+    with snapshot(platform) as conn:
+        rows = store.list_plans(conn, code, limit)
+    return {"plans": [_plan_view(row) for row in rows]}
+
+
+def get_plan(platform: Platform, plan_id: int) -> dict[str, Any]:
+    with snapshot(platform) as conn:
+        plan = store.get_plan(conn, plan_id)
+    if plan is None:
+        raise NotFound(f"no inspection plan {plan_id}")
+    return _plan_view(plan)
+
+
+def _target_rows(conn: Connection, plan: dict[str, Any]) -> list[dict[str, Any]]:
+    where = plan["filter"]
+    rows = store.select_targets(
+        conn,
+        statuses=sorted(operating_statuses()),
+        region_prefix=where.get("region_prefix"),
+        divisions=_divisions(where.get("industry_section")),
+        entity_type=where.get("entity_type"),
+    )
+    codes = [r["uscc"] for r in rows]
+    classes = store.risk_classes(conn, codes)
+    last = store.last_inspectors(conn, codes)
+    return [
+        {
+            "uscc": r["uscc"],
+            "name": r["name"],
+            "region_code": r["region_code"],
+            "industry_code": r["industry_code"],
+            "entity_type": r["entity_type"],
+            "risk_class": classes.get(r["uscc"]),
+            "last_inspectors": sorted(last.get(r["uscc"], [])),
+        }
+        for r in rows
+    ]
+
+
+def _inspector_rows(conn: Connection, department: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "inspector_id": r["inspector_id"],
+            "name": r["name"],
+            "department_code": r["department_code"],
+            "region_code": r["region_code"],
+            "qualifications": sorted(r["qualifications"] or []),
+            "conflicts": sorted(r["conflicts"] or []),
+        }
+        for r in store.list_inspectors(conn, department, active_only=True)
+    ]
+
+
+def freeze_plan(platform: Platform, principal: Principal, plan_id: int) -> dict[str, Any]:
+    """Freeze the target and inspector registers with the plan: their rows and their SHA-256."""
+    now = platform.clock.now()
+    with unit_of_work(platform) as work:
+        plan = _own_plan(work.conn, principal, plan_id, lock=True)
+        if plan["state"] != "draft":
+            raise Conflict(f"plan {plan_id} is {plan['state']}: only a draft plan is frozen")
+        targets = _target_rows(work.conn, plan)
+        inspectors = _inspector_rows(work.conn, plan["department_code"])
+        if not targets:
+            raise InvalidInput(f"plan {plan_id}'s filter selects no entity in operation")
+        targets_hash, inspectors_hash = target_register_hash(targets), inspector_register_hash(inspectors)
+        store.insert_register_rows(
+            work.conn, plan_id, "targets", [(r["uscc"], canonical_json(r).decode()) for r in targets]
+        )
+        store.insert_register_rows(
+            work.conn,
+            plan_id,
+            "inspectors",
+            [(r["inspector_id"], canonical_json(r).decode()) for r in inspectors],
+        )
+        if not store.update_plan(
+            work.conn,
+            plan_id,
+            "draft",
+            state="frozen",
+            frozen_at=now,
+            targets_sha256=targets_hash,
+            inspectors_sha256=inspectors_hash,
+            target_count=len(targets),
+        ):
+            raise Conflict(f"plan {plan_id} changed meanwhile")
+        work.audit(
+            principal,
+            "inspection.plan.freeze",
+            f"inspection-plan:{plan_id}",
+            detail={
+                "targets_sha256": targets_hash,
+                "inspectors_sha256": inspectors_hash,
+                "targets": len(targets),
+            },
+        )
+        plan = store.get_plan(work.conn, plan_id)
+    return _plan_view(plan)
+
+
+def commit_plan(
+    platform: Platform, principal: Principal, plan_id: int, *, commitment: str | None = None
+) -> dict[str, Any]:
+    """Publish the commitment to the seed (SHA-256 of its bytes). Without `commitment` the platform draws a
+    32-byte seed and keeps it until the draw reveals it; with one, the department keeps its seed and gives
+    it at the draw."""
+    seed_secret = None
+    if commitment is None:
+        seed_secret = secrets.token_hex(32)
+        commitment = commitment_of(seed_secret)
+    commitment = commitment.strip().lower()
+    if not _HEX64.match(commitment):
+        raise InvalidInput(
+            "commitment: the SHA-256 of the seed, 64 hex digits", errors=[{"field": "commitment"}]
+        )
+    now = platform.clock.now()
+    with unit_of_work(platform) as work:
+        plan = _own_plan(work.conn, principal, plan_id, lock=True)
+        if plan["state"] != "frozen":
+            raise Conflict(f"plan {plan_id} is {plan['state']}: the commitment follows the freeze")
+        if not store.update_plan(
+            work.conn,
+            plan_id,
+            "frozen",
+            state="committed",
+            commitment=commitment,
+            seed_secret=seed_secret,
+            committed_at=now,
+        ):
+            raise Conflict(f"plan {plan_id} changed meanwhile")
+        # The entry carries the commitment and both register hashes into the audit log: the checkpoint that
+        # first covers it gives the beacon of the draw.
+        work.audit(
+            principal,
+            "inspection.plan.commit",
+            f"inspection-plan:{plan_id}",
+            detail={
+                "commitment": commitment,
+                "targets_sha256": plan["targets_sha256"],
+                "inspectors_sha256": plan["inspectors_sha256"],
+            },
+        )
+        plan = store.get_plan(work.conn, plan_id)
+    return _plan_view(plan)
+
+
+def _beacon(conn: Connection, plan_id: int) -> dict[str, Any]:
+    """The first signed audit checkpoint covering the plan's commitment entry: made after the commitment."""
+    entries = audit_store.search_entries(
+        conn,
+        actor=None,
+        action="inspection.plan.commit",
+        target=f"inspection-plan:{plan_id}",
+        since=None,
+        until=None,
+        offset=0,
+        limit=1,
+    )
+    if not entries:
+        raise InvalidInput(
+            f"plan {plan_id}'s commitment is not in the audit log (is the audit log disabled?): "
+            "the draw needs a checkpoint made after it"
+        )
+    seq = entries[0]["seq"]
+    checkpoint = audit_store.checkpoint_covering(conn, seq + 1)
+    if checkpoint is None:
+        raise InvalidInput(
+            f"no signed audit checkpoint covers plan {plan_id}'s commitment (audit entry {seq}) yet: "
+            "wait for the next checkpoint (or have the operator sign one: `xinyong audit checkpoint`), "
+            "then draw"
+        )
+    return {
+        "source": "the first signed audit checkpoint covering the commitment's audit entry",
+        "commitment_entry": seq,
+        "tree_size": checkpoint["tree_size"],
+        "root_hash": checkpoint["root_hash"],
+        "signed_at": checkpoint["signed_at"],
+        "key_id": checkpoint["key_id"],
+        "signature": checkpoint["signature"],
+    }
+
+
+def _frozen(conn: Connection, plan_id: int, kind: str) -> list[dict[str, Any]]:
+    return [json.loads(content) for content in store.register_rows(conn, plan_id, kind)]
+
+
+def _signed_at(platform: Platform) -> str:
+    return platform.clock.now().astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def draw_plan(
+    platform: Platform, principal: Principal, plan_id: int, *, seed: str | None = None
+) -> dict[str, Any]:
+    """Reveal the seed, draw, sign and publish the draw document, and open one task per drawn target."""
+    now = platform.clock.now()
+    with unit_of_work(platform) as work:
+        conn = work.conn
+        plan = _own_plan(conn, principal, plan_id, lock=True)
+        if plan["state"] != "committed":
+            raise Conflict(f"plan {plan_id} is {plan['state']}: a draw follows the commitment")
+        revealed = (seed or plan["seed_secret"] or "").strip().lower()
+        if not revealed:
+            raise InvalidInput("give the seed whose SHA-256 was committed", errors=[{"field": "seed"}])
+        try:
+            matches = commitment_of(revealed) == plan["commitment"]
+        except DrawInputError:
+            matches = False
+        if not matches:
+            raise InvalidInput(
+                "the seed does not match the plan's commitment: its SHA-256 differs",
+                errors=[{"field": "seed"}],
+            )
+        beacon = _beacon(conn, plan_id)
+        targets, inspectors = _frozen(conn, plan_id, "targets"), _frozen(conn, plan_id, "inspectors")
+        inputs = _plan_inputs(plan)
+        result = draw(
+            inputs,
+            targets,
+            plan["targets_sha256"],
+            inspectors,
+            plan["inspectors_sha256"],
+            revealed,
+            beacon["root_hash"],
+        )
+        matter = matters_of(platform).get(plan["matter_id"])
+        document = {
+            "type": DOCUMENT_TYPE,
+            "plan": inputs,
+            "matter": matter.to_dict() if matter else {"id": plan["matter_id"]},
+            "targets": {"sha256": plan["targets_sha256"], "count": len(targets), "rows": targets},
+            "inspectors": {"sha256": plan["inspectors_sha256"], "count": len(inspectors), "rows": inspectors},
+            "commitment": plan["commitment"],
+            "committed_at": as_utc(plan["committed_at"]).isoformat(),
+            "seed": revealed,
+            "beacon": beacon,
+            "result": result,
+            "receipt": {"id": f"inspection-draw-{plan_id}"},
+        }
+        signed = platform.signer.sign_document(document, _signed_at(platform))
+        if not store.update_plan(
+            conn,
+            plan_id,
+            "committed",
+            state="drawn",
+            seed=revealed,
+            seed_secret=None,
+            drawn_at=now,
+            result_sha256=result["result_sha256"],
+            document=orjson.dumps(signed).decode(),
+        ):
+            raise Conflict(f"plan {plan_id} changed meanwhile")
+        store.insert_tasks(
+            conn,
+            [
+                {
+                    "plan_id": plan_id,
+                    "uscc": a["uscc"],
+                    "position": a["position"],
+                    "inspectors": a["inspectors"],
+                    "problem": a["problem"],
+                    "state": "assigned",
+                }
+                for a in result["assignments"]
+            ],
+        )
+        work.audit(
+            principal,
+            "inspection.plan.draw",
+            f"inspection-plan:{plan_id}",
+            detail={
+                "seed": revealed,
+                "beacon": beacon["root_hash"],
+                "result_sha256": result["result_sha256"],
+            },
+        )
+    return signed
+
+
+def draw_document(platform: Platform, plan_id: int) -> dict[str, Any]:
+    """The published, signed draw document."""
+    with snapshot(platform) as conn:
+        plan = store.get_plan(conn, plan_id)
+    if plan is None:
+        raise NotFound(f"no inspection plan {plan_id}")
+    if plan["document"] is None:
+        raise NotFound(f"plan {plan_id} has not been drawn yet (it is {plan['state']})")
+    return orjson.loads(plan["document"])
+
+
+def verify(platform: Platform, document: Any = None, *, plan_id: int | None = None) -> dict[str, Any]:
+    """Recompute a draw from its published inputs and check its signature, its beacon checkpoint's signature
+    and, when the platform holds the plan, that the document is the one published."""
+    if document is None:
+        if plan_id is None:
+            raise InvalidInput("give a draw document or a plan id")
+        document = draw_document(platform, plan_id)
+    if not isinstance(document, dict) or document.get("type") != DOCUMENT_TYPE:
+        raise InvalidInput(f"not a draw document (type {DOCUMENT_TYPE!r} expected)")
+    signer = platform.signer
+    problems = []
+    if problem := document_problem(document, signer.public_key_hex):
+        problems.append(f"signature: {problem}")
+    problems += recompute(document)
+    beacon = document.get("beacon")
+    if not isinstance(beacon, dict) or not verify_with(
+        signer.public_key_hex,
+        checkpoint_message(
+            beacon.get("tree_size", -1), str(beacon.get("root_hash")), str(beacon.get("signed_at"))
+        ),
+        str(beacon.get("signature")),
+    ):
+        problems.append("the beacon is not a checkpoint signed by this platform's key")
+    kept = None
+    held_id = document.get("plan", {}).get("id") if isinstance(document.get("plan"), dict) else None
+    if isinstance(held_id, int):
+        with snapshot(platform) as conn:
+            plan = store.get_plan(conn, held_id)
+            checkpoint = (
+                audit_store.checkpoint_covering(conn, beacon["tree_size"])
+                if isinstance(beacon, dict) and isinstance(beacon.get("tree_size"), int)
+                else None
+            )
+        if plan is not None and plan["document"] is not None:
+            kept = canonical_json(orjson.loads(plan["document"])) == canonical_json(document)
+            if not kept:
+                problems.append(
+                    f"the document differs from the one the platform published for plan {held_id}"
+                )
+        if (
+            checkpoint is not None
+            and isinstance(beacon, dict)
+            and (
+                checkpoint["tree_size"] != beacon.get("tree_size")
+                or checkpoint["root_hash"] != beacon.get("root_hash")
+            )
+        ):
+            problems.append("the beacon is not the platform's checkpoint of that tree size")
+    result = document.get("result") if isinstance(document.get("result"), dict) else {}
+    return {
+        "reproduced": not problems,
+        "problems": problems,
+        "plan_id": held_id,
+        "result_sha256": result.get("result_sha256"),
+        "kept": kept,
+        "key_id": signer.key_id,
+    }
+
+
+# -- tasks and results ----------------------------------------------------------------------------------
+
+
+def _task_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "task_id": row["id"],
+        "plan_id": row["plan_id"],
+        "uscc": row["uscc"],
+        "position": row["position"],
+        "inspectors": list(row["inspectors"] or []),
+        "problem": row["problem"],
+        "state": row["state"],
+        "outcome": row["outcome"],
+        "note": row["note"],
+        "inspected_on": row["inspected_on"],
+        "publish_by": row["publish_by"],
+        "deadline_rule": row["deadline_rule"],
+        "record_id": row["record_id"],
+        "recorded_at": as_utc(row["recorded_at"]),
+    }
+
+
+def list_tasks(platform: Platform, principal: Principal, plan_id: int) -> dict[str, Any]:
+    with snapshot(platform) as conn:
+        _own_plan(conn, principal, plan_id)
+        rows = store.list_tasks(conn, plan_id)
+    return {"plan_id": plan_id, "tasks": [_task_view(r) for r in rows]}
+
+
+def _record_key(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _result_batch(work: UnitOfWork, department_code: str, name: str) -> int:
+    """A batch of what a result writes: the change feed and the batch history see it as any delivery."""
+    now = work.platform.clock.now()
+    return collection_store.insert_batch(
+        work.conn,
+        department_code=department_code,
+        kind="inspection",
+        file_name=name,
+        file_sha256=hashlib.sha256(name.encode()).hexdigest(),
+        file_format="form",
+        channel="form",
+        received_at=now,
+        received_on=work.platform.clock.today(),
+        rows_total=1,
+        accepted=1,
+        finished_at=now,
+    )
+
+
+def _write_record(work: UnitOfWork, batch_id: int, values: dict[str, Any]) -> int:
+    conn, now = work.conn, work.platform.clock.now()
+    record_id = cases_store.insert_version(
+        conn,
+        {
+            **values,
+            "batch_id": batch_id,
+            "source_file": "form:inspection",
+            "source_row": 0,
+            "recorded_at": now,
+            "last_seen_batch_id": batch_id,
+            "last_seen_at": now,
+        },
+    )
+    events.record_batch_events(conn, batch_id, now)
+    uscc, today = values["uscc"], work.platform.clock.today()
+    work.after_commit(lambda: search.update(work.platform, {uscc}, today=today))
+    return record_id
+
+
+def record_result(
+    platform: Platform,
+    principal: Principal,
+    task_id: int,
+    *,
+    outcome: str,
+    inspected_on: dt.date,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """The department that inspected enters the result (谁检查、谁录入、谁公开); it becomes a record of kind
+    ``inspection``, published at once, with the deadline its `publication_deadline` rule gives."""
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"outcome must be one of: {'、'.join(OUTCOMES)}", errors=[{"field": "outcome"}])
+    remark = _text(note, "note", required=False, limit=MAX_TEXT)
+    today = platform.clock.today()
+    if inspected_on > today:
+        raise InvalidInput(
+            f"inspected_on {inspected_on} is in the future", errors=[{"field": "inspected_on"}]
+        )
+    with unit_of_work(platform) as work:
+        conn = work.conn
+        task = store.get_task(conn, task_id, for_update=True)
+        if task is None:
+            raise NotFound(f"no inspection task {task_id}")
+        plan = _own_plan(conn, principal, task["plan_id"])
+        if task["state"] != "assigned":
+            raise Conflict(f"task {task_id}'s result is recorded already")
+        if as_utc(plan["drawn_at"]).date() > inspected_on:
+            raise InvalidInput(
+                f"inspected_on {inspected_on} is before the draw of {as_utc(plan['drawn_at']).date()}",
+                errors=[{"field": "inspected_on"}],
+            )
+        department = file_store.department_names(conn).get(plan["department_code"], plan["department_code"])
+        deadline = publication_deadline_days(
+            platform.rules, kind="inspection", decision_date=inspected_on, authority_name=department
+        )
+        publish_by = platform.calendar.add(inspected_on, int(deadline.params["working_days"]))
+        window = publication_window(
+            platform.rules,
+            kind="inspection",
+            decision_date=inspected_on,
+            severity=None,
+            penalty_types=[],
+            fine_amount=None,
+            authority_name=department,
+            published_on=today,
+        )
+        matter = matters_of(platform).get(plan["matter_id"])
+        number = f"抽查-{plan['id']}-{task_id}"
+        payload = {
+            "plan_id": plan["id"],
+            "task_id": task_id,
+            "matter_id": plan["matter_id"],
+            "matter": matter.name if matter else plan["matter_id"],
+            "inspection_type": "双随机抽查",
+            "outcome": outcome,
+            "note": remark,
+            "inspected_on": inspected_on.isoformat(),
+            "publish_by": publish_by.isoformat(),
+        }
+        values = {
+            "record_key": _record_key("inspection", task["uscc"], str(plan["id"])),
+            "version": 1,
+            "content_hash": hashlib.blake2b(canonical_json(payload), digest_size=16).hexdigest(),
+            "kind": "inspection",
+            "category": "inspection",
+            "state": RecordState.active.value,
+            "uscc": task["uscc"],
+            "department_code": plan["department_code"],
+            "authority_name": department,
+            "authority_uscc": plan["department_code"],
+            "document_no": number,
+            "decision_date": inspected_on,
+            "severity": None,
+            "legal_basis": matter.basis if matter else None,
+            "list_type": None,
+            "payload": payload,
+            "published_on": today,
+            "lag_workdays": platform.calendar.between(inspected_on, today),
+            "late": today > publish_by,
+            "publication_start": window.start,
+            "publication_end": window.end,
+            "publication_min_end": window.min_end,
+            "publication_rule": window.rule_id,
+        }
+        batch_id = _result_batch(work, plan["department_code"], f"inspection:{plan['id']}:{task_id}")
+        record_id = _write_record(work, batch_id, values)
+        now = platform.clock.now()
+        if not store.update_task(
+            conn,
+            task_id,
+            "assigned",
+            state="recorded",
+            outcome=outcome,
+            note=remark,
+            inspected_on=inspected_on,
+            publish_by=publish_by,
+            deadline_rule=deadline.id,
+            record_id=record_id,
+            recorded_by=principal.actor,
+            recorded_at=now,
+        ):
+            raise Conflict(f"task {task_id} changed meanwhile")
+        work.audit(
+            principal,
+            "inspection.result.record",
+            f"record:{record_id}",
+            detail={"task": task_id, "plan": plan["id"], "outcome": outcome},
+        )
+        row = store.get_task(conn, task_id)
+    return {**_task_view(row), "late": today > publish_by, "deadline_citation": deadline.citation}
