@@ -266,7 +266,7 @@ HEADER = '[ruleset]\nid = "x"\ntitle = "t"\ncitation = "c"\neffective_from = 202
 def test_a_bad_rule_file_is_refused_naming_the_problem(extra, problem):
     from importlib import resources
 
-    shipped = resources.files("xinyong.rules").joinpath("signals", "default.toml").read_text("utf-8")
+    shipped = resources.files("xinyong.rules").joinpath("signal-rules", "default.toml").read_text("utf-8")
     with pytest.raises(InvalidInput, match=problem):
         parse_signals([("default.toml", shipped), ("operator.toml", extra)])
 

@@ -1,6 +1,6 @@
 """Public credit comprehensive evaluation (公共信用综合评价) and credit-risk classes (信用风险分类) as data.
 
-A model (``rules/evaluation/*.toml``, format described in ``rules/evaluation/default.toml``) names first-level
+A model (``rules/evaluation-models/*.toml``, format described in its ``default.toml``) names first-level
 indicators (一级指标), each with its second-level factors: which public records a factor counts, how many
 points each is worth, how the points decay with the record's age, per-industry weights (overlays, one per
 section of GB/T 4754) and caps. The batch run computes the points in SQL (``xinyong.analytics``); this module
@@ -325,9 +325,9 @@ def risk_class(config: RiskConfig, grade: str, signals: Iterable[str]) -> str:
 
 def shipped_texts() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(model files, risk files) shipped in ``rules/evaluation``: ``risk*.toml`` configure risk classes."""
-    folder = resources.files("xinyong.rules").joinpath("evaluation")
+    folder = resources.files("xinyong.rules").joinpath("evaluation-models")
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
-    texts = [(f"rules/evaluation/{f.name}", f.read_text("utf-8")) for f in files]
+    texts = [(f"rules/evaluation-models/{f.name}", f.read_text("utf-8")) for f in files]
     return (
         [t for t in texts if not t[0].rsplit("/", 1)[-1].startswith("risk")],
         [t for t in texts if t[0].rsplit("/", 1)[-1].startswith("risk")],

@@ -175,8 +175,8 @@ def load_commitment_templates(extra_dir: Path | None) -> dict[str, Template]:
 
 def load_signal_rules(extra_dir: Path | None) -> SignalBook:
     """The shipped risk-signal rules plus the operator's files (``extra_dir/*.toml``, if it exists), which
-    replace a signal by its id (format: ``rules/signals/default.toml``)."""
-    shipped = resources.files("xinyong.rules").joinpath("signals")
+    replace a signal by its id (format: ``rules/signal-rules/default.toml``)."""
+    shipped = resources.files("xinyong.rules").joinpath("signal-rules")
     files: list[Traversable | Path] = sorted(
         (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
     )

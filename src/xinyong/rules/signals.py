@@ -1,5 +1,5 @@
-"""Risk signals (风险预警): the signal rules (``rules/signals/*.toml``, format described there) and the pure
-parts of computing them: address normalization, the changes of legal representative among registration
+"""Risk signals (风险预警): the signal rules (``rules/signal-rules/*.toml``, format described there) and the
+pure parts of computing them: address normalization, the changes of legal representative among registration
 versions, the annual-report year due, the windows. No database and no files: the loader reads the rule
 files, services read the store and hand the rows in."""
 

@@ -1,6 +1,6 @@
 """Risk signals (风险预警) and the relationship view, for authorised users only (department roles, the
-platform administrator, the operator): rules over the store's data (rules/signals/*.toml), each hit with its
-evidence (the records and entities that make it, with their ids), and the entities linked to one through a
+platform administrator, the operator): rules over the store's data (rules/signal-rules/*.toml), each hit with
+its evidence (the records and entities that make it, with their ids), and the entities linked to one through a
 shared legal representative (keyed ID hash, never the name), a shared registered address, or a person who
 was its legal representative on an earlier registration version.
 
