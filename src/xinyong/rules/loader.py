@@ -27,12 +27,7 @@ _RULE_KEYS = {"id", "topic", "applies_to", "params", "citation", "note"}
 
 def load_rules(extra_dir: Path | None = None) -> RuleBook:
     """The shipped rule sets plus the operator's (``extra_dir/*.toml``, if the directory exists)."""
-    files: list[Traversable | Path] = sorted(
-        (f for f in resources.files("xinyong.rules").joinpath("data").iterdir() if f.name.endswith(".toml")),
-        key=lambda f: f.name,
-    )
-    if extra_dir is not None and extra_dir.is_dir():
-        files += sorted(extra_dir.glob("*.toml"))
+    files = _rule_files("data", extra_dir)
     rulesets: dict[str, tuple[dict[str, Any], list[Rule], str]] = {}
     rule_ids: set[str] = set()
     for file in files:
@@ -136,18 +131,26 @@ def _read_rule(entry: dict[str, Any], header: dict[str, Any]) -> Rule:
     )
 
 
+def _rule_files(folder: str, extra_dir: Path | None, prefix: str = "") -> list[Traversable | Path]:
+    """The shipped ``*.toml`` files of `folder` (those whose name starts with `prefix`), in name order, then
+    the operator's in `extra_dir`, if it exists."""
+    shipped = resources.files("xinyong.rules").joinpath(folder)
+    files: list[Traversable | Path] = sorted(
+        (f for f in shipped.iterdir() if f.name.startswith(prefix) and f.name.endswith(".toml")),
+        key=lambda f: f.name,
+    )
+    if extra_dir is not None and extra_dir.is_dir():
+        files += sorted(extra_dir.glob("*.toml"))
+    return files
+
+
 def load_measures(
     extra_dir: Path | None, *, list_types: Mapping[str, bool], categories: Iterable[str]
 ) -> MeasureCatalogue:
     """The shipped measures catalogue plus the operator's files (``extra_dir/*.toml``, if it exists), which
     add matters and measures or replace a shipped measure by its id. `list_types` (name → punishment list)
     and `categories` come from the record catalogue."""
-    shipped = resources.files("xinyong.rules").joinpath("measures")
-    files: list[Traversable | Path] = sorted(
-        (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
-    )
-    if extra_dir is not None and extra_dir.is_dir():
-        files += sorted(extra_dir.glob("*.toml"))
+    files = _rule_files("measures", extra_dir)
     texts = [(str(f), f.read_text("utf-8")) for f in files]
     return parse_catalogue(texts, list_types=list_types, categories=categories)
 
@@ -155,20 +158,8 @@ def load_measures(
 def load_commitment_templates(extra_dir: Path | None) -> dict[str, Template]:
     """The shipped commitment templates plus the operator's (``extra_dir/*.toml``, if it exists): a template
     of the same id replaces the shipped one."""
-    shipped = resources.files("xinyong.rules").joinpath("commitment-templates")
-    files: list[Traversable | Path] = sorted(
-        (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
-    )
-    if extra_dir is not None and extra_dir.is_dir():
-        files += sorted(extra_dir.glob("*.toml"))
-    documents = []
-    for file in files:
-        try:
-            documents.append((str(file), tomllib.loads(file.read_text("utf-8"))))
-        except tomllib.TOMLDecodeError as error:
-            raise _bad(file, f"not TOML: {error}") from None
     try:
-        return parse_templates(documents)
+        return parse_templates(_toml_documents(_rule_files("commitment-templates", extra_dir)))
     except ValueError as error:
         raise InvalidInput(str(error)) from None
 
@@ -176,12 +167,7 @@ def load_commitment_templates(extra_dir: Path | None) -> dict[str, Template]:
 def load_signal_rules(extra_dir: Path | None) -> SignalBook:
     """The shipped risk-signal rules plus the operator's files (``extra_dir/*.toml``, if it exists), which
     replace a signal by its id (format: ``rules/signal-rules/default.toml``)."""
-    shipped = resources.files("xinyong.rules").joinpath("signal-rules")
-    files: list[Traversable | Path] = sorted(
-        (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
-    )
-    if extra_dir is not None and extra_dir.is_dir():
-        files += sorted(extra_dir.glob("*.toml"))
+    files = _rule_files("signal-rules", extra_dir)
     return parse_signals([(str(f), f.read_text("utf-8")) for f in files])
 
 
@@ -198,12 +184,7 @@ def _toml_documents(files: Iterable[Traversable | Path]) -> list[tuple[str, dict
 def load_inspection_matters(extra_dir: Path | None) -> dict[str, Matter]:
     """The shipped random-inspection matters (``rules/inspection/matters.toml``) plus the operator's
     (``extra_dir/*.toml``, if it exists): an item of the same id replaces the shipped one."""
-    shipped = resources.files("xinyong.rules").joinpath("inspection")
-    files: list[Traversable | Path] = sorted(
-        (f for f in shipped.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
-    )
-    if extra_dir is not None and extra_dir.is_dir():
-        files += sorted(extra_dir.glob("*.toml"))
+    files = _rule_files("inspection", extra_dir)
     try:
         return parse_matters(_toml_documents(files))
     except ValueError as error:
@@ -213,17 +194,7 @@ def load_inspection_matters(extra_dir: Path | None) -> dict[str, Matter]:
 def load_inspection_ratios(extra_dir: Path | None) -> dict[str, RatioConfig]:
     """Sampling ratios per credit-risk class: the shipped sample configurations
     (``rules/samples/inspection-ratios-*.toml``) plus the operator's (``extra_dir/*.toml``)."""
-    shipped = resources.files("xinyong.rules").joinpath("samples")
-    files: list[Traversable | Path] = sorted(
-        (
-            f
-            for f in shipped.iterdir()
-            if f.name.startswith("inspection-ratios-") and f.name.endswith(".toml")
-        ),
-        key=lambda f: f.name,
-    )
-    if extra_dir is not None and extra_dir.is_dir():
-        files += sorted(extra_dir.glob("*.toml"))
+    files = _rule_files("samples", extra_dir, prefix="inspection-ratios-")
     try:
         return parse_ratio_configs(_toml_documents(files))
     except ValueError as error:

@@ -41,15 +41,14 @@ from xinyong.rules.commitments import Template
 from xinyong.rules.repair import Eligibility, RecordFacts, eligibility
 from xinyong.security.principal import Principal
 from xinyong.security.signing import document_problem
-from xinyong.services import events, search
 from xinyong.services.checks import matter_decision
 from xinyong.services.credit_file import valid_code
 from xinyong.services.departments import require_on_record, valid_department_code
 from xinyong.services.platform import Platform
+from xinyong.services.record_writes import open_batch, record_key, write_version
 from xinyong.services.unit_of_work import UnitOfWork, snapshot, unit_of_work
 from xinyong.store import cases as store
 from xinyong.store import checks as checks_store
-from xinyong.store import collection as collection_store
 from xinyong.store import credit_file as file_store
 
 REPAIR_DOCUMENT_TYPE = "xinyong.repair"
@@ -956,46 +955,6 @@ def _payload(record: dict[str, Any]) -> dict[str, Any]:
     return dict(payload) if isinstance(payload, dict) else orjson.loads(payload)
 
 
-def _case_batch(work: UnitOfWork, row: dict[str, Any], kind: str, action: str) -> int:
-    """A batch of channel ``case`` for what a case decision writes: the change feed and the batch history
-    see it as any other delivery."""
-    now = work.platform.clock.now()
-    return collection_store.insert_batch(
-        work.conn,
-        department_code=row["department_code"],
-        kind=kind,
-        file_name=f"case:{row['id']}:{action}",
-        file_sha256=hashlib.sha256(f"case:{row['id']}:{action}".encode()).hexdigest(),
-        file_format="case",
-        channel="case",
-        received_at=now,
-        received_on=work.platform.clock.today(),
-        rows_total=1,
-        accepted=1,
-        finished_at=now,
-    )
-
-
-def _write(work: UnitOfWork, row: dict[str, Any], batch_id: int, values: dict[str, Any]) -> int:
-    conn, now = work.conn, work.platform.clock.now()
-    record_id = store.insert_version(
-        conn,
-        {
-            **values,
-            "batch_id": batch_id,
-            "source_file": f"case:{row['id']}",
-            "source_row": 0,
-            "recorded_at": now,
-            "last_seen_batch_id": batch_id,
-            "last_seen_at": now,
-        },
-    )
-    events.record_batch_events(conn, batch_id, now)
-    uscc, today = values["uscc"], work.platform.clock.today()
-    work.after_commit(lambda: search.update(work.platform, {uscc}, today=today))
-    return record_id
-
-
 def _add_version(
     work: UnitOfWork,
     row: dict[str, Any],
@@ -1008,7 +967,13 @@ def _add_version(
 ) -> int:
     """The record's next version in `state`. Its content hash is derived from the previous one and the
     decision, so the department re-sending the original row stays a duplicate and does not undo it."""
-    batch_id = _case_batch(work, row, record["kind"], action)
+    batch_id = open_batch(
+        work,
+        kind=record["kind"],
+        department_code=row["department_code"],
+        name=f"case:{row['id']}:{action}",
+        channel="case",
+    )
     keep = {
         k: v
         for k, v in record.items()
@@ -1027,9 +992,8 @@ def _add_version(
     content_hash = hashlib.blake2b(
         f"{record['content_hash']}:{action}:{row['id']}".encode(), digest_size=16
     ).hexdigest()
-    return _write(
+    return write_version(
         work,
-        row,
         batch_id,
         {
             **keep,
@@ -1040,16 +1004,19 @@ def _add_version(
             "lag_workdays": None,
             "late": None,
         },
+        source_file=f"case:{row['id']}",
     )
 
 
 def _add_record(work: UnitOfWork, row: dict[str, Any], values: dict[str, Any], *, action: str) -> int:
-    batch_id = _case_batch(work, row, values["kind"], action)
-    return _write(work, row, batch_id, values)
-
-
-def _record_key(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    batch_id = open_batch(
+        work,
+        kind=values["kind"],
+        department_code=row["department_code"],
+        name=f"case:{row['id']}:{action}",
+        channel="case",
+    )
+    return write_version(work, batch_id, values, source_file=f"case:{row['id']}")
 
 
 def _commitment_row(
@@ -1070,7 +1037,7 @@ def _commitment_row(
         orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), digest_size=16
     ).hexdigest()
     return {
-        "record_key": _record_key("commitment", str(row["id"])),
+        "record_key": record_key("commitment", str(row["id"])),
         "version": 1,
         "content_hash": content_hash,
         "kind": "commitment",
@@ -1096,7 +1063,7 @@ def _commitment_row(
 
 def _commitment_status(work: UnitOfWork, row: dict[str, Any], status: str) -> None:
     """The commitment record's next version with its new status (践诺 or 违诺)."""
-    record = store.latest_version(work.conn, _record_key("commitment", str(row["id"])))
+    record = store.latest_version(work.conn, record_key("commitment", str(row["id"])))
     if record is not None:
         payload = {**_payload(record), "status": status}
         _add_version(
@@ -1128,7 +1095,7 @@ def _breach_row(work: UnitOfWork, row: dict[str, Any], reason: str) -> dict[str,
         "case_id": row["id"],
     }
     return {
-        "record_key": _record_key("commitment_breach", str(row["id"])),
+        "record_key": record_key("commitment_breach", str(row["id"])),
         "version": 1,
         "content_hash": hashlib.blake2b(
             orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), digest_size=16
@@ -1230,7 +1197,7 @@ def _window_row(
         published_on=work.platform.clock.today(),
     )
     return {
-        "record_key": _record_key(kind, uscc, document_no),
+        "record_key": record_key(kind, uscc, document_no),
         "version": 1,
         "content_hash": hashlib.blake2b(
             orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), digest_size=16
@@ -1254,24 +1221,6 @@ def _window_row(
         "publication_min_end": window.min_end,
         "publication_rule": window.rule_id,
     }
-
-
-def _direct_batch(work: UnitOfWork, kind: str, department_code: str | None, name: str) -> int:
-    now = work.platform.clock.now()
-    return collection_store.insert_batch(
-        work.conn,
-        department_code=department_code,
-        kind=kind,
-        file_name=name,
-        file_sha256=hashlib.sha256(name.encode()).hexdigest(),
-        file_format="form",
-        channel="form",
-        received_at=now,
-        received_on=work.platform.clock.today(),
-        rows_total=1,
-        accepted=1,
-        finished_at=now,
-    )
 
 
 def record_interview(
@@ -1314,8 +1263,14 @@ def record_interview(
             day=held_on,
             payload={"subject": subject_text, "summary": summary_text, "held_on": held_on.isoformat()},
         )
-        batch_id = _direct_batch(work, "interview", principal.department_code, f"interview:{number}")
-        record_id = _insert_direct(work, batch_id, values)
+        batch_id = open_batch(
+            work,
+            kind="interview",
+            department_code=principal.department_code,
+            name=f"interview:{number}",
+            channel="form",
+        )
+        record_id = write_version(work, batch_id, values, source_file="form:interview")
         work.audit(principal, "interview.record", f"record:{record_id}", detail={"uscc": code})
     return {"record_id": record_id, "uscc": code, "document_no": number, "published": False}
 
@@ -1356,27 +1311,9 @@ def declare(
                 "authenticity_commitment": authenticity_commitment()["text"],
             },
         )
-        batch_id = _direct_batch(work, "self_declared", None, f"declaration:{number}")
-        record_id = _insert_direct(work, batch_id, values)
+        batch_id = open_batch(
+            work, kind="self_declared", department_code=None, name=f"declaration:{number}", channel="form"
+        )
+        record_id = write_version(work, batch_id, values, source_file="form:self_declared")
         work.audit(principal, "declaration.file", f"record:{record_id}")
     return {"record_id": record_id, "uscc": uscc, "document_no": number, "published": True}
-
-
-def _insert_direct(work: UnitOfWork, batch_id: int, values: dict[str, Any]) -> int:
-    now = work.platform.clock.now()
-    record_id = store.insert_version(
-        work.conn,
-        {
-            **values,
-            "batch_id": batch_id,
-            "source_file": f"form:{values['kind']}",
-            "source_row": 0,
-            "recorded_at": now,
-            "last_seen_batch_id": batch_id,
-            "last_seen_at": now,
-        },
-    )
-    events.record_batch_events(work.conn, batch_id, now)
-    uscc, today = values["uscc"], work.platform.clock.today()
-    work.after_commit(lambda: search.update(work.platform, {uscc}, today=today))
-    return record_id

@@ -47,14 +47,12 @@ from xinyong.rules.loader import load_inspection_matters, load_inspection_ratios
 from xinyong.rules.random_inspection import Matter, RatioConfig, valid_ratio
 from xinyong.security.principal import OPERATOR_ROLE, Principal
 from xinyong.security.signing import checkpoint_message, document_problem, verify_with
-from xinyong.services import events, search
 from xinyong.services.credit_file import valid_code
 from xinyong.services.departments import department_in, require_on_record
 from xinyong.services.platform import Platform
-from xinyong.services.unit_of_work import UnitOfWork, snapshot, unit_of_work
+from xinyong.services.record_writes import open_batch, record_key, write_version
+from xinyong.services.unit_of_work import snapshot, unit_of_work
 from xinyong.store import audit as audit_store
-from xinyong.store import cases as cases_store
-from xinyong.store import collection as collection_store
 from xinyong.store import credit_file as file_store
 from xinyong.store import inspection as store
 
@@ -730,49 +728,6 @@ def list_tasks(platform: Platform, principal: Principal, plan_id: int) -> dict[s
     return {"plan_id": plan_id, "tasks": [_task_view(r) for r in rows]}
 
 
-def _record_key(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
-
-
-def _result_batch(work: UnitOfWork, department_code: str, name: str) -> int:
-    """A batch of what a result writes: the change feed and the batch history see it as any delivery."""
-    now = work.platform.clock.now()
-    return collection_store.insert_batch(
-        work.conn,
-        department_code=department_code,
-        kind="inspection",
-        file_name=name,
-        file_sha256=hashlib.sha256(name.encode()).hexdigest(),
-        file_format="form",
-        channel="form",
-        received_at=now,
-        received_on=work.platform.clock.today(),
-        rows_total=1,
-        accepted=1,
-        finished_at=now,
-    )
-
-
-def _write_record(work: UnitOfWork, batch_id: int, values: dict[str, Any]) -> int:
-    conn, now = work.conn, work.platform.clock.now()
-    record_id = cases_store.insert_version(
-        conn,
-        {
-            **values,
-            "batch_id": batch_id,
-            "source_file": "form:inspection",
-            "source_row": 0,
-            "recorded_at": now,
-            "last_seen_batch_id": batch_id,
-            "last_seen_at": now,
-        },
-    )
-    events.record_batch_events(conn, batch_id, now)
-    uscc, today = values["uscc"], work.platform.clock.today()
-    work.after_commit(lambda: search.update(work.platform, {uscc}, today=today))
-    return record_id
-
-
 def record_result(
     platform: Platform,
     principal: Principal,
@@ -834,7 +789,7 @@ def record_result(
             "publish_by": publish_by.isoformat(),
         }
         values = {
-            "record_key": _record_key("inspection", task["uscc"], str(plan["id"])),
+            "record_key": record_key("inspection", task["uscc"], str(plan["id"])),
             "version": 1,
             "content_hash": hashlib.blake2b(canonical_json(payload), digest_size=16).hexdigest(),
             "kind": "inspection",
@@ -858,8 +813,14 @@ def record_result(
             "publication_min_end": window.min_end,
             "publication_rule": window.rule_id,
         }
-        batch_id = _result_batch(work, plan["department_code"], f"inspection:{plan['id']}:{task_id}")
-        record_id = _write_record(work, batch_id, values)
+        batch_id = open_batch(
+            work,
+            kind="inspection",
+            department_code=plan["department_code"],
+            name=f"inspection:{plan['id']}:{task_id}",
+            channel="form",
+        )
+        record_id = write_version(work, batch_id, values, source_file="form:inspection")
         now = platform.clock.now()
         if not store.update_task(
             conn,
