@@ -193,15 +193,20 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case("inspection commit 9 --commitment abc", 2, "64 hex digits"),
         Case("inspection commit 9", 3, "no inspection plan 9"),
     ],
-    ("inspection", "draw"): [
-        Case("inspection draw 9", 3, "no inspection plan 9"),
-        Case("inspection draw nine", 2, "Invalid value for 'plan_id'"),
+    ("draw", "plan"): [
+        Case("draw plan {missing}", 2, "does not exist"),
+        Case("draw plan {kindless_csv}", 2, "not valid TOML"),
+        Case("draw plan {folder}", 2, "is a directory"),
     ],
-    ("inspection", "show"): [Case("inspection show 9", 3, "no inspection plan 9")],
-    ("inspection", "verify"): [
-        Case("inspection verify 9", 3, "no inspection plan 9"),
-        Case("inspection verify {kindless_csv}", 2, "not a JSON document"),
-        Case("inspection verify nine", 2, "neither a plan id nor a file"),
+    ("draw", "run"): [
+        Case("draw run 9", 3, "no inspection plan 9"),
+        Case("draw run nine", 2, "Invalid value for 'draw_id'"),
+    ],
+    ("draw", "show"): [Case("draw show 9", 3, "no inspection plan 9")],
+    ("draw", "verify"): [
+        Case("draw verify 9", 3, "no inspection plan 9"),
+        Case("draw verify {kindless_csv}", 2, "not a JSON document"),
+        Case("draw verify nine", 2, "neither a draw id nor a file"),
     ],
     ("inspection", "tasks"): [Case("inspection tasks 9", 3, "no inspection plan 9")],
     ("inspection", "result"): [
@@ -213,14 +218,16 @@ CASES: dict[tuple[str, ...], list[Case]] = {
         Case("serve --port 0", 2, "'--port'"),
         Case("serve --port http", 2, "'--port': Input should be a valid integer"),
     ],
-    ("evaluate", "run"): [
-        Case("evaluate run --engine hive", 2, "'hive' is not one of duckdb, spark"),
-        Case("evaluate run --day 2026-02-30", 2, "'2026-02-30' is not a date"),
+    ("evaluate",): [
+        Case("evaluate --engine hive", 2, "'hive' is not one of duckdb, spark"),
+        Case("evaluate --day 2026-02-30", 2, "'2026-02-30' is not a date"),
+        Case("evaluate --model {missing}", 2, "does not exist"),
+        Case("evaluate --model {kindless_csv}", 2, "not valid TOML"),
     ],
-    ("evaluate", "explain"): [
-        Case(f"evaluate explain {NOT_ON_RECORD}", 3, "no comprehensive evaluation has been run yet"),
-        Case("evaluate explain BADCODE", 2, "is not a valid unified social credit code"),
-        Case(f"evaluate explain {NOT_ON_RECORD} --what-if 0", 2, "'--what-if'"),
+    ("explain",): [
+        Case(f"explain {NOT_ON_RECORD}", 3, "no comprehensive evaluation has been run yet"),
+        Case("explain BADCODE", 2, "is not a valid unified social credit code"),
+        Case(f"explain {NOT_ON_RECORD} --what-if 0", 2, "'--what-if'"),
     ],
     ("demo",): [
         Case("demo --entities 0 --no-serve", 2, "'--entities'"),

@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
 from tests.conftest import TODAY
+from tests.test_backup import loaded  # noqa: F401  (the province loaded into the store)
 from tests.test_departments import on_record
 from tests.test_ingest import AUTHORITY, uscc
 from typer.testing import CliRunner
@@ -29,7 +30,7 @@ from xinyong.model import inspection as model
 from xinyong.model.canonical import canonical_json
 from xinyong.rules.loader import load_inspection_matters, load_inspection_ratios
 from xinyong.security.principal import Principal, operator
-from xinyong.services import audit, inspection
+from xinyong.services import audit, evaluation, inspection
 from xinyong.services.collection import collect
 from xinyong.store import inspection as store
 
@@ -463,5 +464,66 @@ def test_the_api_and_the_cli_draw_and_verify(registered, monkeypatch):
     assert client.get("/api/v1/inspections/matters").json()["matters"][0]["id"]
     monkeypatch.setattr("xinyong.cli.inspection.open_platform", lambda: platform)
     runner = CliRunner()
-    done = runner.invoke(cli, ["inspection", "verify", str(plan["id"]), "--json"])
+    done = runner.invoke(cli, ["draw", "verify", str(plan["id"]), "--json"])
     assert done.exit_code == 0 and json.loads(done.stdout)["reproduced"], done.output
+
+
+def test_the_generated_plan_is_drawn_shown_and_verified_from_the_command_line(
+    loaded,  # noqa: F811
+    province,
+    monkeypatch,
+    tmp_path,
+):
+    """`xinyong generate` writes an inspector register and a plan; `draw plan|run|show|verify` take them
+    through to a draw anyone can check, and one changed byte of the document fails `verify`."""
+    platform = loaded
+    evaluation.run(platform, operator(), day=TODAY)
+    monkeypatch.setattr("xinyong.cli.inspection.open_platform", lambda: platform)
+    runner = CliRunner()
+    plan_file = province / "inspection" / "plan.toml"
+    register_rows = (province / "inspection" / "inspectors.csv").read_text("utf-8").splitlines()[1:]
+
+    planned = runner.invoke(cli, ["draw", "plan", str(plan_file), "--json"])
+    assert planned.exit_code == 0, planned.output
+    made = json.loads(planned.stdout)
+    assert made["state"] == "committed" and made["inspectors_added"] == len(register_rows) > 10
+    assert made["target_count"] > 300 and len(made["commitment"]) == 64
+    draw_id = made["draw_id"]
+
+    ran = runner.invoke(cli, ["draw", "run", str(draw_id), "--json"])
+    assert ran.exit_code == 0, ran.output
+    drawn = json.loads(ran.stdout)
+    assert model.commitment_of(drawn["seed"]) == made["commitment"]
+    assert drawn["assignments"] and all(len(a["inspectors"]) == 2 for a in drawn["assignments"])
+
+    shown = runner.invoke(cli, ["draw", "show", str(draw_id), "--json"])
+    document = json.loads(shown.stdout)
+    assert document["result"]["result_sha256"] == drawn["result_sha256"]
+    assert document["inspectors"]["sha256"] == made["inspectors_sha256"]
+    published = tmp_path / "draw.json"
+    published.write_text(shown.stdout, encoding="utf-8")
+    assert runner.invoke(cli, ["draw", "verify", str(published)]).exit_code == 0
+    text_of = published.read_text("utf-8")
+    digit = drawn["result_sha256"][0]
+    published.write_text(
+        text_of.replace(drawn["result_sha256"], ("1" if digit == "0" else "0") + drawn["result_sha256"][1:]),
+        encoding="utf-8",
+    )
+    tampered = runner.invoke(cli, ["draw", "verify", str(published)])
+    assert tampered.exit_code == 1 and "not reproduced" in tampered.output
+
+    # The same file again: a new draw over the same registers, no inspector added twice.
+    again = json.loads(runner.invoke(cli, ["draw", "plan", str(plan_file), "--json"]).stdout)
+    assert again["draw_id"] != draw_id and again["inspectors_added"] == 0
+    assert again["inspectors_sha256"] == made["inspectors_sha256"]
+
+    # A register with a bad row is refused naming the row, and nothing of it is written.
+    bad_register = tmp_path / "inspectors.csv"
+    bad_register.write_text("执法证号,姓名,地区代码\nNEW1,王一,330106\nNEW2,王二,3301\n", encoding="utf-8")
+    bad_plan = tmp_path / "plan.toml"
+    bad_plan.write_text(plan_file.read_text("utf-8"), encoding="utf-8")
+    refused = runner.invoke(cli, ["draw", "plan", str(bad_plan)])
+    assert refused.exit_code == 2 and "row 3: region_code: six digits" in refused.output
+    assert not any(
+        i["inspector_id"] == "NEW1" for i in inspection.list_inspectors(platform, operator())["inspectors"]
+    )

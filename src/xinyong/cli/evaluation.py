@@ -1,8 +1,10 @@
-"""``xinyong evaluate``: the comprehensive evaluation (公共信用综合评价) and its explanations."""
+"""``xinyong evaluate`` and ``xinyong explain``: the comprehensive evaluation (公共信用综合评价) and its
+explanations."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,8 +16,15 @@ from xinyong.services import evaluation
 from xinyong.services.platform import open_platform
 
 app = feature_app()
-evaluate_app = feature_app("evaluate", "Comprehensive evaluation (公共信用综合评价): grades, explanations.")
-app.add_typer(evaluate_app)
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        exists=True,
+        dir_okay=False,
+        help="A model file ([model] …) to use instead of the platform's (shipped overlays still apply)",
+    ),
+]
 
 
 def _engine(value: str) -> str:
@@ -24,8 +33,9 @@ def _engine(value: str) -> str:
     return value
 
 
-@evaluate_app.command("run")
-def run(
+@app.command("evaluate")
+def evaluate(
+    model: ModelOption = None,
     engine: Annotated[
         str, typer.Option(parser=_engine, help="SQL engine over the snapshot: duckdb or spark")
     ] = "duckdb",
@@ -38,7 +48,7 @@ def run(
     json: JsonOption = False,
 ) -> None:
     """Grade every entity from a snapshot of the store; prints counts, model and data version, seconds."""
-    answer = evaluation.run(open_platform(), operator(), engine=engine, day=day)
+    answer = evaluation.run(open_platform(), operator(), engine=engine, day=day, model_file=model)
     if json:
         print_json(answer)
         return
@@ -58,9 +68,10 @@ def run(
     )
 
 
-@evaluate_app.command("explain")
+@app.command("explain")
 def explain(
     code: Annotated[str, typer.Argument(help="The entity's unified social credit code")],
+    model: ModelOption = None,
     what_if: Annotated[
         int | None,
         typer.Option("--what-if", min=1, help="A record id: the grade if it were repaired or expired"),
@@ -68,7 +79,7 @@ def explain(
     json: JsonOption = False,
 ) -> None:
     """The entity's grade and score, each indicator with the records that moved it (and a what-if)."""
-    answer = evaluation.explain(open_platform(), operator(), code, what_if_record=what_if)
+    answer = evaluation.explain(open_platform(), operator(), code, what_if_record=what_if, model_file=model)
     if json:
         print_json(answer)
         return

@@ -1,5 +1,6 @@
-"""``xinyong inspection …``: random inspection (双随机、一公开) — matters, ratios, the inspector register,
-plans (create, freeze, commit, draw), the published draw and its verification, tasks and results."""
+"""``xinyong inspection …`` and ``xinyong draw …``: random inspection (双随机、一公开) — matters, ratios,
+the inspector register, plans (create, freeze, commit), tasks and results; the draw from a plan file, its
+run, the published draw document and its verification."""
 
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ from xinyong.security.principal import operator
 from xinyong.services import inspection
 from xinyong.services.platform import open_platform
 
-app = feature_app(
-    "inspection", "Random inspection (双随机、一公开): plans, draws anyone can verify, results."
+app = feature_app()
+inspection_app = feature_app(
+    "inspection",
+    "Random inspection (双随机、一公开): matters, ratios, the inspector register, plans, results.",
 )
+draw_app = feature_app("draw", "The draw of a random inspection: plan from a file, run, show, verify.")
+app.add_typer(inspection_app)
+app.add_typer(draw_app)
 
 PlanId = Annotated[int, typer.Argument(min=1, help="The plan's id")]
 Department = Annotated[
@@ -28,7 +34,7 @@ Department = Annotated[
 ]
 
 
-@app.command()
+@inspection_app.command()
 def matters(json: JsonOption = False) -> None:
     """The random-inspection matters (随机抽查事项清单): department, basis, whether the basis is verified."""
     found = inspection.matters(open_platform())
@@ -41,7 +47,7 @@ def matters(json: JsonOption = False) -> None:
     console.print(table)
 
 
-@app.command()
+@inspection_app.command()
 def ratios(json: JsonOption = False) -> None:
     """Sampling ratio configurations per credit-risk class (A–D, and entities without a class)."""
     found = inspection.ratio_configs(open_platform())
@@ -54,7 +60,7 @@ def ratios(json: JsonOption = False) -> None:
     console.print(table)
 
 
-@app.command("inspector-add")
+@inspection_app.command("inspector-add")
 def inspector_add(
     inspector_id: Annotated[str, typer.Argument(help="执法证号 or the department's own id")],
     name: Annotated[str, typer.Option("--name", help="The inspector's name")],
@@ -85,7 +91,7 @@ def inspector_add(
         console.print(f"inspector {added['inspector_id']} added to {added['department_code']}'s register")
 
 
-@app.command()
+@inspection_app.command()
 def inspectors(department: Department = None, json: JsonOption = False) -> None:
     """The inspector register (every department's, or one's)."""
     found = inspection.list_inspectors(open_platform(), operator(), department_code=department)
@@ -100,7 +106,7 @@ def inspectors(department: Department = None, json: JsonOption = False) -> None:
     console.print(table)
 
 
-@app.command()
+@inspection_app.command()
 def plan(
     matter: Annotated[str, typer.Option("--matter", help="A matter id (`xinyong inspection matters`)")],
     title: Annotated[str, typer.Option("--title", help="The plan's title")],
@@ -149,7 +155,7 @@ def _print_plan(plan: dict[str, Any], json: bool) -> None:
             console.print(f"  {key}: {plan[key]}")
 
 
-@app.command()
+@inspection_app.command()
 def plans(
     department: Department = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="At most this many")] = 100,
@@ -174,13 +180,13 @@ def plans(
     console.print(table)
 
 
-@app.command()
+@inspection_app.command()
 def freeze(plan_id: PlanId, json: JsonOption = False) -> None:
     """Freeze the plan's target and inspector registers (their rows and SHA-256)."""
     _print_plan(inspection.freeze_plan(open_platform(), operator(), plan_id), json)
 
 
-@app.command()
+@inspection_app.command()
 def commit(
     plan_id: PlanId,
     commitment: Annotated[
@@ -192,23 +198,60 @@ def commit(
     _print_plan(inspection.commit_plan(open_platform(), operator(), plan_id, commitment=commitment), json)
 
 
-@app.command()
-def draw(
-    plan_id: PlanId,
+DrawId = Annotated[int, typer.Argument(min=1, help="The draw's id (its plan's id)")]
+
+
+@draw_app.command("plan")
+def draw_plan_file(
+    plan_file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="A plan file (TOML; `xinyong generate` writes one)"),
+    ],
+    json: JsonOption = False,
+) -> None:
+    """Make the plan a file describes, with its inspector register, freeze both registers and publish the
+    commitment to the seed: prints the draw id, the commitment and the registers' hashes."""
+    made = inspection.plan_from_file(open_platform(), operator(), plan_file)
+    if json:
+        print_json(made)
+        return
+    console.print(
+        Text(f"draw {made['draw_id']} ({made['state']}): {made['title']} · matter {made['matter_id']}"),
+        soft_wrap=True,
+    )
+    console.print(f"  inspectors added to the register: {made['inspectors_added']}")
+    for key in ("target_count", "targets_sha256", "inspectors_sha256", "commitment"):
+        console.print(Text(f"  {key}: {made[key]}"), soft_wrap=True)
+
+
+@draw_app.command("run")
+def draw_run(
+    draw_id: DrawId,
     seed: Annotated[str | None, typer.Option("--seed", help="The seed committed to, if you kept it")] = None,
     json: JsonOption = False,
 ) -> None:
-    """Reveal the seed and draw (after the next signed audit checkpoint): the signed draw document."""
-    document = inspection.draw_plan(open_platform(), operator(), plan_id, seed=seed)
+    """Reveal the seed and draw: the seed is mixed with the root of the first signed audit checkpoint after
+    the commitment (signed now if there is none yet). Prints seed, result_sha256 and the assignments."""
+    document = inspection.draw_plan(open_platform(), operator(), draw_id, seed=seed, sign_checkpoint=True)
     if json:
-        print_json(document)
+        result = document["result"]
+        print_json(
+            {
+                "draw_id": draw_id,
+                "seed": document["seed"],
+                "beacon": document["beacon"],
+                "result_sha256": result["result_sha256"],
+                "strata": result["strata"],
+                "assignments": result["assignments"],
+            }
+        )
         return
     _print_assignments(document)
 
 
 def _print_assignments(document: dict[str, Any]) -> None:
     result = document["result"]
-    console.print(f"seed {document['seed']} · beacon {document['beacon']['root_hash']}")
+    console.print(Text(f"seed {document['seed']} · beacon {document['beacon']['root_hash']}"), soft_wrap=True)
     console.print(
         "strata: " + ", ".join(f"{s['stratum']} {s['drawn']}/{s['population']}" for s in result["strata"])
     )
@@ -223,42 +266,48 @@ def _print_assignments(document: dict[str, Any]) -> None:
             a["problem"] or "",
         )
     console.print(table)
-    console.print(f"result_sha256 {result['result_sha256']}")
+    console.print(Text(f"result_sha256 {result['result_sha256']}"), soft_wrap=True)
 
 
-@app.command()
-def show(plan_id: PlanId, json: JsonOption = False) -> None:
-    """A plan as published; with --json after its draw, the whole signed draw document."""
+@draw_app.command("show")
+def draw_show(draw_id: DrawId, json: JsonOption = False) -> None:
+    """A draw as published: before the draw its plan and commitment; after it, with --json, the whole signed
+    draw document."""
     platform = open_platform()
-    shown = inspection.get_plan(platform, plan_id)
-    if json and shown["state"] == "drawn":
-        print_json(inspection.draw_document(platform, plan_id))
-    else:
+    shown = inspection.get_plan(platform, draw_id)
+    if shown["state"] != "drawn":
         _print_plan(shown, json)
+    elif json:
+        print_json(inspection.draw_document(platform, draw_id))
+    else:
+        _print_assignments(inspection.draw_document(platform, draw_id))
 
 
-@app.command()
-def verify(
-    plan: Annotated[str, typer.Argument(help="A plan id, or a file holding a draw document")],
+@draw_app.command("verify")
+def draw_verify(
+    draw: Annotated[str, typer.Argument(help="A draw id, or a file holding a draw document")],
     json: JsonOption = False,
 ) -> None:
     """Recompute a draw from its published inputs: exit 0 when it reproduces, 1 naming what differs."""
     platform = open_platform()
-    path = Path(plan)
+    path = Path(draw)
     if path.is_file():
         try:
             document = jsonlib.loads(path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as error:
             raise InvalidInput(f"{path}: not a JSON document ({error})") from None
         verdict = inspection.verify(platform, document)
-    elif plan.isdigit():
-        verdict = inspection.verify(platform, plan_id=int(plan))
+    elif draw.isdigit():
+        verdict = inspection.verify(platform, plan_id=int(draw))
     else:
-        raise InvalidInput(f"{plan!r} is neither a plan id nor a file")
+        raise InvalidInput(f"{draw!r} is neither a draw id nor a file")
     if json:
         print_json(verdict)
     elif verdict["reproduced"]:
-        console.print(f"reproduced: result {verdict['result_sha256']}, signed by key {verdict['key_id']}")
+        console.print(
+            Text(f"reproduced: result {verdict['result_sha256']}, signed by key {verdict['key_id']}"),
+            soft_wrap=True,
+        )
     else:
         for problem in verdict["problems"]:
             err.print(Text.assemble(("not reproduced:", "red"), " ", problem))
@@ -266,7 +315,7 @@ def verify(
         raise typer.Exit(1)
 
 
-@app.command()
+@inspection_app.command()
 def tasks(plan_id: PlanId, json: JsonOption = False) -> None:
     """The plan's tasks: one per drawn target, its inspectors, result and publication deadline."""
     found = inspection.list_tasks(open_platform(), operator(), plan_id)
@@ -286,7 +335,7 @@ def tasks(plan_id: PlanId, json: JsonOption = False) -> None:
     console.print(table)
 
 
-@app.command()
+@inspection_app.command()
 def result(
     task_id: Annotated[int, typer.Argument(min=1, help="The task's id")],
     outcome: Annotated[str, typer.Option("--outcome", help="未发现问题, 发现问题已责令改正, …")],

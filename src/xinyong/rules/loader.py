@@ -201,14 +201,17 @@ def load_inspection_ratios(extra_dir: Path | None) -> dict[str, RatioConfig]:
         raise InvalidInput(str(error)) from None
 
 
-def load_evaluation(extra_dir: Path | None) -> tuple[EvaluationModel, RiskConfig]:
+def load_evaluation(
+    extra_dir: Path | None, model_file: Path | None = None
+) -> tuple[EvaluationModel, RiskConfig]:
     """The evaluation model and the risk-class configuration: the shipped files (``rules/evaluation``) plus
     the operator's (``extra_dir/*.toml``): a file holding [model] replaces the shipped model, one holding
-    [overlay] adds or replaces the overlay of its section, a ``risk*.toml`` replaces the risk classes."""
+    [overlay] adds or replaces the overlay of its section, a ``risk*.toml`` replaces the risk classes.
+    `model_file`, read last, is one more such file (``xinyong evaluate --model FILE``)."""
     models, risks = shipped_texts()
-    if extra_dir is not None and extra_dir.is_dir():
-        for file in sorted(extra_dir.glob("*.toml")):
-            (risks if file.name.startswith("risk") else models).append((str(file), file.read_text("utf-8")))
+    files = sorted(extra_dir.glob("*.toml")) if extra_dir is not None and extra_dir.is_dir() else []
+    for file in [*files, *([model_file] if model_file is not None else [])]:
+        (risks if file.name.startswith("risk") else models).append((str(file), file.read_text("utf-8")))
     operator_model = [t for t in models[1:] if "[model]" in t[1]]
     if operator_model:  # the operator's model replaces the shipped one; shipped overlays still apply
         models = [t for t in models if "[model]" not in t[1] or t in operator_model]

@@ -44,22 +44,31 @@ EXPLAINED_TO = frozenset({"department_officer", "department_admin", "platform_ad
 SNAPSHOT_CHUNK = 50_000
 
 
-def models(platform: Platform) -> tuple[EvaluationModel, RiskConfig]:
+def models(platform: Platform, model_file: Path | None = None) -> tuple[EvaluationModel, RiskConfig]:
+    """The platform's model and risk classes; with `model_file`, that file's model instead."""
     rules_dir = platform.settings.resolved_rules_dir
-    return load_evaluation(rules_dir / "evaluation" if rules_dir else None)
+    try:
+        return load_evaluation(rules_dir / "evaluation" if rules_dir else None, model_file)
+    except (OSError, UnicodeDecodeError) as error:  # the model file; a bad TOML is InvalidInput already
+        raise InvalidInput(f"{model_file}: the model file cannot be read ({error})") from None
 
 
 def run(
-    platform: Platform, principal: Principal, engine: str = "duckdb", day: date | None = None
+    platform: Platform,
+    principal: Principal,
+    engine: str = "duckdb",
+    day: date | None = None,
+    model_file: Path | None = None,
 ) -> dict[str, Any]:
-    """Grade every entity on `day` (default today) from a snapshot of the store, on `engine`."""
+    """Grade every entity on `day` (default today) from a snapshot of the store, on `engine`, with the
+    platform's model or the one in `model_file`."""
     if principal.role not in RUNNERS:
         raise Forbidden("only the platform administrator or the operator runs the evaluation")
     if engine not in ENGINES:
         raise InvalidInput(
             f"engine {engine!r} is not one of {', '.join(ENGINES)}", errors=[{"field": "engine"}]
         )
-    model, risk = models(platform)
+    model, risk = models(platform, model_file)
     day = day or platform.clock.today()
     started = time.perf_counter()
     as_of = platform.clock.now()
@@ -162,17 +171,23 @@ def _money(value: Decimal) -> float:
 
 
 def explain(
-    platform: Platform, principal: Principal, uscc: str, *, what_if_record: int | None = None
+    platform: Platform,
+    principal: Principal,
+    uscc: str,
+    *,
+    what_if_record: int | None = None,
+    model_file: Path | None = None,
 ) -> dict[str, Any]:
     """The entity's grade in the latest run; for the entity itself and authorised staff also the score,
-    each indicator with the records that moved it and by how much, the risk class, and a what-if."""
+    each indicator with the records that moved it and by how much, the risk class, and a what-if. A run
+    made with ``--model FILE`` is explained with the same file."""
     code = valid_code(uscc)
     explained = _may_explain(platform, principal, code)
     if not explained and not platform.settings.publish_grades:
         raise Forbidden("grades of the comprehensive evaluation are not published on this platform")
     if what_if_record is not None and not explained:
         raise Forbidden("a what-if is shown to the entity itself and to authorised staff only")
-    model, risk = models(platform)
+    model, risk = models(platform, model_file)
     with snapshot(platform) as conn:
         latest = store.get_run(conn)
         if latest is None:

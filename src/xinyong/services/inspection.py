@@ -18,11 +18,14 @@ matter of the matters list (随机抽查事项清单) over the entities its filt
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
 import re
 import secrets
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -47,6 +50,7 @@ from xinyong.rules.loader import load_inspection_matters, load_inspection_ratios
 from xinyong.rules.random_inspection import Matter, RatioConfig, valid_ratio
 from xinyong.security.principal import OPERATOR_ROLE, Principal
 from xinyong.security.signing import checkpoint_message, document_problem, verify_with
+from xinyong.services import audit as audit_service
 from xinyong.services.credit_file import valid_code
 from xinyong.services.departments import department_in, require_on_record
 from xinyong.services.platform import Platform
@@ -142,6 +146,39 @@ def _text(value: str | None, field: str, *, required: bool = True, limit: int = 
     return text or None
 
 
+def _inspector_values(
+    principal: Principal,
+    now: dt.datetime,
+    *,
+    inspector_id: str,
+    name: str,
+    region_code: str,
+    qualifications: list[str] | None,
+    conflicts: list[str] | None,
+) -> dict[str, Any]:
+    """An inspector's row, checked, without its department."""
+    if not _INSPECTOR_ID.match(inspector_id or ""):
+        raise InvalidInput(
+            "inspector_id: 1–40 letters, digits, '.', '_' or '-'", errors=[{"field": "inspector_id"}]
+        )
+    if not _REGION.match(region_code or ""):
+        raise InvalidInput("region_code: six digits (GB/T 2260)", errors=[{"field": "region_code"}])
+    person = _text(name, "name")
+    quals = sorted(
+        {q for q in (_text(q, "qualifications", required=False) for q in qualifications or []) if q}
+    )
+    return {
+        "inspector_id": inspector_id,
+        "name": person,
+        "region_code": region_code,
+        "qualifications": quals,
+        "conflicts": sorted({valid_code(code) for code in conflicts or []}),
+        "active": True,
+        "added_by": principal.actor,
+        "added_at": now,
+    }
+
+
 def add_inspector(
     platform: Platform,
     principal: Principal,
@@ -155,39 +192,25 @@ def add_inspector(
 ) -> dict[str, Any]:
     """Add an inspector to the department's register, with the entities the inspector declared a relation
     to (回避)."""
-    if not _INSPECTOR_ID.match(inspector_id or ""):
-        raise InvalidInput(
-            "inspector_id: 1–40 letters, digits, '.', '_' or '-'", errors=[{"field": "inspector_id"}]
-        )
-    if not _REGION.match(region_code or ""):
-        raise InvalidInput("region_code: six digits (GB/T 2260)", errors=[{"field": "region_code"}])
-    person = _text(name, "name")
-    quals = sorted(
-        {q for q in (_text(q, "qualifications", required=False) for q in qualifications or []) if q}
+    row = _inspector_values(
+        principal,
+        platform.clock.now(),
+        inspector_id=inspector_id,
+        name=name,
+        region_code=region_code,
+        qualifications=qualifications,
+        conflicts=conflicts,
     )
-    related = sorted({valid_code(code) for code in conflicts or []})
-    now = platform.clock.now()
     with unit_of_work(platform) as work:
-        department = _acting_department(work.conn, principal, department_code)
+        row["department_code"] = _acting_department(work.conn, principal, department_code)
         if store.get_inspector(work.conn, inspector_id) is not None:
             raise Conflict(f"inspector {inspector_id} is on the register already")
-        row = {
-            "inspector_id": inspector_id,
-            "name": person,
-            "department_code": department,
-            "region_code": region_code,
-            "qualifications": quals,
-            "conflicts": related,
-            "active": True,
-            "added_by": principal.actor,
-            "added_at": now,
-        }
         store.insert_inspector(work.conn, row)
         work.audit(
             principal,
             "inspection.inspector.add",
             f"inspector:{inspector_id}",
-            detail={"department": department, "conflicts": len(related)},
+            detail={"department": row["department_code"], "conflicts": len(row["conflicts"])},
         )
     return _inspector_view(row)
 
@@ -497,24 +520,167 @@ def commit_plan(
     return _plan_view(plan)
 
 
+# -- a plan from a file (`xinyong draw plan FILE`) ---------------------------------------------------------
+
+PLAN_KEYS = frozenset(
+    {
+        "title",
+        "matter",
+        "department",
+        "ratios",
+        "default_ratio",
+        "same_region_conflict",
+        "inspectors",
+        "filter",
+    }
+)
+FILTER_KEYS = frozenset({"region_prefix", "industry_section", "entity_type"})
+# The inspector register's columns, in English or as departments' registers (执法人员名录库) head them.
+INSPECTOR_COLUMNS = {
+    "inspector_id": ("inspector_id", "执法证号"),
+    "name": ("name", "姓名"),
+    "region_code": ("region_code", "地区代码"),
+    "qualifications": ("qualifications", "执法资格"),
+    "conflicts": ("conflicts", "回避对象"),
+}
+MAX_REGISTER_ROWS = 100_000
+
+
+def _read_plan_file(path: Path) -> dict[str, Any]:
+    try:
+        plan = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path}: the plan file cannot be read ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInput(f"{path}: not valid TOML ({error})") from None
+    unknown = sorted(set(plan) - PLAN_KEYS) + sorted(
+        f"filter.{k}" for k in set(plan.get("filter", {})) - FILTER_KEYS
+    )
+    if unknown:
+        raise InvalidInput(
+            f"{path}: unknown keys {', '.join(unknown)} (allowed: {', '.join(sorted(PLAN_KEYS))})"
+        )
+    for key in ("title", "matter", "inspectors"):
+        if not isinstance(plan.get(key), str) or not plan[key].strip():
+            raise InvalidInput(f"{path}: {key} is missing (a string)", errors=[{"field": key}])
+    if not isinstance(plan.get("filter", {}), dict):
+        raise InvalidInput(f"{path}: filter must be a table", errors=[{"field": "filter"}])
+    return plan
+
+
+def _read_register(path: Path) -> list[dict[str, Any]]:
+    """The inspector register's rows: one per inspector, lists separated by ';'."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            where = {
+                field: next((h for h in header if h.strip() in names), None)
+                for field, names in INSPECTOR_COLUMNS.items()
+            }
+            missing = [field for field in ("inspector_id", "name", "region_code") if where[field] is None]
+            if missing:
+                raise InvalidInput(
+                    f"{path}: the inspector register has no column "
+                    + ", ".join(f"{f} ({' or '.join(INSPECTOR_COLUMNS[f])})" for f in missing)
+                )
+            rows = []
+            for number, raw in enumerate(reader, start=2):
+                if len(rows) >= MAX_REGISTER_ROWS:
+                    raise InvalidInput(f"{path}: more than {MAX_REGISTER_ROWS:,} inspectors")
+                row = {
+                    field: (raw.get(column) or "").strip() if column else ""
+                    for field, column in where.items()
+                }
+                for field in ("qualifications", "conflicts"):
+                    row[field] = [v.strip() for v in re.split("[;；]", row[field]) if v.strip()]
+                rows.append({"row": number, **row})
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InvalidInput(f"{path}: the inspector register cannot be read ({error})") from None
+    if not rows:
+        raise InvalidInput(f"{path}: the inspector register holds no inspector")
+    return rows
+
+
+def plan_from_file(platform: Platform, principal: Principal, path: Path) -> dict[str, Any]:
+    """A plan as one file describes it, up to its published commitment: the inspector register the file
+    names is added to the department's register (an inspector already on it must be the same), then the
+    plan is made, frozen and committed to a seed the platform keeps until the draw. Every row of the
+    register is checked before anything is written; running the same file again makes a new plan and adds
+    no inspector twice."""
+    plan = _read_plan_file(path)
+    register = _read_register(path.parent / plan["inspectors"])
+    now = platform.clock.now()
+    rows = []
+    for item in register:
+        try:
+            rows.append(
+                _inspector_values(
+                    principal,
+                    now,
+                    **{
+                        k: item[k]
+                        for k in ("inspector_id", "name", "region_code", "qualifications", "conflicts")
+                    },
+                )
+            )
+        except InvalidInput as error:
+            raise InvalidInput(
+                f"{plan['inspectors']} row {item['row']}: {error.detail}",
+                errors=[{"row": item["row"], **e} for e in error.errors],
+            ) from None
+    added = 0
+    with unit_of_work(platform) as work:
+        department = _acting_department(work.conn, principal, plan.get("department"))
+        for row in rows:
+            row["department_code"] = department
+            kept = store.get_inspector(work.conn, row["inspector_id"])
+            if kept is None:
+                store.insert_inspector(work.conn, row)
+                added += 1
+            elif (
+                any(kept[k] != row[k] for k in ("department_code", "name", "region_code"))
+                or sorted(kept["conflicts"] or []) != row["conflicts"]
+            ):
+                raise Conflict(
+                    f"inspector {row['inspector_id']} is on the register already with other details: "
+                    "change the register file or the register, not both"
+                )
+        if added:
+            work.audit(
+                principal,
+                "inspection.inspector.add",
+                f"department:{department}",
+                detail={"inspectors": added, "file": path.name},
+            )
+    ratios = plan.get("ratios")
+    made = create_plan(
+        platform,
+        principal,
+        matter=plan["matter"],
+        title=plan["title"],
+        region_prefix=plan.get("filter", {}).get("region_prefix"),
+        industry_section=plan.get("filter", {}).get("industry_section"),
+        entity_type=plan.get("filter", {}).get("entity_type"),
+        ratio_config=ratios if isinstance(ratios, str) else None,
+        ratios=ratios if isinstance(ratios, dict) else None,
+        default_ratio=plan.get("default_ratio"),
+        same_region_conflict=bool(plan.get("same_region_conflict", False)),
+        department_code=department,
+    )
+    freeze_plan(platform, principal, made["id"])
+    committed = commit_plan(platform, principal, made["id"])
+    return {"draw_id": committed["id"], "inspectors_added": added, **committed}
+
+
 def _beacon(conn: Connection, plan_id: int) -> dict[str, Any]:
     """The first signed audit checkpoint covering the plan's commitment entry: made after the commitment."""
-    entries = audit_store.search_entries(
-        conn,
-        actor=None,
-        action="inspection.plan.commit",
-        target=f"inspection-plan:{plan_id}",
-        since=None,
-        until=None,
-        offset=0,
-        limit=1,
-    )
-    if not entries:
+    seq = _commitment_entry(conn, plan_id)
+    if seq is None:
         raise InvalidInput(
             f"plan {plan_id}'s commitment is not in the audit log (is the audit log disabled?): "
             "the draw needs a checkpoint made after it"
         )
-    seq = entries[0]["seq"]
     checkpoint = audit_store.checkpoint_covering(conn, seq + 1)
     if checkpoint is None:
         raise InvalidInput(
@@ -541,10 +707,37 @@ def _signed_at(platform: Platform) -> str:
     return platform.clock.now().astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+def _commitment_entry(conn: Connection, plan_id: int) -> int | None:
+    entries = audit_store.search_entries(
+        conn,
+        actor=None,
+        action="inspection.plan.commit",
+        target=f"inspection-plan:{plan_id}",
+        since=None,
+        until=None,
+        offset=0,
+        limit=1,
+    )
+    return entries[0]["seq"] if entries else None
+
+
 def draw_plan(
-    platform: Platform, principal: Principal, plan_id: int, *, seed: str | None = None
+    platform: Platform,
+    principal: Principal,
+    plan_id: int,
+    *,
+    seed: str | None = None,
+    sign_checkpoint: bool = False,
 ) -> dict[str, Any]:
-    """Reveal the seed, draw, sign and publish the draw document, and open one task per drawn target."""
+    """Reveal the seed, draw, sign and publish the draw document, and open one task per drawn target.
+    `sign_checkpoint`: when no signed audit checkpoint covers the commitment yet, sign one now (what
+    ``xinyong audit checkpoint`` does) rather than refuse."""
+    if sign_checkpoint:
+        with snapshot(platform) as conn:
+            seq = _commitment_entry(conn, plan_id)
+            uncovered = seq is not None and audit_store.checkpoint_covering(conn, seq + 1) is None
+        if uncovered:
+            audit_service.checkpoint(platform)
     now = platform.clock.now()
     with unit_of_work(platform) as work:
         conn = work.conn

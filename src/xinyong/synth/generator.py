@@ -22,6 +22,7 @@ from typing import TextIO
 import orjson
 
 from xinyong.synth.bad import KIND_REASONS, REASONS, BadRows
+from xinyong.synth.inspection import write_inspection
 from xinyong.synth.lists import HeavyPenalty, ListMaker, transfer_due
 from xinyong.synth.places import load_province
 from xinyong.synth.records import LicenceMaker, PenaltyMaker, World
@@ -336,7 +337,17 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
     master = random.Random(seed)
     # One child generator per stage: the registry does not change when only the penalty count does.
-    stages = ("departments", "entities", "penalties", "licences", "reports", "serious", "tax", "court")
+    stages = (
+        "departments",
+        "entities",
+        "penalties",
+        "licences",
+        "reports",
+        "serious",
+        "tax",
+        "court",
+        "inspection",
+    )
     rngs = {name: random.Random(master.getrandbits(64)) for name in stages}
 
     prov = load_province(province)
@@ -445,6 +456,7 @@ def generate(
     court = open_sink(specs["court/dishonest-judgment-debtors.jsonl"])
     lists.court(rng, emitter(court, rng))
     manifest_files.append(court.close())
+    inspection = write_inspection(out_dir, world, rngs["inspection"])
 
     bad_log.close()
     order = {spec.path: i for i, spec in enumerate(FILES)}
@@ -462,6 +474,7 @@ def generate(
         "bad_row_reasons": REASONS,
         "bad_rows_file": BAD_ROWS,
         "files": manifest_files,
+        "inspection": inspection,
     }
     summary.manifest_path.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
     gc.unfreeze()
