@@ -438,3 +438,57 @@ def test_evaluation_results_are_kept_per_run(loaded):  # noqa: F811
         runs = conn.execute(select(evaluation_result.c.run_id).distinct()).scalars().all()
     assert set(runs) == {first["run_id"], second["run_id"]}
     assert evaluation.explain(platform, operator(), _some_graded_code(platform))["run_id"] == second["run_id"]
+
+
+def test_the_models_in_force_and_an_entity_s_risk_class_with_its_reasons(loaded, tmp_path):  # noqa: F811
+    platform = loaded
+    client = TestClient(create_app(platform))
+    published = client.get("/api/v1/models")
+    assert published.status_code == 200, published.text
+    shown = published.json()
+    model, risk = evaluation.models(platform)
+    assert shown["model"]["version"] == model.version and shown["risk"]["version"] == risk.version
+    assert [i["id"] for i in shown["model"]["indicators"]] == [i.id for i in model.indicators]
+    assert all(f["basis"] for i in shown["model"]["indicators"] for f in i["factors"])
+    assert [c["code"] for c in shown["risk"]["classes"]] == list("ABCD")
+
+    summary = evaluation.run(platform, operator(), day=TODAY)
+    with platform.engine.connect() as conn:
+        signalled = [
+            row
+            for row in conn.execute(
+                select(evaluation_result).where(evaluation_result.c.run_id == summary["run_id"])
+            ).mappings()
+            if row["signals"]
+        ]
+    assert signalled  # not vacuous: some entity has a risk signal
+    raised = max(signalled, key=lambda row: (row["risk_class"], row["uscc"]))
+    answer = evaluation.risks(platform, STAFF, raised["uscc"])
+    assert answer["class_from_grade"] == risk.grade_classes[raised["grade"]]
+    assert answer["signals"] and all(s["record_ids"] for s in answer["signals"])
+    assert answer["risk_class"] == max(
+        answer["class_from_grade"], *(s["raises_to"] for s in answer["signals"])
+    )
+    code = raised["uscc"]
+    itself = Principal("account", "itself", "entity", entity_uscc=code)
+    assert evaluation.risks(platform, itself, code)["risk_class"] == answer["risk_class"]
+    refused = client.get(f"/api/v1/entities/{code}/risks")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+    # A model file given on the command line grades with that model, and is named by its version.
+    alternative = tmp_path / "model.toml"
+    shipped = (
+        Path(evaluation.__file__).parents[1] / "rules" / "evaluation-models" / "default.toml"
+    ).read_text("utf-8")
+    alternative.write_text(
+        shipped.replace('id = "xinyong-evaluation-default"', 'id = "my-model"', 1), "utf-8"
+    )
+    other = evaluation.run(platform, operator(), day=TODAY, model_file=alternative)
+    assert other["model_id"] == "my-model" and other["model_version"] != summary["model_version"]
+    assert other["grades"] == summary["grades"]
+    with pytest.raises(InvalidInput, match="run the evaluation again"):
+        evaluation.explain(platform, STAFF, raised.uscc)
+    assert (
+        evaluation.explain(platform, STAFF, raised.uscc, model_file=alternative)["model_version"]
+        == (other["model_version"])
+    )

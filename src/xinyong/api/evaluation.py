@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from xinyong.api.schemas.base import EVERY_ROUTE, errors
-from xinyong.api.schemas.evaluation import Evaluation, EvaluationRun, EvaluationRunRequest
+from xinyong.api.schemas.evaluation import Evaluation, EvaluationRun, EvaluationRunRequest, Models, Risks
 from xinyong.http.auth import PrincipalDep
 from xinyong.http.deps import MAX_SQL_INTEGER, PlatformDep
 from xinyong.services import evaluation
@@ -51,3 +51,27 @@ def run_evaluation(
 ) -> dict[str, Any]:
     request = request or EvaluationRunRequest()
     return evaluation.run(platform, principal, engine=request.engine, day=request.day)
+
+
+@router.get(
+    "/entities/{uscc}/risks",
+    summary="The entity's credit-risk class (信用风险分类) in the latest evaluation, and what set it",
+    response_model=Risks,
+    responses=errors(403, 404, 422),
+)
+def get_risks(platform: PlatformDep, principal: PrincipalDep, uscc: str) -> dict[str, Any]:
+    """The class the grade gives, each risk signal that raised it with its records, and the class; for the
+    entity itself and department, platform and operator staff. The signals of the store-wide rules (shared
+    address, shared legal representative …) are at `/entities/{uscc}/signals`."""
+    return evaluation.risks(platform, principal, uscc)
+
+
+@router.get(
+    "/models",
+    summary="The evaluation model and the risk-class configuration in force, with their sources",
+    response_model=Models,
+)
+def get_models(platform: PlatformDep) -> dict[str, Any]:
+    """Every indicator and factor of the comprehensive evaluation (what it counts, points, decay, caps, legal
+    basis and whether it was verified), the grades, the industry overlays and the risk classes."""
+    return evaluation.describe_models(platform)

@@ -318,3 +318,149 @@ def rescore(model: EvaluationModel, points: list[dict[str, Any]]) -> Decimal:
         for p in points
     ]
     return score(model, contributions).score
+
+
+def _decimal(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def describe_models(platform: Platform) -> dict[str, Any]:
+    """The evaluation model and the risk-class configuration in force, as published: every indicator and
+    factor with what it counts, its points, decay, caps and legal basis (and whether that basis was read in
+    its text), the grades, the industry overlays, and each risk class with its signals."""
+    model, risk = models(platform)
+    return {
+        "model": {
+            "id": model.id,
+            "version": model.version,
+            "title": model.title,
+            "citation": model.citation,
+            "effective_from": model.effective_from,
+            "base": _decimal(model.base),
+            "note": model.note,
+            "not_graded_statuses": list(model.not_graded_statuses),
+            "grades": [
+                {"code": g.code, "name": g.name, "name_en": g.name_en, "min_score": _decimal(g.min_score)}
+                for g in model.grades
+            ],
+            "indicators": [
+                {
+                    "id": i.id,
+                    "name": i.name,
+                    "name_en": i.name_en,
+                    "min": _decimal(i.min),
+                    "max": _decimal(i.max),
+                    "factors": [
+                        {
+                            "id": f.id,
+                            "name": f.name,
+                            "name_en": f.name_en,
+                            "source": f.source,
+                            "match": {k: list(v) for k, v in f.match.items() if v},
+                            "points": _decimal(f.points),
+                            "decay": [{"years": b.years, "factor": _decimal(b.value)} for b in f.decay],
+                            "decay_after": _decimal(f.decay_after),
+                            "bands": [{"years": b.years, "points": _decimal(b.value)} for b in f.bands],
+                            "min": _decimal(f.min),
+                            "max": _decimal(f.max),
+                            "basis": f.basis,
+                            "verified": f.verified,
+                            "note": f.note,
+                        }
+                        for f in i.factors
+                    ],
+                }
+                for i in model.indicators
+            ],
+            "overlays": [
+                {
+                    "section": o.section,
+                    "name": o.name,
+                    "citation": o.citation,
+                    "weights": {k: float(v) for k, v in o.weights.items()},
+                    "verified": o.verified,
+                    "note": o.note,
+                }
+                for o in model.overlays.values()
+            ],
+        },
+        "risk": {
+            "id": risk.id,
+            "version": risk.version,
+            "title": risk.title,
+            "citation": risk.citation,
+            "verified": risk.verified,
+            "note": risk.note,
+            "grade_classes": dict(risk.grade_classes),
+            "classes": [
+                {
+                    "code": code,
+                    "name": c.name,
+                    "name_en": c.name_en,
+                    "ratio_min": _decimal(c.ratio_min),
+                    "ratio_max": _decimal(c.ratio_max),
+                    "times_per_year": c.times_per_year,
+                    "note": c.note,
+                }
+                for code, c in risk.classes.items()
+            ],
+            "signals": [
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "name_en": s.name_en,
+                    "raises_to": s.raises_to,
+                    "computed_in_run": s.match is not None,
+                    "within_years": s.within_years,
+                    "basis": s.basis,
+                    "verified": s.verified,
+                    "note": s.note,
+                }
+                for s in risk.signals
+            ],
+        },
+    }
+
+
+def risks(platform: Platform, principal: Principal, uscc: str) -> dict[str, Any]:
+    """The entity's credit-risk class (信用风险分类) in the latest run and why: the class its grade gives and
+    each signal that raised it, with the records that make it. For the entity itself and authorised staff."""
+    code = valid_code(uscc)
+    if not _may_explain(platform, principal, code):
+        raise Forbidden("risk classes are shown to the entity itself and to authorised staff only")
+    _, risk = models(platform)
+    with snapshot(platform) as conn:
+        latest = store.get_run(conn)
+        if latest is None:
+            raise NotFound("no comprehensive evaluation has been run yet")
+        result = store.get_result(conn, latest["id"], code)
+    if result is None:
+        raise NotFound(f"{code} is not graded in evaluation {latest['id']}")
+    if latest["risk_version"] != risk.version:
+        raise InvalidInput(
+            f"the latest evaluation used risk classes {latest['risk_version']}, not the ones loaded "
+            f"({risk.version}): run the evaluation again"
+        )
+    named = {s.code: s for s in risk.signals}
+    from_grade = risk.grade_classes.get(result["grade"])
+    return {
+        "uscc": code,
+        "run_id": latest["id"],
+        "evaluated_on": latest["evaluated_on"],
+        "risk_version": latest["risk_version"],
+        "grade": result["grade"],
+        "class_from_grade": from_grade,
+        "risk_class": result["risk_class"],
+        "risk_class_name": risk.classes[result["risk_class"]].name,
+        "risk_class_name_en": risk.classes[result["risk_class"]].name_en,
+        "signals": [
+            {
+                "code": signal,
+                "name": named[signal].name if signal in named else signal,
+                "name_en": named[signal].name_en if signal in named else signal,
+                "raises_to": named[signal].raises_to if signal in named else None,
+                "record_ids": ids,
+            }
+            for signal, ids in sorted(result["signals"].items())
+        ],
+    }

@@ -92,3 +92,131 @@ class Evaluation(Schema):
     signals: dict[str, list[int]] | None
     indicators: list[IndicatorPoints] | None
     what_if: WhatIf | None
+
+
+class GradeRule(Schema):
+    code: str
+    name: str
+    name_en: str
+    min_score: float | None = Field(description="The lowest score of the grade; none for the last grade")
+
+
+class DecayBand(Schema):
+    years: int
+    factor: float | None
+
+
+class RegistrationBand(Schema):
+    years: int
+    points: float | None
+
+
+class FactorRule(Schema):
+    id: str
+    name: str
+    name_en: str
+    source: str = Field(description="records: each matching public record; registration: the entity's own")
+    match: dict[str, list[str]] = Field(description="Which records it counts (kind, category, list_type …)")
+    points: float | None
+    decay: list[DecayBand]
+    decay_after: float | None
+    bands: list[RegistrationBand]
+    min: float | None
+    max: float | None
+    basis: str
+    verified: bool = Field(description="Whether the basis was read in its text; false: a judgement to check")
+    note: str | None
+
+
+class IndicatorRule(Schema):
+    id: str
+    name: str
+    name_en: str
+    min: float | None
+    max: float | None
+    factors: list[FactorRule]
+
+
+class OverlayRule(Schema):
+    section: str = Field(description="Industry section of GB/T 4754-2017")
+    name: str
+    citation: str
+    weights: dict[str, float]
+    verified: bool
+    note: str | None
+
+
+class ModelRule(Schema):
+    id: str
+    version: str
+    title: str
+    citation: str
+    effective_from: dt.date
+    base: float | None
+    note: str | None
+    not_graded_statuses: list[str]
+    grades: list[GradeRule]
+    indicators: list[IndicatorRule]
+    overlays: list[OverlayRule]
+
+
+class RiskClassRule(Schema):
+    code: str
+    name: str
+    name_en: str
+    ratio_min: float | None
+    ratio_max: float | None
+    times_per_year: str
+    note: str | None
+
+
+class RiskSignalRule(Schema):
+    code: str
+    name: str
+    name_en: str
+    raises_to: str
+    computed_in_run: bool = Field(
+        description="Computed by the run from the records (else named for its effect)"
+    )
+    within_years: int | None
+    basis: str
+    verified: bool
+    note: str | None
+
+
+class RiskRule(Schema):
+    id: str
+    version: str
+    title: str
+    citation: str
+    verified: bool
+    note: str | None
+    grade_classes: dict[str, str] = Field(description="Grade → the class it gives before signals")
+    classes: list[RiskClassRule]
+    signals: list[RiskSignalRule]
+
+
+class Models(Schema):
+    model: ModelRule
+    risk: RiskRule
+
+
+class RiskOfEntity(Schema):
+    code: str
+    name: str
+    name_en: str
+    raises_to: str | None
+    record_ids: list[int] = Field(description="The records that make the signal hold")
+
+
+class Risks(Schema):
+    uscc: str
+    run_id: int
+    evaluated_on: dt.date
+    risk_version: str
+    grade: str
+    class_from_grade: str | None
+    risk_class: str
+    risk_class_name: str
+    risk_class_name_en: str
+    signals: list[RiskOfEntity]
