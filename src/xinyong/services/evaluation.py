@@ -33,6 +33,7 @@ from xinyong.rules.evaluation import (
 )
 from xinyong.rules.loader import load_evaluation
 from xinyong.security.principal import Principal
+from xinyong.services import audit
 from xinyong.services.credit_file import valid_code
 from xinyong.services.platform import Platform
 from xinyong.services.unit_of_work import snapshot, unit_of_work
@@ -464,3 +465,16 @@ def risks(platform: Platform, principal: Principal, uscc: str) -> dict[str, Any]
             for signal, ids in sorted(result["signals"].items())
         ],
     }
+
+
+def on_entity_page(platform: Platform, principal: Principal, uscc: str) -> dict[str, Any] | None:
+    """What the entity page shows of the evaluation to this viewer: the explanation to the entity itself and
+    authorised staff (audited for staff, as the API's read is), the grade alone where grades are published,
+    else nothing; nothing either before a run or for an entity the run did not grade."""
+    try:
+        answer = explain(platform, principal, uscc)
+    except (Forbidden, NotFound):
+        return None
+    if answer["explained"] and principal.role != "entity":
+        audit.record(platform, principal, "evaluation.read", answer["uscc"], wait=False)
+    return answer

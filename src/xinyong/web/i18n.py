@@ -581,6 +581,26 @@ STRINGS: dict[str, dict[str, str]] = {
     "case_action.commitment.file": {"zh": "签署承诺", "en": "Commitment signed"},
     "case_action.commitment.fulfil": {"zh": "确认已践诺", "en": "Confirm fulfilled"},
     "case_action.commitment.breach": {"zh": "认定违诺", "en": "Declare breached"},
+    "evaluation": {"zh": "公共信用综合评价", "en": "Comprehensive credit evaluation"},
+    "evaluation_grade": {"zh": "评价等级", "en": "Grade"},
+    "evaluation_score": {"zh": "评价得分", "en": "Score"},
+    "evaluation_base": {"zh": "基础分", "en": "Base"},
+    "evaluated_on": {"zh": "评价日期", "en": "Evaluated on"},
+    "evaluation_model": {"zh": "评价模型版本", "en": "Model version"},
+    "risk_class": {"zh": "信用风险分类", "en": "Credit-risk class"},
+    "risk_signals": {"zh": "风险信号", "en": "Risk signals"},
+    "indicator": {"zh": "评价指标", "en": "Indicator"},
+    "indicator_points": {"zh": "得分变动", "en": "Points"},
+    "indicator_records": {"zh": "涉及记录", "en": "Records"},
+    "evaluation_explained_note": {
+        "zh": "本评价的得分明细仅向市场主体本身和授权工作人员展示，每一分均来自一条信用记录。",
+        "en": "Shown to the entity and authorised staff only; each point comes from a record.",
+    },
+    "evaluation_public_note": {
+        "zh": "本平台公开评价等级；得分明细仅向市场主体本身和授权工作人员展示。",
+        "en": "This platform publishes grades; the breakdown is for the entity and authorised staff.",
+    },
+    "evaluation_json": {"zh": "评价明细（JSON）", "en": "Explanation (JSON)"},
 }
 
 

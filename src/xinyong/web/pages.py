@@ -19,6 +19,7 @@ from xinyong.http.auth import PrincipalDep
 from xinyong.http.deps import Offset, PlatformDep, RecordId
 from xinyong.ingest.schema import value_rules
 from xinyong.model.records import categories, list_types
+from xinyong.services import evaluation
 from xinyong.web.i18n import LANGUAGES, translator
 
 router = APIRouter(include_in_schema=False)
@@ -128,10 +129,29 @@ def search_page(request: Request, platform: PlatformDep, q: str = "", lang: Lang
 
 @router.get("/entities/{uscc}", response_class=HTMLResponse)
 def entity_page(
-    request: Request, platform: PlatformDep, uscc: str, as_of: dt.date | None = None, lang: LangQuery = "zh"
+    request: Request,
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    uscc: str,
+    as_of: dt.date | None = None,
+    lang: LangQuery = "zh",
 ) -> HTMLResponse:
     view = views.entity_file(platform, uscc, as_of=as_of)
-    return render(request, "entity.html", lang, view.twin, f=view.data, as_of=as_of, preview=GROUP_PREVIEW)
+    # The latest evaluation, as this viewer may see it (not a view of the file as of a day).
+    graded = None if as_of else evaluation.on_entity_page(platform, principal, view.data["entity"]["uscc"])
+    response = render(
+        request,
+        "entity.html",
+        lang,
+        view.twin,
+        f=view.data,
+        as_of=as_of,
+        preview=GROUP_PREVIEW,
+        graded=graded,
+    )
+    if graded and graded["explained"]:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/entities/{uscc}/records", response_class=HTMLResponse)
