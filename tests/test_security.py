@@ -132,7 +132,7 @@ def test_every_role_against_every_route(platform) -> None:
     # Both answers occur for every administrative route: the matrix is not vacuous.
     assert outcomes[("POST /api/v1/accounts", "security_admin")]
     assert not outcomes[("POST /api/v1/accounts", "platform_admin")]
-    denials = audit.search(platform, action="authz.denied", limit=500)
+    denials = audit.search(platform, action="authz.denied", limit=5000)
     assert len(denials) == sum(1 for allowed in outcomes.values() if not allowed)
 
 

@@ -28,13 +28,21 @@ from xinyong.api import (
     query,
     shared,
     signals,
+    supervision,
 )
 from xinyong.errors import XinyongError
 from xinyong.http.auth import enforce_policy
 from xinyong.http.errors import error_headers, error_json, platform_error
 from xinyong.http.guards import HeadAsGet, RequestGuards
 from xinyong.services.platform import Platform
-from xinyong.web import account_pages, case_pages, check_pages, desk, pages
+from xinyong.web import (
+    account_pages,
+    case_pages,
+    check_pages,
+    desk,
+    pages,
+    supervision_pages,
+)
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -69,6 +77,8 @@ def create_app(platform: Platform) -> FastAPI:
         account_pages.router,
         case_pages.router,
         desk.router,
+        supervision_pages.router,
+        supervision.router,
     ):
         app.include_router(router)
     app.add_middleware(RequestGuards, settings=platform.settings, answer=error_response)

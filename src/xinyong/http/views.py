@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from xinyong.rules import Rule
 from xinyong.security.principal import Principal
 from xinyong.services import cases, checks, credit_file, quality, search
+from xinyong.services import supervision as supervision_service
 from xinyong.services.platform import Platform
 
 HOME_PUBLICATIONS = 10  # the latest licences and penalties the home page lists
@@ -201,3 +202,11 @@ def repair_eligibility(platform: Platform, record_id: int) -> View:
 def commitment_templates(platform: Platform) -> View:
     """The credit-commitment templates an entity signs."""
     return View(cases.templates(platform), "/api/v1/commitments/templates")
+
+
+def supervision(platform: Platform, principal: Principal, *, level: str) -> View:
+    """The staff's supervision overview: the latest evaluation by region and industry, signals, draws."""
+    return View(
+        supervision_service.overview(platform, principal, level=level),
+        _url("/api/v1/supervision", level=level),
+    )
