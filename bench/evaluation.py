@@ -1,6 +1,7 @@
 """The comprehensive evaluation's run time on each engine.
 
     python bench/evaluation.py [--entities 2000] [--engines duckdb,spark] [--scale 0]
+    python bench/evaluation.py --database-url URL [--day YYYY-MM-DD] [--data-dir DIR] [--no-whole]
 
 1. Generates a synthetic province of `--entities` entities, loads it into a SQLite store of its own and runs
    `services.evaluation.run` on each engine (snapshot, SQL, storing results and points), timing each phase:
@@ -8,25 +9,44 @@
 2. With `--scale N`, also writes a snapshot of N entities and 10·N records directly (DuckDB generates the
    Parquet files: no store) and times the evaluation SQL on DuckDB over it (points materialized, results
    fetched), to see how the SQL scales without the store in the way.
+3. With `--database-url`, on an existing store instead (e.g. ``bench/build_store.py``'s): each phase of
+   ``services.evaluation.run`` on DuckDB, timed apart by calling what the service calls in the same order
+   (snapshot; the generated SQL, its results kept in DuckDB; fetching points, results and signals into
+   Python, the sorts of the service's queries included; the result rows with their risk classes; storing the
+   run, results and points in one unit of work with its audit entry), each with its peak RSS (VmHWM, reset
+   before each phase), then one whole ``evaluation.run`` (skipped with ``--no-whole``). Right after the
+   generated SQL, the hand-written query below runs over the same snapshot: the number of entities whose
+   score or grade differs from the generated SQL's (must be 0) and the ratio of the two times. Both runs add
+   an evaluation run, its results, points and audit entry to the store; nothing else changes.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import re
+import shutil
 import tempfile
 import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from xinyong.analytics import engines
-from xinyong.analytics.evaluation import evaluate, prepared, results_sql
+from xinyong.analytics.evaluation import evaluate, prepared, results_sql, signals_sql
 from xinyong.analytics.snapshot import Snapshot, write_snapshot
 from xinyong.clock import FixedClock
+from xinyong.rules.evaluation import risk_class, ymd
 from xinyong.rules.loader import load_evaluation
 from xinyong.security.principal import operator
 from xinyong.services import evaluation
 from xinyong.services.demo import load_demo
 from xinyong.services.platform import open_platform
+from xinyong.services.unit_of_work import snapshot, unit_of_work
 from xinyong.settings import Settings
 from xinyong.store import evaluation as store
 
@@ -122,12 +142,282 @@ def scale(entities: int, folder: Path) -> None:
     )
 
 
+# The baseline: the scores of model xinyong-evaluation-default@8c4be36ce2f3 (the shipped default.toml with the
+# shipped overlay-E-construction.toml) in one statement written by hand. It needs no window: every cap's range
+# holds 0, so the newest-first allocations of a factor (an indicator) sum to its capped total, and a score is
+# base + Σ indicators clamp(Σ factors clamp(Σ raw points)). `{day}` is the evaluation day as yyyymmdd.
+HAND_MODEL_VERSION = "xinyong-evaluation-default@8c4be36ce2f3"
+HAND_SQL = """
+WITH graded AS (
+  SELECT uscc, industry_section = 'E' AS construction, established_ymd FROM entities
+  WHERE status IS NULL OR status NOT IN ('注销', '吊销', '迁出', '撤销')
+),
+public AS (
+  SELECT uscc, kind, category, list_type, severity,
+    CASE WHEN COALESCE(decided_ymd, 0) > {day} - 10000 THEN 1.00
+      WHEN COALESCE(decided_ymd, 0) > {day} - 20000 THEN 0.80
+      WHEN COALESCE(decided_ymd, 0) > {day} - 30000 THEN 0.60
+      WHEN COALESCE(decided_ymd, 0) > {day} - 50000 THEN 0.40 ELSE 0.00 END AS decay
+  FROM records
+  WHERE state IN ('active', 'corrected') AND pub_start_ymd <= {day}
+    AND (pub_end_ymd IS NULL OR pub_end_ymd > {day})
+),
+sums AS (
+  SELECT g.uscc, g.established_ymd,
+    SUM(CASE WHEN kind = 'penalty' AND severity = '轻微' THEN ROUND(-5 * decay, 2) ELSE 0 END) AS minor,
+    SUM(CASE WHEN kind = 'penalty' AND severity = '一般'
+      THEN ROUND(-20 * (CASE WHEN construction THEN 1.5 ELSE 1 END) * decay, 2) ELSE 0 END) AS general,
+    SUM(CASE WHEN kind = 'penalty' AND severity = '严重'
+      THEN ROUND(-60 * (CASE WHEN construction THEN 1.5 ELSE 1 END) * decay, 2) ELSE 0 END) AS serious,
+    SUM(CASE WHEN list_type = '失信被执行人' THEN -150 ELSE 0 END) AS debtor,
+    SUM(CASE WHEN list_type IN ('严重违法失信名单', '重大税收违法失信主体') THEN -200 ELSE 0 END)
+      AS dishonest,
+    SUM(CASE WHEN category = 'commitment' THEN ROUND(10 * decay, 2) ELSE 0 END) AS kept,
+    SUM(CASE WHEN category = 'commitment_breach' THEN ROUND(-50 * decay, 2) ELSE 0 END) AS breached,
+    SUM(CASE WHEN kind = 'licence' THEN 5 * (CASE WHEN construction THEN 1.2 ELSE 1 END) ELSE 0 END)
+      AS licence,
+    SUM(CASE WHEN category = 'honour' THEN ROUND(20 * decay, 2) ELSE 0 END) AS honour,
+    SUM(CASE WHEN list_type = '纳税信用A级纳税人' THEN 30 ELSE 0 END) AS tax_a,
+    SUM(CASE WHEN kind = 'annual-report' THEN ROUND(5 * decay, 2) ELSE 0 END) AS reports,
+    SUM(CASE WHEN list_type IN ('经营异常名录', '经营异常状态') THEN -80 ELSE 0 END) AS abnormal,
+    SUM(CASE WHEN list_type = '重点关注名单' THEN -40 ELSE 0 END) AS concern,
+    bool_or(kind = 'registration') AS registered
+  FROM graded g LEFT JOIN public p ON p.uscc = g.uscc
+  GROUP BY g.uscc, g.established_ymd
+),
+scores AS (
+  SELECT uscc, CAST(600
+    + LEAST(GREATEST(GREATEST(minor, -30) + GREATEST(general, -150) + GREATEST(serious, -240)
+        + GREATEST(debtor, -150) + GREATEST(dishonest, -300), -400), 0)
+    + LEAST(GREATEST(LEAST(kept, 30) + GREATEST(breached, -200), -200), 30)
+    + LEAST(GREATEST(LEAST(licence, 30) + LEAST(honour, 40), 0), 60)
+    + LEAST(GREATEST(LEAST(tax_a, 30) + LEAST(reports, 15), 0), 50)
+    + LEAST(GREATEST(GREATEST(abnormal, -80) + GREATEST(concern, -40)
+        + CASE WHEN registered AND established_ymd IS NOT NULL THEN
+            CASE WHEN established_ymd <= {day} - 100000 THEN 40 WHEN established_ymd <= {day} - 50000 THEN 25
+              WHEN established_ymd <= {day} - 30000 THEN 15 WHEN established_ymd <= {day} - 10000 THEN 5
+              ELSE 0 END
+          ELSE 0 END, -200), 40) AS DECIMAL(18, 2)) AS score
+  FROM sums
+)
+SELECT uscc, score,
+  CASE WHEN score >= 660 THEN 'A' WHEN score >= 600 THEN 'B' WHEN score >= 500 THEN 'C' ELSE 'D' END AS grade
+FROM scores
+"""
+
+
+def _kib(field: str) -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.M).group(1))  # type: ignore[union-attr]
+
+
+class Phases:
+    """Wall time and peak RSS of each phase: the kernel's peak (VmHWM) is reset before each one."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float, str]] = []
+
+    @contextmanager
+    def phase(self, name: str, note: Callable[[], str] = lambda: ""):
+        Path("/proc/self/clear_refs").write_text("5")
+        started = time.perf_counter()
+        yield
+        seconds = time.perf_counter() - started
+        self.rows.append((name, seconds, _kib("VmHWM") / 1024, note()))
+        print(
+            f"  {name}: {seconds:.2f} s, peak RSS {self.rows[-1][2]:,.0f} MiB {self.rows[-1][3]}", flush=True
+        )
+
+    def seconds(self, name: str) -> float:
+        return next(row[1] for row in self.rows if row[0] == name)
+
+
+def _result_rows(computed_results, computed_signals, risk) -> list[dict[str, Any]]:
+    """As `services.evaluation.run` builds them: each result with its signals and risk class."""
+    evidence: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for uscc, signal, record_id in computed_signals:
+        evidence[uscc][signal].append(int(record_id))
+    results = []
+    for uscc, section, total, grade in computed_results:
+        signals = {code: ids for code, ids in sorted(evidence.get(uscc, {}).items())}
+        results.append(
+            {
+                "uscc": uscc,
+                "industry_section": section,
+                "score": Decimal(total),
+                "grade": grade,
+                "risk_class": risk_class(risk, grade, signals),
+                "signals": signals,
+            }
+        )
+    return results
+
+
+def on_store(url: str, data_dir: Path, day: dt.date | None, whole: bool) -> None:
+    loads = [os.getloadavg()]
+    platform = open_platform(Settings(database_url=url, data_dir=data_dir))
+    model, risk = evaluation.models(platform)
+    day = day or platform.clock.today()
+    compare = model.version == HAND_MODEL_VERSION
+    if not compare:
+        print(
+            f"the loaded model is {model.version}; the hand-written query reproduces {HAND_MODEL_VERSION}:"
+            " no comparison"
+        )
+    phases = Phases()
+    counts: dict[str, int] = {}
+    print(f"{url}: evaluation of {day}, model {model.version}", flush=True)
+    folder = Path(tempfile.mkdtemp(prefix="evaluation-bench-"))
+    try:
+        with phases.phase(
+            "snapshot (store → Parquet)",
+            lambda: f"{counts['entities']:,} entities, {counts['records']:,} records",
+        ):
+            as_of = platform.clock.now()
+            with snapshot(platform) as conn:
+                taken = write_snapshot(
+                    folder,
+                    store.iter_entities(conn, evaluation.SNAPSHOT_CHUNK),
+                    store.iter_current_records(conn, as_of, evaluation.SNAPSHOT_CHUNK),
+                )
+            counts |= {"entities": taken.entities, "records": taken.records}
+        with engines.open_engine("duckdb") as engine:
+            with phases.phase("DuckDB: generated SQL, points and scores"):
+                for view, path in taken.views().items():
+                    engine.register_parquet(view, path)
+                for view, sql in prepared(model, day):
+                    engine.materialize(view, sql)
+                engine.materialize("bench_generated", results_sql(model))
+            with phases.phase("DuckDB: generated SQL, risk signals"):
+                signal_query = signals_sql(model, risk, day)
+                if signal_query:
+                    engine.materialize("bench_signals", signal_query)
+            if compare:
+                with phases.phase("DuckDB: hand-written scores (baseline)"):
+                    engine.materialize("bench_hand", HAND_SQL.format(day=ymd(day)))
+                differ = engine.rows(
+                    """SELECT count(*) FROM bench_generated g FULL JOIN bench_hand h ON h.uscc = g.uscc
+                    WHERE g.score IS DISTINCT FROM h.score OR g.grade IS DISTINCT FROM h.grade"""
+                )[0][0]
+                compared = engine.rows("SELECT count(*) FROM bench_hand")[0][0]
+                print(
+                    f"  hand-written against generated: {differ} of {compared:,} entities differ", flush=True
+                )
+            with phases.phase(
+                "fetch points, results, signals into Python", lambda: f"{counts['points']:,} points"
+            ):
+                points = engine.rows(
+                    "SELECT * FROM evaluation_points ORDER BY uscc, indicator, factor, record_id"
+                )
+                results = engine.rows("SELECT * FROM bench_generated ORDER BY uscc")
+                signals = (
+                    engine.rows("SELECT * FROM bench_signals ORDER BY uscc, signal, record_id")
+                    if signal_query
+                    else []
+                )
+                counts |= {"points": len(points), "graded": len(results), "signals": len(signals)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    with phases.phase("result rows in Python (risk classes)"):
+        result_rows = _result_rows(results, signals, risk)
+        del results, signals
+        grades = dict(sorted(Counter(r["grade"] for r in result_rows).items()))
+        classes = dict(sorted(Counter(r["risk_class"] for r in result_rows).items()))
+    with phases.phase("store results and points", lambda: f"run {counts['run']}"):
+        with unit_of_work(platform) as work:
+            run_id = store.insert_run(
+                work.conn,
+                model_id=model.id,
+                model_version=model.version,
+                risk_version=risk.version,
+                engine="duckdb",
+                evaluated_on=day,
+                as_of=as_of,
+                data_version=taken.data_version,
+                snapshot_sha256=taken.sha256,
+                entities=taken.entities,
+                graded=len(result_rows),
+                counts={"grades": grades, "risk_classes": classes},
+                seconds=Decimal(str(round(sum(row[1] for row in phases.rows), 3))),
+                actor=operator().actor,
+                created_at=platform.clock.now(),
+            )
+            store.insert_results(work.conn, [{"run_id": run_id, **r} for r in result_rows])
+            store.insert_points(
+                work.conn,
+                (
+                    (
+                        run_id,
+                        uscc,
+                        int(record_id),
+                        indicator,
+                        factor,
+                        int(order_key),
+                        Decimal(raw),
+                        Decimal(v),
+                    )
+                    for uscc, record_id, indicator, factor, order_key, raw, v in points
+                ),
+            )
+            work.audit(operator(), "evaluation.run", str(run_id), detail={"bench": "phases"})
+        counts["run"] = run_id
+    del result_rows, points
+    print(f"  grades {grades}; risk classes {classes}", flush=True)
+    if whole:
+        with phases.phase("whole evaluation.run", lambda: f"run {counts['whole']}"):
+            summary = evaluation.run(platform, operator(), engine="duckdb", day=day)
+            counts["whole"] = summary["run_id"]
+    platform.engine.dispose()
+    loads.append(os.getloadavg())
+    _table(url, day, model.version, phases, counts, compare and differ, compared if compare else 0, loads)
+
+
+def _table(url, day, version, phases: Phases, counts, differ, compared, loads) -> None:
+    memory = _kib_meminfo("MemTotal") / 1024 / 1024
+    print(
+        f"\n{url}, evaluation of {day} (model {version}): {counts['entities']:,} entities,"
+        f" {counts['records']:,} current records, {counts['graded']:,} graded, {counts['points']:,} points,"
+        f" {counts['signals']:,} signal rows\n"
+    )
+    print("| phase | time | peak RSS | |\n|---|---|---|---|")
+    for name, seconds, peak, note in phases.rows:
+        print(f"| {name} | {seconds:.2f} s | {peak:,.0f} MiB | {note} |")
+    if compared:
+        generated = phases.seconds("DuckDB: generated SQL, points and scores")
+        hand = phases.seconds("DuckDB: hand-written scores (baseline)")
+        print(
+            f"\ngenerated / hand-written: {generated:.2f} / {hand:.2f} s = {generated / hand:.2f}×"
+            f" (target ≤ 2×); scores or grades that differ: {differ} of {compared:,}"
+        )
+    print(
+        f"\nmachine: {os.cpu_count()} CPUs, {memory:.1f} GiB RAM; load average (1, 5, 15 min)"
+        f" at start {loads[0][0]:.2f} {loads[0][1]:.2f} {loads[0][2]:.2f},"
+        f" at end {loads[1][0]:.2f} {loads[1][1]:.2f} {loads[1][2]:.2f}"
+    )
+
+
+def _kib_meminfo(field: str) -> int:
+    return int(re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M).group(1))  # type: ignore[union-attr]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entities", type=int, default=2000)
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--scale", type=int, default=0)
+    parser.add_argument("--database-url", help="measure on this existing store instead")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "xinyong-evaluation-bench",
+        help="the platform's data directory with --database-url (its snapshots, its audit key)",
+    )
+    parser.add_argument("--day", type=dt.date.fromisoformat, help="evaluation day (default today)")
+    parser.add_argument("--no-whole", action="store_true", help="skip the whole evaluation.run call")
     args = parser.parse_args()
+    if args.database_url:
+        on_store(args.database_url, args.data_dir, args.day, not args.no_whole)
+        return
     with tempfile.TemporaryDirectory(prefix="xinyong-evaluation-bench-") as tmp:
         demo(args.entities, args.engines.split(","), Path(tmp))
         if args.scale:

@@ -102,7 +102,7 @@ def mib(n: float) -> str:
 
 
 def corpus_paths(workdir: Path, names: int, seed: int) -> tuple[Path, Path]:
-    stem = workdir / f"corpus-{names}-seed{seed}"
+    stem = workdir / f"corpus-v2-{names}-seed{seed}"  # v2: with the industry code
     return stem.with_suffix(".tsv"), stem.with_suffix(".json")
 
 
@@ -124,7 +124,7 @@ def write_corpus(workdir: Path, names: int, seed: int) -> None:
     seen: set[str] = set()
     partial = tsv.with_suffix(".partial")
     with partial.open("w", encoding="utf-8") as out:
-        out.write("uscc\tstatus\tregion_code\tname\tformer_names\n")
+        out.write("uscc\tstatus\tregion_code\tname\tformer_names\tindustry_code\n")
         for item in manifest["files"]:
             if item["kind"] != "entity" or len(seen) == names:
                 continue
@@ -148,6 +148,7 @@ def write_corpus(workdir: Path, names: int, seed: int) -> None:
                     cell(values, columns, "region_code"),
                     name,
                     "；".join(former),
+                    cell(values, columns, "industry_code"),
                 )
                 out.write("\t".join(fields) + "\n")
                 if len(seen) == names:
@@ -183,14 +184,29 @@ def ensure_corpus(workdir: Path, names: int, seed: int) -> dict:
 
 
 def load_corpus(workdir: Path, names: int, seed: int) -> list[SearchDocument]:
+    from xinyong.model.codes import check_uscc
+    from xinyong.reference import industries
+
+    sections = {code: i.section for code, i in industries().items()}
     tsv, _ = corpus_paths(workdir, names, seed)
     docs = []
     with tsv.open(encoding="utf-8") as f:
         next(f)
         for line in f:
-            uscc, status, region, name, former = line.rstrip("\n").split("\t")
+            uscc, status, region, name, former, industry = line.rstrip("\n").split("\t")
             formers = tuple(former.split("；")) if former else ()
-            docs.append(SearchDocument(uscc, name, formers, status or None, region, 0))
+            docs.append(
+                SearchDocument(
+                    uscc,
+                    name,
+                    formers,
+                    status or None,
+                    region,
+                    0,
+                    industry_section=sections.get(industry),
+                    entity_type=check_uscc(uscc).entity_type,
+                )
+            )
     return docs
 
 
@@ -662,6 +678,137 @@ def run_size(args: argparse.Namespace, names: int, engines: list[str]) -> dict:
     return {"names": names, "corpus": corpus, "results": results, "peak_rss_mib": peak_rss_mib()}
 
 
+# -- paged search with filters and exact totals (--totals) -------------------------------------------------
+
+TOTALS_SAMPLE = 25  # (query, filters) pairs per mode whose total is checked by brute force
+
+
+def _filter_modes(docs: list[SearchDocument], queries: list[str], seed: int) -> dict[str, list[tuple]]:
+    """Per mode, one (query, filters) pair per query; filter values drawn from random entities, so they
+    are ones that exist, not ones that match the query."""
+    from xinyong.search import SearchFilters
+
+    rng = random.Random(seed)
+    two = [q for q in queries if len(q) == 2]
+
+    def any_doc() -> SearchDocument:
+        return docs[rng.randrange(len(docs))]
+
+    modes: dict[str, list[tuple]] = {name: [] for name in TOTAL_MODES}
+    for q in queries:
+        a, b, c = any_doc(), any_doc(), any_doc()
+        modes["text"].append((q, SearchFilters()))
+        modes["text + city"].append((q, SearchFilters(region=a.region_code[:4])))
+        modes["text + province + status"].append((q, SearchFilters(region=b.region_code[:2], status="存续")))
+        modes["text + industry + type"].append(
+            (q, SearchFilters(industry=c.industry_section, entity_type=c.entity_type))
+        )
+        modes["two words"].append((f"{q} {rng.choice(two)}", SearchFilters()))
+        modes["county alone"].append(("", SearchFilters(region=a.region_code)))
+    return modes
+
+
+TOTAL_MODES = (
+    "text",
+    "text + city",
+    "text + province + status",
+    "text + industry + type",
+    "two words",
+    "county alone",
+)
+
+
+def _brute_total(q: str, filters, docs: list[SearchDocument], keys: list[tuple[str, ...]]) -> int:
+    words = ["".join(c for c in normalize_query(w) if c.isalnum()) for w in q.split()]
+    count = 0
+    for d, names in zip(docs, keys, strict=True):
+        if filters.region and not d.region_code.startswith(filters.region):
+            continue
+        if filters.industry and d.industry_section != filters.industry:
+            continue
+        if filters.status and d.status != filters.status:
+            continue
+        if filters.entity_type and d.entity_type != filters.entity_type:
+            continue
+        if all(any(w in n for n in names) for w in words):
+            count += 1
+    return count
+
+
+def run_totals(args: argparse.Namespace, names: int) -> None:
+    """Fts5Index.find at `names` entities: one page of 20 with the exact total, per filter mode; a page deep
+    in the results; totals checked against a brute-force count on a sample."""
+    from xinyong.search.fts5 import DENSE_ENTITIES, Fts5Index
+
+    print(f"\n## {names:,} names\n", flush=True)
+    corpus = ensure_corpus(args.workdir, names, args.seed)
+    docs = load_corpus(args.workdir, names, args.seed)
+    alnum = [
+        tuple("".join(c for c in normalize_query(n) if c.isalnum()) for n in (d.name, *d.former_names))
+        for d in docs
+    ]
+    keys = [tuple(normalize_query(n) for n in (d.name, *d.former_names)) for d in docs]
+    queries = make_queries(keys, args.queries, args.seed)
+    modes = _filter_modes(docs, queries, args.seed)
+    print(
+        f"corpus: {len(docs):,} entities ({'cached' if corpus['cached'] else 'generated now'}); "
+        f"{len(queries):,} queries of 2-6 characters, a fifth of them two",
+        flush=True,
+    )
+    path = args.workdir / f"totals-{names}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    index = Fts5Index(path)
+    start = time.perf_counter()
+    index.rebuild(docs)
+    index.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    build_s = time.perf_counter() - start
+    bitmaps = index.db.execute(
+        "SELECT kind, count(*), sum(length(bits)) FROM bitmap GROUP BY kind"
+    ).fetchall()
+    print(
+        f"rebuild {build_s:.1f} s, {mib(dir_size(path))} MiB on disk; bitmaps (threshold {DENSE_ENTITIES:,} "
+        "entities): " + ", ".join(f"{kind} {n:,} ({mib(size)} MiB)" for kind, n, size in bitmaps),
+        flush=True,
+    )
+    gc.collect()
+    gc.freeze()
+
+    print("\n| mode | p50 | p95 | p99 | max | mean total | totals checked | exact |")
+    print("|---|---|---|---|---|---|---|---|")
+    rng = random.Random(args.seed)
+    deep: list[tuple] = []
+    for mode, pairs in modes.items():
+        totals = [index.find(q, filters=f, limit=LIMIT).total for q, f in pairs]  # warm
+        timings = []
+        for q, f in pairs:
+            begin = time.perf_counter_ns()
+            index.find(q, filters=f, limit=LIMIT)
+            timings.append((time.perf_counter_ns() - begin) / 1e6)
+        sample = rng.sample(range(len(pairs)), min(TOTALS_SAMPLE, len(pairs)))
+        exact = sum(_brute_total(*pairs[i], docs, alnum) == totals[i] for i in sample)
+        p50, p95, p99 = percentiles(timings)
+        print(
+            f"| {mode} | {p50:.2f} ms | {p95:.2f} ms | {p99:.2f} ms | {max(timings):.1f} ms | "
+            f"{statistics.mean(totals):,.0f} | {len(sample)} | {exact} |",
+            flush=True,
+        )
+        if mode == "text":
+            deep = [(q, f, t // 2) for (q, f), t in zip(pairs, totals, strict=True)]
+    timings = []
+    for q, f, offset in deep:
+        begin = time.perf_counter_ns()
+        index.find(q, filters=f, offset=offset, limit=LIMIT)
+        timings.append((time.perf_counter_ns() - begin) / 1e6)
+    p50, p95, p99 = percentiles(timings)
+    print(
+        f"| text, the page at half the total | {p50:.2f} ms | {p95:.2f} ms | {p99:.2f} ms | "
+        f"{max(timings):.1f} ms | | | |"
+    )
+    gc.unfreeze()
+    index.close()
+
+
 def report_mix(queries: list[str], df: Counter[str]) -> None:
     lengths = Counter(len(q) for q in queries)
     classes = Counter(df_class(df[q]) for q in queries)
@@ -817,6 +964,9 @@ def main() -> None:
     parser.add_argument("--engines", default=DEFAULT_ENGINES, help=f"of {','.join(ALL_ENGINES)}")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/xinyong-search-bench"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--totals", action="store_true", help="measure paged search with filters and exact totals (fts5 only)"
+    )
     parser.add_argument("--make-corpus", action="store_true", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.names.split(",")]
@@ -827,6 +977,12 @@ def main() -> None:
     unknown = sorted(set(engines) - set(ALL_ENGINES))
     if unknown:
         parser.error(f"unknown engine(s) {', '.join(unknown)}; expected some of {', '.join(ALL_ENGINES)}")
+    if args.totals:
+        print(f"# Search with filters and totals\n\nmachine: {machine()}")
+        for names in sizes:
+            run_totals(args, names)
+        print(f"\npeak memory of this process: {peak_rss_mib():,.0f} MiB")
+        return
     print(f"# Name search benchmark\n\nmachine: {machine()}")
     print(f"queries: {args.queries}, top {LIMIT}, seed {args.seed}; engines: {', '.join(engines)}")
     runs = [run_size(args, names, engines) for names in sizes]

@@ -142,22 +142,26 @@ def test_an_unchecked_form_runs_nothing(client, loaded):  # noqa: F811
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
+    ("params", "message", "message_zh"),
     [
-        ({"uscc": "BADCODE", "matter": "bidding"}, "not a valid unified social credit code"),
-        ({"uscc": CLEAN, "matter": "nothing"}, "unknown matter"),
-        ({"uscc": CLEAN, "matter": "bidding", "as_of": "2030-01-01"}, "is in the future"),
-        ({"uscc": CLEAN, "matter": "bidding", "as_of": "2026-02-30"}, "is not a date"),
-        ({"uscc": CLEAN, "name": "杭州丙科技有限公司", "matter": "bidding"}, "either a code or a name"),
+        ({"uscc": "BADCODE", "matter": "bidding"}, "not a valid unified social credit code", "不是有效的"),
+        ({"uscc": CLEAN, "matter": "nothing"}, "unknown matter", "未知的办理事项"),
+        ({"uscc": CLEAN, "matter": "bidding", "as_of": "2030-01-01"}, "is in the future", "晚于今天"),
+        ({"uscc": CLEAN, "matter": "bidding", "as_of": "2026-02-30"}, "is not a date", "不是日期"),
+        (
+            {"uscc": CLEAN, "name": "杭州丙科技有限公司", "matter": "bidding"},
+            "either a code or a name",
+            "二者选一",
+        ),
     ],
 )
-def test_input_the_check_refuses_is_a_422_on_the_page(client, params, message):
-    for lang, label in (("zh", "输入有误"), ("en", "Invalid input")):
+def test_input_the_check_refuses_is_a_422_on_the_page(client, params, message, message_zh):
+    for lang, label, said in (("zh", "输入有误", message_zh), ("en", "Invalid input", message)):
         page = client.get("/check", params={**params, "lang": lang})
         assert page.status_code == 422, (params, page.text)
         assert "text/html" in page.headers["content-type"]
         problem = re.search(r'<p class="problem".*?</p>', page.text, flags=re.S).group(0)
-        assert label in problem and message in html.unescape(problem)
+        assert label in problem and said in html.unescape(problem)
         assert 'name="matter"' in page.text and 'class="check-result"' not in page.text
 
 

@@ -298,7 +298,7 @@ def test_an_unreadable_upload_is_said_on_the_desk(platform, tmp_path) -> None:
     unknown_kind = upload_on_the_desk(
         client, write_csv(tmp_path / "p.csv", [penalty_row()]), csrf=client.csrf, kind="x"
     )
-    assert unknown_kind.status_code == 422 and "unknown kind" in unknown_kind.text
+    assert unknown_kind.status_code == 422 and "未知的数据类型“x”" in unknown_kind.text
 
 
 def test_rejects_page_through_in_file_order(platform, tmp_path) -> None:
@@ -366,7 +366,8 @@ def test_a_department_not_on_record_has_no_desk(platform, tmp_path) -> None:
         conn.execute(update(account).values(department_code=UNREGISTERED))
     assert client.get("/api/v1/batches").status_code == 403
     desk = client.get("/desk")
-    assert desk.status_code == 403 and "not on record" in desk.text
+    assert desk.status_code == 403 and "尚未在平台登记" in desk.text
+    assert "not on record" in client.get("/desk?lang=en").text
     refused = upload_on_the_desk(client, write_csv(tmp_path / "p.csv", [penalty_row()]), csrf=client.csrf)
     assert refused.status_code == 403
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import orjson
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
@@ -95,6 +96,7 @@ def test_real_answers_validate_against_their_declared_models(app):
         ("GET", f"/api/v1/records/{record_id}", None),
         ("GET", "/api/v1/lists/abnormal-operation", None),
         ("GET", "/api/v1/publications", None),
+        ("GET", f"/api/v1/publications?q={CODE}&kind=penalty&date_from=2026-01-01&limit=5", None),
         ("GET", "/api/v1/overview", None),
         ("GET", "/api/v1/about", None),
         ("GET", "/api/v1/departments", None),
@@ -131,4 +133,8 @@ def test_an_instant_is_spelt_one_way_in_validated_and_pre_serialized_answers(app
     shown = client.get(f"/api/v1/entities/{CODE}").json()["groups"][0]["records"][0]
     validated = client.get(f"/api/v1/records/{shown['id']}").json()["record"]
     assert validated["source"]["collected_at"] == shown["source"]["collected_at"]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00)?", shown["source"]["collected_at"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", shown["source"]["collected_at"])
+    # Validated answers spell every instant the same way: UTC with Z, never without an offset.
+    overview = client.get("/api/v1/overview").json()  # every department's last batch, the latest records
+    instants = re.findall(r'"\d{4}-\d\d-\d\dT[^"]*"', orjson.dumps(overview).decode())
+    assert instants and all(re.fullmatch(r'"[^"]+:\d\d(\.\d+)?Z"', i) for i in instants), instants

@@ -159,9 +159,9 @@ def test_record(client):
         twin["entity"]["name"],
         twin["entity"]["uscc"],
     )
-    versions = page.first("main").first("tbody").all("tr")
-    assert [int(tr.first("a").text) for tr in versions] == [v["version"] for v in twin["versions"]]
-    assert [tr.first("a").attrs["href"].split("?")[0] for tr in versions] == [
+    versions = page.first("main").first("ol", "timeline").all("li", "version")
+    assert [int(li.attrs["data-version"]) for li in versions] == [v["version"] for v in twin["versions"]]
+    assert [li.first("a").attrs["href"].split("?")[0] for li in versions] == [
         f"/records/{v['id']}" for v in twin["versions"]
     ]
 

@@ -21,10 +21,10 @@ from xinyong.api import (
     changes,
     checks,
     evaluation,
-    exports,
     identity,
     inspection,
     overview,
+    publications,
     query,
     shared,
     signals,
@@ -32,7 +32,7 @@ from xinyong.api import (
 )
 from xinyong.errors import XinyongError
 from xinyong.http.auth import enforce_policy
-from xinyong.http.errors import error_headers, error_json, platform_error
+from xinyong.http.errors import error_headers, error_json, platform_error, request_language
 from xinyong.http.guards import HeadAsGet, RequestGuards
 from xinyong.services.platform import Platform
 from xinyong.web import (
@@ -41,6 +41,7 @@ from xinyong.web import (
     check_pages,
     desk,
     pages,
+    publication_pages,
     supervision_pages,
 )
 
@@ -64,7 +65,7 @@ def create_app(platform: Platform) -> FastAPI:
         cases.router,
         inspection.router,
         changes.router,
-        exports.router,
+        publications.router,
         query.router,
         overview.router,
         shared.router,
@@ -74,6 +75,7 @@ def create_app(platform: Platform) -> FastAPI:
         admin.router,
         pages.router,
         check_pages.router,
+        publication_pages.router,
         account_pages.router,
         case_pages.router,
         desk.router,
@@ -101,7 +103,7 @@ async def _handle(request: Request, exc: XinyongError | RequestValidationError |
 def error_response(request: Request, error: XinyongError) -> Response:
     """JSON for the API and the OpenAPI document, a page for everything else."""
     if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-        response = error_json(error)
+        response = error_json(error, request_language(request))
     else:
         response = pages.error_page(request, error)
     response.headers.update(error_headers(error))

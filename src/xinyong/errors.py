@@ -2,23 +2,99 @@
 
 from __future__ import annotations
 
-from typing import Any
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
+
+LANGUAGES = ("zh", "en")
+
+
+@cache
+def messages() -> dict[str, Any]:
+    """The message catalogue (messages.toml): every message a person may read, in both languages."""
+    return tomllib.loads(resources.files("xinyong").joinpath("messages.toml").read_text("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message of the catalogue by key with its parameters; `section` is the catalogue's table of it
+    (``messages``, ``validation``, ``classes``)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    section: str = "messages"
+
+    def text(self, lang: str) -> str:
+        lang = lang if lang in LANGUAGES else "zh"
+        entry = messages()[self.section][self.key]
+        params = dict(self.params)
+        for name, table in entry.get("terms", {}).items():
+            words = messages()["terms"][table].get(str(params.get(name)))
+            if words is not None:
+                params[name] = words[lang]
+        return entry[lang].format(**params)
+
+    def line(self, lang: str) -> str:
+        return self.text(lang)
+
+
+class Words(Protocol):
+    """Anything said in both languages: a catalogue message, a validation problem. `text` is what the API
+    answers, `line` how a page lists it (a validation problem with its place: 参数 limit：…)."""
+
+    def text(self, lang: str) -> str: ...
+
+    def line(self, lang: str) -> str: ...
 
 
 class XinyongError(Exception):
-    """Base of every error the platform raises on purpose."""
+    """Base of every error the platform raises on purpose. An error of the catalogue is raised by its
+    message key and parameters (``NotFound(key="entity.not_found", params={"code": code})``): its `detail` is
+    the English text, and `message(lang)` says it in either language. One raised with a detail only says, in
+    Chinese, what its class says."""
 
     status = 500
     code = "internal_error"
     exit_code = 1
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        problems: list[Words] | None = None,
+    ) -> None:
+        self.message_of = Message(key, dict(params or {})) if key else None
+        detail = self.message_of.text("en") if detail is None and self.message_of else detail
+        if detail is None:
+            raise TypeError("an error needs a detail or a message key")
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        self.problems = problems or []  # the message of each entry of `errors`, in order, when known
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"detail": self.detail, "code": self.code, "errors": self.errors}
+    def message(self, lang: str) -> str:
+        if self.message_of is not None:
+            return self.message_of.text(lang)
+        if lang == "en":
+            return self.detail
+        said = messages()["classes"]  # the class's own words, or those of the nearest class that has some
+        codes = (self.code, *(getattr(k, "code", None) for k in type(self).__mro__))
+        code = next(c for c in codes if c in said)
+        return Message(code, section="classes").text(lang)
+
+    def errors_in(self, lang: str) -> list[dict[str, Any]]:
+        """`errors` with each known problem's message in `lang`."""
+        said = [{"message": problem.text(lang)} for problem in self.problems]
+        return [{**error, **said[i]} if i < len(said) else error for i, error in enumerate(self.errors)]
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"detail": self.message(lang), "code": self.code, "errors": self.errors_in(lang)}
 
 
 class InvalidInput(XinyongError):
@@ -100,6 +176,6 @@ class TooManyRequests(XinyongError):
     code = "rate_limited"
     exit_code = 7
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(key="request.rate_limited")
         self.retry_after = retry_after

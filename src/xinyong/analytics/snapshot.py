@@ -1,12 +1,11 @@
 """A snapshot of the store as Parquet: the entity table and each record's current version, written from row
 chunks (memory bounded by one chunk) with the data version (the highest record id) and a SHA-256 of the files.
 
-Dates become integers yyyymmdd (``rules.evaluation.ymd``): age tests are integer comparisons, which DuckDB
-and Spark write the same way."""
+Dates are integers yyyymmdd (``rules.evaluation.ymd``, computed by the store's queries): age tests are integer
+comparisons, which DuckDB and Spark write the same way."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,13 +16,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xinyong.reference import industries
-from xinyong.rules.evaluation import ymd
 
 ROW_GROUP = 1 << 16
-ENTITY_COLUMNS = ("uscc", "status", "industry_code", "established_on")
+ENTITY_COLUMNS = ("uscc", "status", "industry_code", "established_ymd")
 RECORD_COLUMNS = (
-    "id", "uscc", "kind", "category", "list_type", "severity", "state", "decision_date",
-    "publication_start", "publication_end",
+    "id", "uscc", "kind", "category", "list_type", "severity", "state", "decided_ymd", "pub_start_ymd",
+    "pub_end_ymd",
 )  # fmt: skip
 ENTITY_SCHEMA = pa.schema(
     [
@@ -76,16 +74,10 @@ def _entity_table(rows: Sequence[Sequence[Any]]) -> pa.Table:
             "uscc": [r[0] for r in rows],
             "status": [r[1] for r in rows],
             "industry_section": [_section(r[2]) for r in rows],
-            "established_ymd": [ymd(_day(r[3])) for r in rows],
+            "established_ymd": [r[3] for r in rows],
         },
         schema=ENTITY_SCHEMA,
     )
-
-
-def _day(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _record_table(rows: Sequence[Sequence[Any]]) -> pa.Table:
@@ -98,9 +90,9 @@ def _record_table(rows: Sequence[Sequence[Any]]) -> pa.Table:
             "list_type": [r[4] for r in rows],
             "severity": [r[5] for r in rows],
             "state": [r[6] for r in rows],
-            "decided_ymd": [ymd(_day(r[7])) for r in rows],
-            "pub_start_ymd": [ymd(_day(r[8])) for r in rows],
-            "pub_end_ymd": [ymd(_day(r[9])) for r in rows],
+            "decided_ymd": [r[7] for r in rows],
+            "pub_start_ymd": [r[8] for r in rows],
+            "pub_end_ymd": [r[9] for r in rows],
         },
         schema=RECORD_SCHEMA,
     )

@@ -1,4 +1,4 @@
-"""One-stop credit query (一站式查询): search, credit files, records, lists and the publication feed."""
+"""One-stop credit query (一站式查询): search, credit files, records and lists."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ import orjson
 from fastapi import APIRouter, Query, Response
 from fastapi.encoders import decimal_encoder, jsonable_encoder
 
-from xinyong.api.schemas.base import EVERY_ROUTE, errors
+from xinyong.api.schemas.base import EVERY_ROUTE, INSTANT_OPTIONS, errors
 from xinyong.api.schemas.query import (
     EntityFile,
     EntityRecords,
     ListMembers,
     Lookup,
     LookupResults,
-    Publications,
     RecordHistory,
     ReviewCandidates,
     SearchResults,
@@ -26,6 +25,8 @@ from xinyong.api.schemas.query import (
 from xinyong.http import views
 from xinyong.http.auth import PrincipalDep
 from xinyong.http.deps import Offset, PlatformDep, RecordId
+from xinyong.ingest.schema import record_labels
+from xinyong.model.records import categories
 from xinyong.services import credit_file, lists
 
 router = APIRouter(prefix="/api/v1", tags=["query"], responses=EVERY_ROUTE)
@@ -48,7 +49,8 @@ def _orjson(content: Any, headers: Mapping[str, str] | None = None) -> Response:
     records, and FastAPI's ``jsonable_encoder`` walk over them costs more than the query. FastAPI does not
     validate a returned ``Response``: the route's ``response_model`` documents it, and tests hold real
     answers to it."""
-    return Response(orjson.dumps(content, default=_encode), media_type="application/json", headers=headers)
+    body = orjson.dumps(content, default=_encode, option=INSTANT_OPTIONS)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(
@@ -61,12 +63,29 @@ def search_entities(
     platform: PlatformDep,
     response: Response,
     q: Annotated[
-        str, Query(min_length=1, max_length=100, description="Name, former name or code, or a part")
-    ],
+        str,
+        Query(
+            max_length=100,
+            description="Name, former name or code, or a part; several words must all match. May be empty "
+            "when a filter is given",
+        ),
+    ] = "",
+    region: Annotated[
+        str | None, Query(max_length=6, description="Division code prefix: 33, 3302 or 330203")
+    ] = None,
+    industry: Annotated[str | None, Query(max_length=1, description="GB/T 4754-2017 section A–T")] = None,
+    status: Annotated[str | None, Query(max_length=20, description="Registration status, e.g. 存续")] = None,
+    entity_type: Annotated[
+        str | None, Query(max_length=60, description="Entity type, e.g. 工商·企业")
+    ] = None,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
+    """Every match is reachable: `total` counts them exactly and `offset`/`limit` page through them in one
+    total order. An unknown filter value answers 422 naming the values allowed."""
     _cache(response)
-    return views.search_entities(platform, q, limit=limit).data
+    asked = views.SearchAsked(q, region=region, industry=industry, status=status, entity_type=entity_type)
+    return views.search_entities(platform, asked, offset=offset, limit=limit).data
 
 
 @router.get(
@@ -90,10 +109,10 @@ def list_entity_records(
     uscc: str,
     as_of: AsOf = None,
     kind: Annotated[
-        str | None, Query(description="penalty, licence, list, annual-report, registration")
+        str | None, Query(max_length=40, description="A record kind: " + ", ".join(record_labels()))
     ] = None,
     category: Annotated[
-        str | None, Query(description="catalogue category, e.g. administrative_penalty")
+        str | None, Query(max_length=40, description="A catalogue category: " + ", ".join(categories()))
     ] = None,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -168,16 +187,3 @@ def get_review_candidates(
     department decides (the platform never moves an entity by itself). A department sees the entries it
     sent; platform administrators every department's."""
     return _orjson(lists.review_candidates(platform, principal, slug, offset=offset, limit=limit))
-
-
-@router.get(
-    "/publications",
-    summary="The latest licences and penalties collected (双公示)",
-    response_model=Publications,
-    responses=errors(422),
-)
-def publications(
-    platform: PlatformDep, response: Response, limit: Annotated[int, Query(ge=1, le=200)] = 20
-) -> dict[str, Any]:
-    _cache(response)
-    return credit_file.recent_publications(platform, limit=limit)

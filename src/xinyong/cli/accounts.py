@@ -7,10 +7,17 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from xinyong.cli._common import JsonOption, console, feature_app, print_json
+from xinyong.cli._common import (
+    JsonOption,
+    china_time,
+    console,
+    feature_app,
+    print_json,
+    print_table,
+    whole,
+)
 from xinyong.security.principal import operator
 from xinyong.services import accounts
 from xinyong.services.platform import open_platform
@@ -60,9 +67,11 @@ def add_user(
     if json:
         print_json(result)
         return
-    console.print(Text.assemble("account ", (username, "bold"), f" ({role}) created"))
+    console.print(Text.assemble("account ", (username, "bold"), f" ({role}) created"), soft_wrap=True)
     if "totp_uri" in result:
-        console.print(f"second factor (add to an authenticator app, shown once): {result['totp_uri']}")
+        # On a line of its own and never wrapped: the URI is copied whole into an authenticator app.
+        console.print("second factor (add to an authenticator app, shown once):")
+        console.print(Text(result["totp_uri"]), soft_wrap=True)
 
 
 @users_app.command("list")
@@ -72,32 +81,41 @@ def list_users(json: JsonOption = False) -> None:
     if json:
         print_json(rows)
         return
-    table = Table("username", "kind", "role", "department", "2FA", "locked until", "disabled")
-    for r in rows:
-        table.add_row(
-            r["username"],
-            r["kind"],
-            r["role"],
-            r["department_code"] or "",
-            "yes" if r["second_factor"] else "",
-            str(r["locked_until"] or ""),
-            "yes" if r["disabled"] else "",
-        )
-    console.print(table)
+    print_table(
+        [whole("username"), "kind", "role", whole("department"), "2FA", whole("locked until"), "disabled"],
+        (
+            [
+                r["username"],
+                r["kind"],
+                r["role"],
+                r["department_code"],
+                "yes" if r["second_factor"] else "",
+                china_time(r["locked_until"]),
+                "yes" if r["disabled"] else "",
+            ]
+            for r in rows
+        ),
+    )
 
 
 @users_app.command("unlock")
-def unlock_user(username: str) -> None:
+def unlock_user(username: str, json: JsonOption = False) -> None:
     """Lift a lockout after failed logins."""
     _as_operator(accounts.unlock_account, username)
-    console.print(f"{username} unlocked")
+    if json:
+        print_json({"username": username, "unlocked": True})
+        return
+    console.print(f"{username} unlocked", soft_wrap=True)
 
 
 @users_app.command("disable")
-def disable_user(username: str) -> None:
+def disable_user(username: str, json: JsonOption = False) -> None:
     """Disable an account and end its sessions."""
     _as_operator(accounts.disable_account, username)
-    console.print(f"{username} disabled")
+    if json:
+        print_json({"username": username, "disabled": True})
+        return
+    console.print(f"{username} disabled", soft_wrap=True)
 
 
 @clients_app.command("add")
@@ -116,7 +134,8 @@ def add_client(
     if json:
         print_json(result)
         return
-    console.print(Text.assemble("client ", (name, "bold"), f" ({role}); key (shown once): {result['key']}"))
+    console.print(Text.assemble("client ", (name, "bold"), f" ({role}); key (shown once):"), soft_wrap=True)
+    console.print(Text(result["key"]), soft_wrap=True)
 
 
 @clients_app.command("rotate")
@@ -132,14 +151,18 @@ def rotate_client_key(
     if json:
         print_json(result)
         return
-    console.print(f"new key for {name} (shown once): {result['key']}; older keys expire in {grace_hours} h")
+    console.print(f"new key for {name} (shown once); older keys expire in {grace_hours} h:", soft_wrap=True)
+    console.print(Text(result["key"]), soft_wrap=True)
 
 
 @clients_app.command("revoke")
-def revoke_client_key(name: str, prefix: str) -> None:
+def revoke_client_key(name: str, prefix: str, json: JsonOption = False) -> None:
     """Revoke one key now. PREFIX as shown by `xinyong clients list`."""
     _as_operator(accounts.revoke_key, name, prefix)
-    console.print(f"key {prefix} of {name} revoked")
+    if json:
+        print_json({"client": name, "prefix": prefix, "revoked": True})
+        return
+    console.print(f"key {prefix} of {name} revoked", soft_wrap=True)
 
 
 @clients_app.command("list")
@@ -149,8 +172,15 @@ def list_clients(json: JsonOption = False) -> None:
     if json:
         print_json(rows)
         return
-    table = Table("client", "role", "department", "keys (live)")
-    for r in rows:
-        keys = ", ".join(f"{k['prefix']}{'' if k['live'] else ' (dead)'}" for k in r["keys"])
-        table.add_row(r["name"], r["role"], r["department_code"] or "", keys)
-    console.print(table)
+    print_table(
+        [whole("client"), "role", whole("department"), whole("keys (live)")],
+        (
+            [
+                r["name"],
+                r["role"],
+                r["department_code"],
+                ", ".join(f"{k['prefix']}{'' if k['live'] else ' (dead)'}" for k in r["keys"]),
+            ]
+            for r in rows
+        ),
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 from rich.text import Text
 
-from xinyong.cli._common import JsonOption, console, feature_app, print_json
+from xinyong.cli._common import JsonOption, china_time, console, feature_app, print_json
 from xinyong.security.principal import operator
 from xinyong.services import audit
 from xinyong.services.platform import open_platform
@@ -43,8 +45,9 @@ def prune(json: JsonOption = False) -> None:
     if json:
         print_json(result)
         return
+    cutoff = china_time(dt.datetime.fromisoformat(result["cutoff"]))
     console.print(
-        f"{result['pruned']} entries recorded before {result['cutoff']} emptied "
+        f"{result['pruned']} entries recorded before {cutoff} emptied "
         f"(retention {result['retention_days']} days); the log is pruned below entry {result['before_seq']}"
     )
 
@@ -56,4 +59,4 @@ def checkpoint(json: JsonOption = False) -> None:
     if json:
         print_json(signed)
         return
-    console.print(f"checkpoint: {signed['tree_size']} entries, root {signed['root_hash']}")
+    console.print(f"checkpoint: {signed['tree_size']} entries, root {signed['root_hash']}", soft_wrap=True)

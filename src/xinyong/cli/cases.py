@@ -35,7 +35,9 @@ def eligibility(
     verdict = (
         ("eligible · 可以申请修复", "green") if answer["eligible"] else ("not eligible · 暂不可修复", "red")
     )
-    console.print(Text.assemble(f"record {answer['record_id']} ({answer['document_no']}): ", verdict))
+    console.print(
+        Text.assemble(f"record {answer['record_id']} ({answer['document_no']}): ", verdict), soft_wrap=True
+    )
     for reason in answer["reasons"]:
         console.print(f"  - {reason['message']} / {reason['message_en']}", soft_wrap=True)
     if answer["earliest_on"]:

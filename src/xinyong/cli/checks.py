@@ -8,10 +8,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from xinyong.cli._common import JsonOption, console, err, feature_app, iso_date, print_json
+from xinyong.cli._common import (
+    JsonOption,
+    console,
+    err,
+    feature_app,
+    iso_date,
+    number,
+    print_json,
+    print_table,
+    whole,
+)
 from xinyong.errors import InvalidInput
 from xinyong.security.principal import operator
 from xinyong.services import cases, checks
@@ -64,16 +73,20 @@ def check(
         print_json(document)
         return
     if bulk is not None:
-        table = Table("code", "name", "decision", "hits", title=f"{matter} · {document['as_of']}")
-        for row in document["rows"]:
-            table.add_row(
-                Text(row["uscc"], no_wrap=True), row["name"] or "—", row["decision"], str(len(row["hits"]))
-            )
-        console.print(table)
+        print_table(
+            [whole("code"), "name", "decision", number("hits")],
+            (
+                [row["uscc"], row["name"] or "—", row["decision"], len(row["hits"])]
+                for row in document["rows"]
+            ),
+            title=f"{matter} · {document['as_of']}",
+        )
         console.print("counts: " + ", ".join(f"{k} {v}" for k, v in document["counts"].items()))
     else:
         _print_single(document)
-    console.print(f"receipt {document['receipt']['id']} (key {document['receipt']['key_id']})")
+    console.print(
+        f"receipt {document['receipt']['id']} (key {document['receipt']['key_id']})", soft_wrap=True
+    )
 
 
 def _print_single(document: dict[str, Any]) -> None:
@@ -86,16 +99,18 @@ def _print_single(document: dict[str, Any]) -> None:
     console.print(
         Text.assemble(
             (document["decision"], "bold"), f"  {who}  {document['question']['matter']}  {document['as_of']}"
-        )
+        ),
+        soft_wrap=True,
     )
     for candidate in document["candidates"]:
-        console.print(f"  candidate {candidate['uscc']} {candidate['name']}")
+        console.print(Text(f"  candidate {candidate['uscc']} {candidate['name']}"), soft_wrap=True)
     for hit in document["hits"]:
         console.print(
             f"  {hit['effect']}: {hit['measure_name']} — {hit['list'] or hit['category']} "
             f"{hit['document_no'] or ''} "
             f"({hit['decided_on']}, until {hit['until'] or 'removed'}); {hit['basis']}"
-            + ("" if hit["basis_verified"] else " [basis to be checked]")
+            + ("" if hit["basis_verified"] else " [basis to be checked]"),
+            soft_wrap=True,
         )
 
 

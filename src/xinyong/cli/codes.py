@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from xinyong.cli._common import JsonOption, console, feature_app, print_json
+from xinyong.cli._common import JsonOption, feature_app, print_json, print_table, whole
 from xinyong.model.codes import check_uscc
 
 app = feature_app()
@@ -22,18 +21,21 @@ def uscc(
     if json:
         print_json([r.to_dict() for r in results])
     else:
-        table = Table("code", "valid", "failed check", "type", "region", "org code check")
-        for r in results:
-            table.add_row(
-                r.code,
-                "✓" if r.valid else "✗",
-                r.failed_check or "",
-                r.entity_type or "",
-                f"{r.region_code} {r.region}" if r.region_code else "",
-                ""
-                if r.organization_code_valid is None
-                else ("✓" if r.organization_code_valid else "✗ (strict)"),
-            )
-        console.print(table)
+        print_table(
+            [whole("code"), "valid", "failed check", "type", "region", "org code check"],
+            (
+                [
+                    r.code,
+                    "✓" if r.valid else "✗",
+                    r.failed_check,
+                    r.entity_type,
+                    f"{r.region_code} {r.region}" if r.region_code else "",
+                    ""
+                    if r.organization_code_valid is None
+                    else ("✓" if r.organization_code_valid else "✗ (strict)"),
+                ]
+                for r in results
+            ),
+        )
     if not all(r.valid for r in results):
         raise typer.Exit(1)

@@ -8,10 +8,20 @@ from typing import Annotated
 import typer
 from rich.cells import cell_len
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Column, Table
 from rich.text import Text
 
-from xinyong.cli._common import JsonOption, console, err, feature_app, print_error, print_json
+from xinyong.cli._common import (
+    JsonOption,
+    china_time,
+    console,
+    err,
+    feature_app,
+    number,
+    print_error,
+    print_json,
+    print_table,
+    whole,
+)
 from xinyong.errors import XinyongError
 from xinyong.security.principal import operator
 from xinyong.services.collection import BatchSummary, collect
@@ -111,7 +121,8 @@ def _print_summary(s: BatchSummary) -> None:
             f", {s.duplicates} duplicates, {s.review} to review, ",
             (f"{s.late} late", "yellow"),
             lag + unknown,
-        )
+        ),
+        soft_wrap=True,
     )
     if s.ignored_count:
         console.print(_ignored_line(s.ignored_columns, s.ignored_count))
@@ -126,7 +137,7 @@ def _print_summary(s: BatchSummary) -> None:
     if s.warnings > 10:
         console.print(f"  … warnings {s.warnings_by_reason}")
     if s.reject_file:
-        console.print(f"  rejects and warnings: {s.reject_file}")
+        console.print(f"  rejects and warnings: {s.reject_file}", soft_wrap=True)
 
 
 def _ignored_line(names: list[str], count: int) -> str:
@@ -152,34 +163,26 @@ def quality_report(json: JsonOption = False) -> None:
     if json:
         print_json(report)
         return
-    table = Table(
-        Column("department", min_width=16, overflow="fold"),  # the code `clients add` needs stays readable
-        "batches",
-        "rows",
-        "accepted",
-        "rejected",
-        "warnings",
-        "duplicates",
-        "review",
-        "late",
-        "last batch",
-        "rejected by reason",
-        "warnings by reason",
+    counts = ("batches", "rows", "accepted", "rejected", "warnings", "duplicates", "review", "late")
+    print_table(
+        [
+            "department",
+            whole("code"),  # what `clients add --department` needs: never cut
+            *(number(c) for c in counts),
+            whole("last batch"),
+            "rejected by reason",
+            "warnings by reason",
+        ],
+        (
+            [
+                d["name"],
+                d["code"] or "—",
+                *(d[c] for c in counts),
+                china_time(d["last_batch_at"]) or "—",
+                ", ".join(f"{k} {v}" for k, v in d["rejected_by_reason"].items()),
+                ", ".join(f"{k} {v}" for k, v in d["warnings_by_reason"].items()),
+            ]
+            for d in report
+        ),
         title="Data quality by department (数据质量)",
     )
-    for d in report:
-        table.add_row(
-            f"{d['name']}\n{d['code'] or '—'}",
-            str(d["batches"]),
-            str(d["rows"]),
-            str(d["accepted"]),
-            str(d["rejected"]),
-            str(d["warnings"]),
-            str(d["duplicates"]),
-            str(d["review"]),
-            str(d["late"]),
-            str(d["last_batch_at"] or "—"),
-            ", ".join(f"{k} {v}" for k, v in d["rejected_by_reason"].items()),
-            ", ".join(f"{k} {v}" for k, v in d["warnings_by_reason"].items()),
-        )
-    console.print(table)

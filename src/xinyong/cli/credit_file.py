@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from xinyong.cli._common import JsonOption, console, feature_app, iso_date, print_json
+from xinyong.cli._common import JsonOption, console, feature_app, iso_date, print_json, print_table, whole
 from xinyong.services.credit_file import entity_file
 from xinyong.services.platform import open_platform
 
@@ -32,20 +31,33 @@ def show(
         return
     e = file["entity"]
     console.print(
-        Text.assemble((e["name"], "bold"), f"  {e['uscc']}  {e['entity_type']}  {e['status'] or '—'}")
+        Text.assemble((e["name"], "bold"), f"  {e['uscc']}  {e['entity_type']}  {e['status'] or '—'}"),
+        soft_wrap=True,
     )
     console.print(f"{e['region']['name']}  {e['industry']['code'] or ''} {e['industry']['name'] or ''}")
     if e["former_names"]:
         console.print("曾用名: " + "；".join(e["former_names"]))
     console.print(f"records public on {file['as_of']}: {file['record_count']}")
     for group in file["groups"]:
-        table = Table("document", "decided", "authority", "basis", "public until", title=group["name"])
-        for r in group["records"]:
-            table.add_row(
-                r["document_no"] or "",
-                str(r["decision_date"] or ""),
-                r["authority"]["name"] or "",
-                r["legal_basis"] or "",
-                str(r["publication"]["end"] or "—"),
-            )
-        console.print(table)
+        print_table(
+            [
+                whole("record"),
+                whole("document"),
+                whole("decided"),
+                "authority",
+                "basis",
+                whole("public until"),
+            ],
+            (
+                [
+                    r["id"],
+                    r["document_no"],
+                    r["decision_date"],
+                    r["authority"]["name"],
+                    r["legal_basis"],
+                    r["publication"]["end"] or "—",
+                ]
+                for r in group["records"]
+            ),
+            title=group["name"],
+        )

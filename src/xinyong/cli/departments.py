@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from xinyong.cli._common import JsonOption, console, feature_app, print_json
+from xinyong.cli._common import (
+    JsonOption,
+    china_time,
+    console,
+    feature_app,
+    number,
+    print_json,
+    print_table,
+    whole,
+)
 from xinyong.security.principal import operator
 from xinyong.services import departments
 from xinyong.services.platform import open_platform
@@ -34,7 +42,10 @@ def add_department(
     if json:
         print_json(result)
         return
-    console.print(Text.assemble("department ", (result["code"], "bold"), f" ({result['name']}) registered"))
+    console.print(
+        Text.assemble("department ", (result["code"], "bold"), f" ({result['name']}) registered"),
+        soft_wrap=True,
+    )
 
 
 @departments_app.command("list")
@@ -44,14 +55,10 @@ def list_departments(json: JsonOption = False) -> None:
     if json:
         print_json(rows)
         return
-    table = Table("code", "name", "on record since (UTC)", "batches", "last batch (UTC)")
-    for r in rows:
-        last = r["last_batch_at"]
-        table.add_row(
-            r["code"],
-            r["name"],
-            f"{r['created_at']:%Y-%m-%d}",
-            str(r["batches"]),
-            f"{last:%Y-%m-%d %H:%M}" if last else "",
-        )
-    console.print(table)
+    print_table(
+        [whole("code"), "name", whole("on record since"), number("batches"), whole("last batch")],
+        (
+            [r["code"], r["name"], china_time(r["created_at"]), r["batches"], china_time(r["last_batch_at"])]
+            for r in rows
+        ),
+    )

@@ -33,7 +33,10 @@ def list_events(
         return
     for e in page["events"]:
         what = e["list"] or e["category"]
-        console.print(f"{e['id']}  {e['kind']}  {e['uscc']}  {e['entity_name']}  {what}  {e['effective_on']}")
+        console.print(
+            f"{e['id']}  {e['kind']}  {e['uscc']}  {e['entity_name']}  {what}  {e['effective_on']}",
+            soft_wrap=True,
+        )
     console.print(f"next: {page['next']}" + ("  (more)" if page["more"] else ""))
 
 

@@ -10,10 +10,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from xinyong.cli._common import JsonOption, console, err, feature_app, iso_date, print_json
+from xinyong.cli._common import (
+    JsonOption,
+    console,
+    err,
+    feature_app,
+    iso_date,
+    number,
+    print_json,
+    print_table,
+    whole,
+)
 from xinyong.errors import InvalidInput
 from xinyong.security.principal import operator
 from xinyong.services import inspection
@@ -41,10 +50,13 @@ def matters(json: JsonOption = False) -> None:
     if json:
         print_json(found)
         return
-    table = Table("id", "matter", "department", "basis", "verified")
-    for m in found["matters"]:
-        table.add_row(m["id"], m["name"], m["department"], m["basis"], "yes" if m["verified"] else "no")
-    console.print(table)
+    print_table(
+        [whole("id"), "matter", "department", "basis", "verified"],
+        (
+            [m["id"], m["name"], m["department"], m["basis"], "yes" if m["verified"] else "no"]
+            for m in found["matters"]
+        ),
+    )
 
 
 @inspection_app.command()
@@ -54,10 +66,13 @@ def ratios(json: JsonOption = False) -> None:
     if json:
         print_json(found)
         return
-    table = Table("id", "A", "B", "C", "D", "default", "citation")
-    for c in found["configurations"]:
-        table.add_row(c["id"], *(c["ratios"].get(k, "—") for k in "ABCD"), c["default_ratio"], c["citation"])
-    console.print(table)
+    print_table(
+        [whole("id"), *(number(k) for k in "ABCD"), number("default"), "citation"],
+        (
+            [c["id"], *(c["ratios"].get(k, "—") for k in "ABCD"), c["default_ratio"], c["citation"]]
+            for c in found["configurations"]
+        ),
+    )
 
 
 @inspection_app.command("inspector-add")
@@ -98,12 +113,13 @@ def inspectors(department: Department = None, json: JsonOption = False) -> None:
     if json:
         print_json(found)
         return
-    table = Table("id", "name", "department", "region", "conflicts")
-    for i in found["inspectors"]:
-        table.add_row(
-            i["inspector_id"], i["name"], i["department_code"], i["region_code"], str(len(i["conflicts"]))
-        )
-    console.print(table)
+    print_table(
+        [whole("id"), "name", whole("department"), whole("region"), number("conflicts")],
+        (
+            [i["inspector_id"], i["name"], i["department_code"], i["region_code"], len(i["conflicts"])]
+            for i in found["inspectors"]
+        ),
+    )
 
 
 @inspection_app.command()
@@ -166,18 +182,29 @@ def plans(
     if json:
         print_json(found)
         return
-    table = Table("id", "state", "title", "matter", "department", "targets", "commitment")
-    for p in found["plans"]:
-        table.add_row(
-            str(p["id"]),
-            p["state"],
-            p["title"],
-            p["matter_id"],
-            p["department_code"],
-            str(p["target_count"] or "—"),
-            (p["commitment"] or "—")[:16],
-        )
-    console.print(table)
+    print_table(
+        [
+            whole("id"),
+            "state",
+            "title",
+            whole("matter"),
+            whole("department"),
+            number("targets"),
+            "commitment",
+        ],
+        (
+            [
+                p["id"],
+                p["state"],
+                p["title"],
+                p["matter_id"],
+                p["department_code"],
+                p["target_count"] or "—",
+                p["commitment"] or "—",
+            ]
+            for p in found["plans"]
+        ),
+    )
 
 
 @inspection_app.command()
@@ -255,17 +282,20 @@ def _print_assignments(document: dict[str, Any]) -> None:
     console.print(
         "strata: " + ", ".join(f"{s['stratum']} {s['drawn']}/{s['population']}" for s in result["strata"])
     )
-    table = Table("#", "code", "name", "stratum", "inspectors", "problem")
-    for a in result["assignments"]:
-        table.add_row(
-            str(a["position"]),
-            Text(a["uscc"], no_wrap=True),
-            a["name"] or "—",
-            a["stratum"],
-            ", ".join(a["inspectors"]),
-            a["problem"] or "",
-        )
-    console.print(table)
+    print_table(
+        [number("#"), whole("code"), "name", "stratum", whole("inspectors"), "problem"],
+        (
+            [
+                a["position"],
+                a["uscc"],
+                a["name"] or "—",
+                a["stratum"],
+                ", ".join(a["inspectors"]),
+                a["problem"],
+            ]
+            for a in result["assignments"]
+        ),
+    )
     console.print(Text(f"result_sha256 {result['result_sha256']}"), soft_wrap=True)
 
 
@@ -322,17 +352,13 @@ def tasks(plan_id: PlanId, json: JsonOption = False) -> None:
     if json:
         print_json(found)
         return
-    table = Table("task", "code", "inspectors", "state", "outcome", "publish by")
-    for t in found["tasks"]:
-        table.add_row(
-            str(t["task_id"]),
-            Text(t["uscc"], no_wrap=True),
-            ", ".join(t["inspectors"]),
-            t["state"],
-            t["outcome"] or "",
-            str(t["publish_by"] or ""),
-        )
-    console.print(table)
+    print_table(
+        [whole("task"), whole("code"), whole("inspectors"), "state", "outcome", whole("publish by")],
+        (
+            [t["task_id"], t["uscc"], ", ".join(t["inspectors"]), t["state"], t["outcome"], t["publish_by"]]
+            for t in found["tasks"]
+        ),
+    )
 
 
 @inspection_app.command()

@@ -6,13 +6,13 @@ import gc
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from xinyong.cli._common import console, feature_app
+from xinyong.cli._common import JsonOption, console, feature_app, number, print_json, print_table
 from xinyong.security.principal import operator
 from xinyong.services import webhooks
+from xinyong.services.collection import BatchSummary
 from xinyong.services.demo import load_demo
-from xinyong.services.platform import open_platform
+from xinyong.services.platform import Platform, open_platform
 
 app = feature_app()
 Host = Annotated[str, typer.Option(help="Interface to listen on")]
@@ -44,37 +44,44 @@ def demo(
     host: Host = "127.0.0.1",
     port: Port = 8000,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve when loaded")] = True,
+    json: JsonOption = False,
 ) -> None:
     """Generate a synthetic province, load it and serve it. As of today by the platform's clock; a second
-    run on the same day loads nothing new."""
+    run on the same day loads nothing new. Prints a line per kind of file (each batch: `batches report`)."""
     platform = open_platform()
-    table = Table(
-        title=f"Synthetic province loaded into {platform.engine.url.render_as_string(hide_password=True)}"
+    summaries = list(load_demo(platform, entities=entities, seed=seed, today=platform.clock.today()))
+    if json:
+        print_json([s.to_dict() for s in summaries])
+    else:
+        _print_demo_summary(platform, summaries)
+    if serve_after:
+        console.print(f"serving on http://{host}:{port}/")
+        serve(host=host, port=port)
+
+
+DEMO_COUNTS = ("rows", "accepted", "rejected", "warnings", "duplicates", "review", "late")
+
+
+def _print_demo_summary(platform: Platform, summaries: list[BatchSummary]) -> None:
+    """One column per kind of file and one for the whole load, one row per count: a dozen lines that fit
+    80 columns, not a row per file (`batches report` has every batch)."""
+    kinds: dict[str, list[BatchSummary]] = {}
+    for s in summaries:
+        kinds.setdefault(s.kind, []).append(s)
+    groups = [*kinds.values(), summaries]
+    rows = [["files", *(len(g) for g in groups)]]
+    rows += [[c, *(sum(getattr(s, c) for s in g) for g in groups)] for c in DEMO_COUNTS]
+    print_table(
+        ["count", *(number(kind) for kind in kinds), number("all")],
+        rows,
+        title=f"Synthetic province loaded into {platform.engine.url.render_as_string(hide_password=True)}",
     )
-    table.add_column("file", overflow="fold")
-    for column in ("kind", "rows", "accepted", "rejected", "warnings", "duplicates", "review", "late"):
-        table.add_column(column, justify="left" if column == "kind" else "right", no_wrap=True)
-    for s in load_demo(platform, entities=entities, seed=seed, today=platform.clock.today()):
-        table.add_row(
-            s.file,
-            s.kind,
-            str(s.rows),
-            str(s.accepted),
-            str(s.rejected),
-            str(s.warnings),
-            str(s.duplicates),
-            str(s.review),
-            str(s.late),
-        )
-    console.print(table)
     console.print(
         "Rejected rows, by row, field and reason: `xinyong batches report` and the reject files in "
-        f"{platform.settings.data_dir / 'rejects'}"
+        f"{platform.settings.data_dir / 'rejects'}",
+        soft_wrap=True,
     )
     console.print(
         "Staff and API clients: `xinyong users add NAME --role R`, `xinyong clients add NAME --role R "
         "--department CODE`; the audit log: `xinyong audit verify`"
     )
-    if serve_after:
-        console.print(f"serving on http://{host}:{port}/")
-        serve(host=host, port=port)

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
-from xinyong.cli._common import JsonOption, console, feature_app, print_json
+from xinyong.cli._common import JsonOption, console, feature_app, number, print_json, print_table, whole
 from xinyong.errors import InvalidInput
 from xinyong.model.graph_svg import render_graph
 from xinyong.security.principal import operator
@@ -77,11 +76,18 @@ def show(
         console.print("no signal")
     for hit in result["signals"]:
         _print_hit(hit)
-    table = Table("rule", "params", "verified", title="rules checked")
-    for rule in result["checked"]:
-        params = ", ".join(f"{k}={v}" for k, v in rule["params"].items())
-        table.add_row(rule["id"], params, "yes" if rule["verified"] else "platform default")
-    console.print(table)
+    print_table(
+        [whole("rule"), "params", "verified"],
+        (
+            [
+                rule["id"],
+                ", ".join(f"{k}={v}" for k, v in rule["params"].items()),
+                "yes" if rule["verified"] else "platform default",
+            ]
+            for rule in result["checked"]
+        ),
+        title="rules checked",
+    )
 
 
 @signals_app.command("graph")
@@ -103,18 +109,20 @@ def graph(
     if json:
         print_json(result)
         return
-    table = Table(
-        "code", "name", "status", "depth", "serious lists", title=f"relationships of {result['uscc']}"
+    print_table(
+        [whole("code"), "name", "status", number("depth"), "serious lists"],
+        (
+            [
+                node["uscc"],
+                node["name"],
+                node["status"] or "—",
+                node["depth"],
+                "、".join(node["flags"]["serious_lists"]) or "—",
+            ]
+            for node in result["nodes"]
+        ),
+        title=f"relationships of {result['uscc']}",
     )
-    for node in result["nodes"]:
-        table.add_row(
-            Text(node["uscc"], no_wrap=True),
-            node["name"],
-            node["status"] or "—",
-            str(node["depth"]),
-            "、".join(node["flags"]["serious_lists"]) or "—",
-        )
-    console.print(table)
     for edge in result["edges"]:
         console.print(f"  {edge['source']} — {edge['target']}: {edge['kind']}")
     if result["truncated"]:

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from xinyong.cli._common import JsonOption, console, err, feature_app, print_json
+from xinyong.cli._common import JsonOption, console, err, feature_app, number, print_json, print_table, whole
 from xinyong.security.principal import operator
 from xinyong.services import schema
 from xinyong.services.backup import backup, restore
@@ -20,10 +19,13 @@ app = feature_app("store", "The store: its schema, backups and restores.")
 
 
 @app.command("upgrade")
-def upgrade_schema() -> None:
+def upgrade_schema(json: JsonOption = False) -> None:
     """Create or migrate the store's tables to the latest revision."""
     address = schema.upgrade(open_platform(upgrade=False), operator())
-    console.print(f"schema up to date at {address}")
+    if json:
+        print_json({"store": address, "up_to_date": True})
+        return
+    console.print(f"schema up to date at {address}", soft_wrap=True)
 
 
 @app.command("backup")
@@ -73,7 +75,8 @@ def _print_backup_manifest(manifest: dict[str, Any], json: bool, title: str) -> 
     if json:
         print_json(manifest)
         return
-    table = Table("table", "rows", "sha256", title=f"{title} (schema {manifest['schema_revision']})")
-    for entry in manifest["tables"]:
-        table.add_row(entry["name"], str(entry["rows"]), entry["sha256"][:16] + "…")
-    console.print(table)
+    print_table(
+        [whole("table"), number("rows"), whole("sha256")],
+        ([entry["name"], entry["rows"], entry["sha256"]] for entry in manifest["tables"]),
+        title=f"{title} (schema {manifest['schema_revision']})",
+    )

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from xinyong import synth
-from xinyong.cli._common import JsonOption, console, feature_app, iso_date, print_json
+from xinyong.cli._common import JsonOption, feature_app, iso_date, number, print_json, print_table, whole
 from xinyong.clock import Clock
 from xinyong.errors import InvalidInput
 from xinyong.reference import divisions
@@ -62,9 +61,7 @@ def generate(
     if json:
         print_json(summary.files)
         return
-    table = Table("file", "kind", "format", "rows", "bad rows")
-    for f in summary.files:
-        table.add_row(
-            str(f["path"]), f["kind"], f["format"], str(f["rows"]), str(sum(f["bad_rows"].values()))
-        )
-    console.print(table)
+    print_table(
+        [whole("file"), "kind", "format", number("rows"), number("bad rows")],
+        ([f["path"], f["kind"], f["format"], f["rows"], sum(f["bad_rows"].values())] for f in summary.files),
+    )

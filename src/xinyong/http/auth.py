@@ -50,7 +50,7 @@ def _principal(request: Request, platform: Platform) -> Principal:
                 outcome="denied",
                 detail={"reason": "unknown, expired or revoked API key"},
             )
-            raise Unauthorized("unknown, expired or revoked API key")
+            raise Unauthorized(key="auth.unknown_key")
         return principal
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -83,8 +83,11 @@ def _authorize(request: Request) -> Principal:
             detail={"route": rule.route if rule else None},
         )
         if not principal.authenticated:
-            raise Unauthorized("sign in or give an API key (X-API-Key or Authorization: Bearer)")
-        raise Forbidden(f"role {principal.role} may not {request.method} {request.url.path}")
+            raise Unauthorized(key="auth.sign_in")
+        raise Forbidden(
+            key="auth.role_refused",
+            params={"role": principal.role, "method": request.method, "path": request.url.path},
+        )
     if rule.audit:  # a read of non-public data: committed with the next group, not waited for
         audit.record(
             platform,
@@ -113,7 +116,7 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
             outcome="denied",
             detail={"reason": "missing or wrong CSRF token"},
         )
-        raise Forbidden("missing or wrong CSRF token (X-CSRF-Token header or csrf_token field)")
+        raise Forbidden(key="auth.csrf")
 
 
 async def get_principal(request: Request) -> Principal:

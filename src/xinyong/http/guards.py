@@ -45,7 +45,7 @@ class RequestGuards:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         wait = self._rate_wait(scope, headers)
         if wait:
-            refusal = TooManyRequests("too many requests; retry later", retry_after=math.ceil(wait))
+            refusal = TooManyRequests(retry_after=math.ceil(wait))
             await self.answer(Request(scope, receive), refusal)(scope, receive, send)
             return
         limit = (
@@ -55,7 +55,7 @@ class RequestGuards:
         )
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            refusal = PayloadTooLarge(f"request body larger than {limit} bytes")
+            refusal = PayloadTooLarge(key="request.too_large", params={"limit": limit})
             await self.answer(Request(scope, receive), refusal)(scope, receive, send)
             return
         await self.app(scope, _counting(receive, limit), send)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from xinyong.rules import Rule
 from xinyong.security.principal import Principal
-from xinyong.services import cases, checks, credit_file, quality, search
+from xinyong.services import cases, checks, credit_file, publications, quality, search
 from xinyong.services import supervision as supervision_service
 from xinyong.services.platform import Platform
 
@@ -31,8 +31,14 @@ def _url(path: str, **params: Any) -> str:
 
 def overview(platform: Platform) -> View:
     """The home page: counts, freshness per department and the latest publications."""
-    latest = credit_file.recent_publications(platform, limit=HOME_PUBLICATIONS)
+    latest = publications.latest(platform, limit=HOME_PUBLICATIONS)
     return View({**quality.platform_overview(platform), **latest}, "/api/v1/overview")
+
+
+def publications_query(platform: Platform, asked: publications.Query, *, offset: int, limit: int) -> View:
+    """A page of the double-publicity query (双公示) with its total."""
+    page = publications.search(platform, asked, offset=offset, limit=limit)
+    return View(page, _url("/api/v1/publications", **asked.asked(), offset=offset or None, limit=limit))
 
 
 def about(platform: Platform) -> View:
@@ -56,8 +62,33 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def search_entities(platform: Platform, q: str, *, limit: int) -> View:
-    return View(search.search_entities(platform, q, limit=limit), _url("/api/v1/search", q=q, limit=limit))
+@dataclass(frozen=True, slots=True)
+class SearchAsked:
+    """A search as a user wrote it: the text and the filters, not yet validated."""
+
+    q: str = ""
+    region: str | None = None
+    industry: str | None = None
+    status: str | None = None
+    entity_type: str | None = None
+
+    def params(self) -> dict[str, str | None]:
+        return {
+            "q": self.q or None,
+            "region": self.region,
+            "industry": self.industry,
+            "status": self.status,
+            "entity_type": self.entity_type,
+        }
+
+
+def search_entities(platform: Platform, asked: SearchAsked, *, offset: int, limit: int) -> View:
+    """A page of search results with the exact total."""
+    filters = search.search_filters(
+        region=asked.region, industry=asked.industry, status=asked.status, entity_type=asked.entity_type
+    )
+    page = search.search_entities(platform, asked.q, filters=filters, offset=offset, limit=limit)
+    return View(page, _url("/api/v1/search", **asked.params(), offset=offset or None, limit=limit))
 
 
 def entity_file(platform: Platform, uscc: str, *, as_of: dt.date | None) -> View:

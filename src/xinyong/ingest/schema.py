@@ -24,6 +24,7 @@ class FieldSpec:
     name: str
     type: str
     required: bool = False
+    name_en: str | None = None  # the field's label on pages in English
     code: str | None = None
     aliases: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
@@ -227,6 +228,7 @@ def _field_spec(kind: str, f: dict[str, Any], derivations: dict[str, Any]) -> Fi
     return FieldSpec(
         key=f["key"],
         name=f["name"],
+        name_en=f.get("name_en"),
         type=f["type"],
         required=f.get("required", False),
         code=f.get("code"),
@@ -284,6 +286,39 @@ def schemas() -> dict[str, KindSpec]:
 
 def kinds() -> tuple[str, ...]:
     return tuple(schemas())
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLabels:
+    """The names of a kind of record and the labels of its fields, in both languages: a file kind's from its
+    schema, a kind the platform writes itself from ``[platform_records]``."""
+
+    record_kind: str
+    title: str
+    title_en: str
+    fields: tuple[FieldSpec, ...]
+
+
+@cache
+def record_labels() -> dict[str, RecordLabels]:
+    """Every record kind the platform holds (file kinds first, in the order of schemas.toml) → its labels."""
+    raw = _read()
+    found = {
+        spec.record_kind: RecordLabels(
+            spec.record_kind, spec.title, raw["kinds"][kind]["title_en"], spec.fields
+        )
+        for kind, spec in schemas().items()
+    }
+    for kind, entry in raw["platform_records"].items():
+        fields = tuple(_field_spec(kind, f, {}) for f in entry["fields"])
+        found[kind] = RecordLabels(kind, entry["title"], entry["title_en"], fields)
+    return found
+
+
+@cache
+def english_values() -> dict[str, str]:
+    """The English of every enumeration value of the schemas and of the personal ID types."""
+    return dict(_read()["english"]["values"])
 
 
 @cache
@@ -391,7 +426,7 @@ def resolve_header(header: list[str], kind: str | None, *, empty: bool = False) 
 
     An `empty` file (no records, so no header) is a valid, empty batch when the kind is given."""
     if kind is not None and kind not in schemas():
-        raise UnreadableFile(f"unknown kind {kind!r}; expected one of {', '.join(kinds())}")
+        raise UnreadableFile(key="file.unknown_kind", params={"kind": kind, "allowed": ", ".join(kinds())})
     if empty:
         if kind is None:
             raise UnreadableFile("the file has no records, so its kind cannot be told; pass --kind")

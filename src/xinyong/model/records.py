@@ -100,6 +100,12 @@ def registration_statuses() -> dict[str, str]:
     return forms
 
 
+@cache
+def registration_statuses_en() -> dict[str, str]:
+    """Each registration status term → its English."""
+    return dict(_catalogue()["registration"]["statuses_en"])
+
+
 def min_purpose_chars() -> int:
     """The shortest purpose a conditional-sharing read may state."""
     return int(_catalogue()["sharing"]["min_purpose_chars"])

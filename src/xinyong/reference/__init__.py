@@ -101,6 +101,7 @@ class Authority:
     name: str
     name_en: str
     categories: dict[str, str]
+    categories_en: dict[str, str]
 
 
 @cache
@@ -109,6 +110,8 @@ def uscc_authorities() -> dict[str, Authority]:
         resources.files(__package__).joinpath("data", "uscc-authorities.toml").read_text("utf-8")
     )
     return {
-        code: Authority(code, entry["name"], entry["name_en"], dict(entry["categories"]))
+        code: Authority(
+            code, entry["name"], entry["name_en"], dict(entry["categories"]), dict(entry["categories_en"])
+        )
         for code, entry in data["authorities"].items()
     }

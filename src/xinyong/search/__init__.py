@@ -25,6 +25,8 @@ class SearchDocument:
     status: str | None
     region_code: str
     adverse_records: int
+    industry_section: str | None = None  # GB/T 4754-2017 section letter
+    entity_type: str | None = None
 
     @property
     def active(self) -> bool:
@@ -36,14 +38,37 @@ class SearchHit:
     uscc: str
     name: str
     matched_name: str  # the current or former name that matched (the code itself for code queries)
-    match: str  # exact, prefix, substring or code
+    match: str  # exact, prefix, substring or code; words: a query of several words; none: filters alone
     status: str | None
     region_code: str
     adverse_records: int
 
 
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """What a search is narrowed by; None: not narrowed. Values are already validated."""
+
+    region: str | None = None  # a 2-, 4- or 6-digit division code prefix
+    industry: str | None = None  # section letter
+    status: str | None = None
+    entity_type: str | None = None
+
+    def any(self) -> bool:
+        return any((self.region, self.industry, self.status, self.entity_type))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    total: int  # every match, exactly
+    hits: list[SearchHit]
+
+
 class SearchIndex(Protocol):
     needs_rebuild: bool  # the index file was of another layout and is empty
+
+    def find(
+        self, query: str, *, filters: SearchFilters = ..., offset: int = 0, limit: int = 20
+    ) -> SearchPage: ...
 
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]: ...
 
@@ -52,6 +77,11 @@ class SearchIndex(Protocol):
     def upsert(self, documents: list[SearchDocument]) -> None: ...
 
     def count(self) -> int: ...
+
+
+def query_words(raw: str) -> list[str]:
+    """The words of a query, each normalized; a search matches the entities whose names hold every one."""
+    return [w for w in (normalize_query(part) for part in unicodedata.normalize("NFKC", raw).split()) if w]
 
 
 def normalize_query(raw: str) -> str:

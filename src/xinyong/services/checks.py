@@ -62,7 +62,8 @@ def _matter(catalogue: MeasureCatalogue, matter: str) -> str:
     if matter not in catalogue.matters:
         allowed = ", ".join(catalogue.matters)
         raise InvalidInput(
-            f"unknown matter {matter!r}; one of: {allowed}",
+            key="check.unknown_matter",
+            params={"matter": matter, "allowed": allowed},
             errors=[{"field": "matter", "allowed": list(catalogue.matters)}],
         )
     return matter
@@ -74,7 +75,9 @@ def _day(platform: Platform, as_of: dt.date | None) -> tuple[dt.date, dt.datetim
     today = platform.clock.today()
     day = as_of or today
     if day > today:
-        raise InvalidInput(f"as_of {day} is in the future", errors=[{"field": "as_of"}])
+        raise InvalidInput(
+            key="date.in_future", params={"field": "as_of", "day": day}, errors=[{"field": "as_of"}]
+        )
     return day, min(now, end_of_china_day(day))
 
 
@@ -191,7 +194,7 @@ def check(
     catalogue = platform.measures
     matter = _matter(catalogue, matter)
     if (uscc is None) == (name is None):
-        raise InvalidInput("give either a code or a name", errors=[{"field": "uscc"}, {"field": "name"}])
+        raise InvalidInput(key="check.code_or_name", errors=[{"field": "uscc"}, {"field": "name"}])
     if person_id_no is not None:
         if principal.role not in PERSON_CHECK_ROLES:
             raise Forbidden(

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from xinyong.clock import end_of_china_day
 from xinyong.errors import InvalidInput, NotFound
+from xinyong.ingest.schema import record_labels
 from xinyong.model.cases import contested_states
 from xinyong.model.codes import check_uscc
 from xinyong.model.records import ListType, RecordState, categories, list_types, non_public_fields
@@ -22,7 +23,6 @@ from xinyong.store import cases as cases_store
 from xinyong.store import credit_file as store
 from xinyong.store import events as events_store
 
-PUBLICATION_KINDS = ("penalty", "licence")
 RECENT_EXITS = 20  # removals and expiries a list shows under its members
 
 
@@ -31,7 +31,8 @@ def valid_code(uscc: str) -> str:
     result = check_uscc(uscc)
     if not result.valid:
         raise InvalidInput(
-            f"{uscc!r} is not a valid unified social credit code: the {result.failed_check} check fails",
+            key="uscc.invalid",
+            params={"code": uscc, "check": str(result.failed_check)},
             errors=[{"field": "uscc", "check": str(result.failed_check)}],
         )
     return result.code
@@ -127,7 +128,7 @@ def _entity_file(
     code = valid_code(uscc)
     entity = store.get_entity(conn, code)
     if entity is None:
-        raise NotFound(f"no entity with the code {code}")
+        raise NotFound(key="entity.not_found", params={"code": code})
     names = store.list_names(conn, [code]).get(code, [])
     rows = store.list_public_records(conn, code, as_of=end_of_china_day(day), day=day)
     contested = contested_keys(platform, conn, [r["record_key"] for r in rows])
@@ -150,6 +151,24 @@ def _entity_file(
     return {"as_of": day, "entity": _basics(entity, names), "record_count": len(records), "groups": groups}
 
 
+def check_record_filter(kind: str | None, category: str | None) -> None:
+    """A 422 naming the allowed values for a kind no record has (the kinds of ``ingest/schemas.toml``) or a
+    category outside the catalogue."""
+    if kind is not None and kind not in record_labels():
+        allowed = ", ".join(record_labels())
+        raise InvalidInput(
+            key="filter.unknown_kind",
+            params={"value": kind, "allowed": allowed},
+            errors=[{"field": "kind", "allowed": list(record_labels())}],
+        )
+    if category is not None and category not in categories():
+        raise InvalidInput(
+            key="filter.unknown_category",
+            params={"value": category, "allowed": ", ".join(categories())},
+            errors=[{"field": "category", "allowed": list(categories())}],
+        )
+
+
 def entity_records(
     platform: Platform,
     uscc: str,
@@ -161,6 +180,7 @@ def entity_records(
     limit: int = 50,
 ) -> dict[str, Any]:
     """A page of the entity's public records, filtered by kind and category, in the credit file's order."""
+    check_record_filter(kind, category)
     file = entity_file(platform, uscc, as_of=as_of)
     records = [
         r
@@ -214,13 +234,13 @@ def record_with_history(
     with snapshot(platform) as conn:
         row = store.get_record(conn, record_id)
         if row is None:
-            raise NotFound(f"no record {record_id}")
+            raise NotFound(key="record.not_found", params={"record_id": record_id})
         versions = store.list_record_versions(conn, row["record_key"])
         published = _published(versions[-1])
         if not published and not may_see_hidden(viewer, row):
             repaired = versions[-1]["state"] in HIDDEN_STATES
-            why = "its publication ended by credit repair" if repaired else "its rule does not publish it"
-            raise NotFound(f"record {record_id} is not published: {why}")
+            why = "record.repaired" if repaired else "record.never_published"
+            raise NotFound(key=why, params={"record_id": record_id})
         departments = store.department_names(conn)
         entity = store.get_entity(conn, row["uscc"])
         contested = contested_keys(platform, conn, [row["record_key"]])
@@ -235,7 +255,8 @@ def record_with_history(
 def list_type_of(slug: str) -> ListType:
     found = next((t for t in list_types().values() if t.slug == slug), None)
     if found is None:
-        raise NotFound(f"no list {slug!r}; lists: {', '.join(t.slug for t in list_types().values())}")
+        lists = ", ".join(t.slug for t in list_types().values())
+        raise NotFound(key="list.not_found", params={"slug": slug, "lists": lists})
     return found
 
 
@@ -277,23 +298,6 @@ def list_members(
     }
 
 
-def recent_publications(platform: Platform, *, limit: int = 20) -> dict[str, Any]:
-    """The latest collected licences and penalties: the double-publicity (双公示) feed."""
-    with snapshot(platform) as conn:
-        rows = store.list_publications(conn, kinds=PUBLICATION_KINDS, day=platform.clock.today(), limit=limit)
-        departments = store.department_names(conn)
-    return {
-        "publications": [
-            {
-                "uscc": r["uscc"],
-                "name": r["entity_name"],
-                "record": public_record(r, departments, platform.rules),
-            }
-            for r in rows
-        ]
-    }
-
-
 def records_as_of(platform: Platform, uscc: str, as_of: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Every record of the entity in the version current at `as_of` (default: now), public or not: history
     is never overwritten, so any past moment can be read back."""
@@ -319,35 +323,3 @@ def lookup_entities(platform: Platform, codes: list[str], *, as_of: dt.date | No
             except (NotFound, InvalidInput) as error:
                 results[code] = {"found": False, "error": error.to_dict()}
     return {"results": results}
-
-
-PUBLICATION_COLUMNS = (
-    "统一社会信用代码",
-    "名称",
-    "类别",
-    "决定文书号",
-    "决定日期",
-    "决定机关",
-    "依据",
-    "公示截止",
-)
-
-
-def publications_table(
-    platform: Platform, *, limit: int = 500
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """The double-publicity feed as a table (header, rows), for downloads."""
-    rows = [
-        (
-            p["uscc"],
-            p["name"],
-            p["record"]["category_name"],
-            p["record"]["document_no"],
-            p["record"]["decision_date"],
-            p["record"]["authority"]["name"],
-            p["record"]["legal_basis"],
-            p["record"]["publication"]["end"],
-        )
-        for p in recent_publications(platform, limit=limit)["publications"]
-    ]
-    return PUBLICATION_COLUMNS, rows

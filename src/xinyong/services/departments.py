@@ -93,9 +93,7 @@ def department_in(conn: Connection, principal: Principal) -> dict[str, Any]:
         raise Forbidden(f"role {principal.role} does not act for a department")
     row = store.department_by_code(conn, code)
     if row is None:
-        raise Forbidden(
-            f"department {code} is not on record: the operator registers it with `xinyong departments add`"
-        )
+        raise Forbidden(key="department.not_on_record", params={"code": code})
     return {"code": row["code"], "name": row["name"]}
 
 

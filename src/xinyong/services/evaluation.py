@@ -128,19 +128,19 @@ def run(
         store.insert_results(work.conn, [{"run_id": run_id, **r} for r in results])
         store.insert_points(
             work.conn,
-            [
-                {
-                    "run_id": run_id,
-                    "uscc": uscc,
-                    "record_id": int(record_id),
-                    "indicator": indicator,
-                    "factor": factor,
-                    "order_key": int(order_key),
-                    "raw_points": Decimal(raw),
-                    "points": Decimal(points),
-                }
+            (
+                (
+                    run_id,
+                    uscc,
+                    int(record_id),
+                    indicator,
+                    factor,
+                    int(order_key),
+                    Decimal(raw),
+                    Decimal(points),
+                )
                 for uscc, record_id, indicator, factor, order_key, raw, points in computed.points
-            ],
+            ),
         )
         summary = {
             "run_id": run_id,

@@ -7,9 +7,10 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from xinyong.model.records import categories, list_types
-from xinyong.reference import decode_region
-from xinyong.search import SearchDocument
+from xinyong.errors import InvalidInput
+from xinyong.model.records import categories, list_types, registration_statuses
+from xinyong.reference import decode_region, divisions, industries, uscc_authorities
+from xinyong.search import SearchDocument, SearchFilters
 from xinyong.security.principal import Principal
 from xinyong.services import audit
 from xinyong.services.platform import Platform
@@ -17,6 +18,7 @@ from xinyong.services.unit_of_work import snapshot
 from xinyong.store import credit_file as store
 
 REINDEX_CHUNK = 5000
+MAX_PAGE = 100  # results a page holds at most; every match is reachable by paging
 
 
 def _adverse_categories() -> list[str]:
@@ -29,9 +31,17 @@ def _documents(platform: Platform, codes: list[str], day: dt.date) -> list[Searc
         rows = store.list_search_documents(
             conn, codes, adverse_categories=_adverse_categories(), day=day, now=platform.clock.now()
         )
+    sections = {code: i.section for code, i in industries().items()}
     return [
         SearchDocument(
-            r["uscc"], r["name"], r["former_names"], r["status"], r["region_code"], r["adverse_records"]
+            r["uscc"],
+            r["name"],
+            r["former_names"],
+            r["status"],
+            r["region_code"],
+            r["adverse_records"],
+            industry_section=sections.get(r["industry_code"] or ""),
+            entity_type=r["entity_type"],
         )
         for r in rows
     ]
@@ -71,11 +81,102 @@ def update(platform: Platform, codes: Iterable[str], *, today: dt.date | None = 
         platform.search_index.upsert(_documents(platform, codes[start : start + REINDEX_CHUNK], day))
 
 
-def search_entities(platform: Platform, query: str, *, limit: int = 20) -> dict[str, Any]:
+def statuses() -> list[str]:
+    """The registration statuses a search can be narrowed to: the terms of the catalogue's vocabulary."""
+    return list(dict.fromkeys(registration_statuses().values()))
+
+
+def industry_sections() -> dict[str, str]:
+    """Section letter (GB/T 4754-2017) → its name."""
+    return {i.code: i.name for i in industries().values() if i.level == 1}
+
+
+def entity_types() -> list[str]:
+    """Every entity type a code decodes to (GB 32100-2015: registration authority · category)."""
+    return [f"{a.name}·{c}" for a in uscc_authorities().values() for c in a.categories.values()]
+
+
+def regions(parent: str = "") -> dict[str, str]:
+    """The divisions one level below `parent` ('' for provinces, 2 digits for cities, 4 for counties),
+    code prefix → name."""
+    width = len(parent) + 2
+    out = {}
+    for code, name in divisions().items():
+        prefix = code[:width]
+        if code.startswith(parent) and code == prefix.ljust(6, "0") and prefix[len(parent) :] != "00":
+            out[prefix] = name
+    return out
+
+
+def search_filters(
+    *,
+    region: str | None = None,
+    industry: str | None = None,
+    status: str | None = None,
+    entity_type: str | None = None,
+) -> SearchFilters:
+    """Filters from what a user wrote; an unknown value is refused, naming the values allowed."""
+    region = (region or "").strip() or None
+    if region is not None and not (len(region) in (2, 4, 6) and region.ljust(6, "0") in divisions()):
+        raise InvalidInput(
+            f"region {region!r} is not a division code: 2 digits for a province (33), 4 for a city (3302), "
+            "6 for a county (330203), as in GB/T 2260",
+            errors=[{"field": "region", "allowed": "2-, 4- or 6-digit division code"}],
+        )
+    industry = (industry or "").strip().upper() or None
+    if industry is not None and industry not in industry_sections():
+        allowed = list(industry_sections())
+        raise InvalidInput(
+            f"industry {industry!r} is not a section of GB/T 4754-2017; one of {', '.join(allowed)}",
+            errors=[{"field": "industry", "allowed": allowed}],
+        )
+    status = (status or "").strip() or None
+    if status is not None:
+        term = registration_statuses().get(status)
+        if term is None:
+            raise InvalidInput(
+                f"status {status!r} is not a registration status; one of {', '.join(statuses())}",
+                errors=[{"field": "status", "allowed": statuses()}],
+            )
+        status = term
+    entity_type = (entity_type or "").strip() or None
+    if entity_type is not None and entity_type not in entity_types():
+        raise InvalidInput(
+            f"entity_type {entity_type!r} is not an entity type; one of {', '.join(entity_types())}",
+            errors=[{"field": "entity_type", "allowed": entity_types()}],
+        )
+    return SearchFilters(region, industry, status, entity_type)
+
+
+def search_entities(
+    platform: Platform,
+    query: str,
+    *,
+    filters: SearchFilters = SearchFilters(),
+    offset: int = 0,
+    limit: int = 20,
+) -> dict[str, Any]:
+    """One page of the entities whose names (current or former) hold every word of `query`, or whose code
+    holds it, narrowed by `filters`; with the exact total. The query may be empty when a filter is given."""
+    if offset < 0 or not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(
+            f"offset must be 0 or more and limit 1 to {MAX_PAGE}",
+            errors=[{"field": "offset", "value": offset}, {"field": "limit", "value": limit}],
+        )
     _current(platform)
-    hits = platform.search_index.search(query, limit=limit)
+    page = platform.search_index.find(query, filters=filters, offset=offset, limit=limit)
     return {
         "query": query,
+        "filters": {
+            "region": filters.region,
+            "region_name": decode_region(filters.region.ljust(6, "0")).name if filters.region else None,
+            "industry": filters.industry,
+            "status": filters.status,
+            "entity_type": filters.entity_type,
+        },
+        "total": page.total,
+        "offset": offset,
+        "limit": limit,
         "results": [
             {
                 "uscc": h.uscc,
@@ -87,6 +188,20 @@ def search_entities(platform: Platform, query: str, *, limit: int = 20) -> dict[
                 "region": decode_region(h.region_code).name,
                 "adverse_records": h.adverse_records,
             }
-            for h in hits
+            for h in page.hits
         ],
+    }
+
+
+def search_options(region: str | None = None) -> dict[str, Any]:
+    """What a search form offers: provinces, the cities of `region`'s province and the counties of its city,
+    industry sections, registration statuses and entity types."""
+    region = region or ""
+    return {
+        "provinces": regions(),
+        "cities": regions(region[:2]) if len(region) >= 2 else {},
+        "counties": regions(region[:4]) if len(region) >= 4 else {},
+        "industries": industry_sections(),
+        "statuses": statuses(),
+        "entity_types": entity_types(),
     }

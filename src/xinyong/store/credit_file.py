@@ -1,4 +1,4 @@
-"""SQL for reading credit files: entities, current record versions, lists, publications, search documents."""
+"""SQL for reading credit files: entities, current record versions, lists, search documents."""
 
 from __future__ import annotations
 
@@ -136,32 +136,6 @@ def list_members(
     return total, [dict(row) for row in conn.execute(query).mappings()]
 
 
-def list_publications(
-    conn: Connection, *, kinds: Sequence[str], day: dt.date, limit: int
-) -> list[dict[str, Any]]:
-    """The latest collected licences and penalties public on `day` (the 双公示 feed), newest first."""
-    newer = record.alias("newer")
-    superseded = (
-        select(newer.c.id)
-        .where(newer.c.record_key == record.c.record_key, newer.c.version > record.c.version)
-        .exists()
-    )
-    query = (
-        select(record, entity.c.name.label("entity_name"))
-        .join(entity, entity.c.uscc == record.c.uscc)
-        .where(
-            record.c.kind.in_(kinds),
-            record.c.state.in_(public_states()),
-            record.c.publication_start <= day,
-            or_(record.c.publication_end.is_(None), record.c.publication_end > day),
-            ~superseded,
-        )
-        .order_by(record.c.id.desc())
-        .limit(limit)
-    )
-    return [dict(row) for row in conn.execute(query).mappings()]
-
-
 def list_entity_codes_for_index(conn: Connection) -> list[str]:
     """Every USCC, active entities first and shorter names first: the order the search index numbers them."""
     active = entity.c.status.is_(None) | entity.c.status.in_(sorted(operating_statuses()))
@@ -177,7 +151,8 @@ def list_search_documents(
     day: dt.date,
     now: dt.datetime,
 ) -> list[dict[str, Any]]:
-    """Per entity: name, former names, status, region and how many adverse records are public on `day`."""
+    """Per entity: name, former names, status, region, industry, type and how many adverse records are
+    public on `day`."""
     codes = list(codes)
     versions = current_versions(now, record.c.uscc.in_(codes))
     adverse = dict(
@@ -187,7 +162,14 @@ def list_search_documents(
             .group_by(versions.c.uscc)
         ).all()
     )
-    query = select(entity.c.uscc, entity.c.name, entity.c.status, entity.c.region_code)
+    query = select(
+        entity.c.uscc,
+        entity.c.name,
+        entity.c.status,
+        entity.c.region_code,
+        entity.c.industry_code,
+        entity.c.entity_type,
+    )
     by_code = {
         row["uscc"]: dict(row) for row in conn.execute(query.where(entity.c.uscc.in_(codes))).mappings()
     }

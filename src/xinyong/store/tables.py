@@ -45,6 +45,18 @@ Code = String(18)
 # The kinds a measure can be triggered by (a check's standings): the predicate of ix_record_standing, which
 # the check's query repeats word for word so that both engines use the partial index.
 STANDING_KINDS = "kind IN ('list', 'penalty', 'commitment')"
+# The kinds of the double-publicity query (双公示, store/publications.py): the predicate of its partial
+# indexes, which the query repeats word for word.
+PUBLICATION_KINDS = "kind IN ('licence', 'penalty')"
+PUBLICATION_ORDER = ("publication_start", "decision_date", "id")
+PUBLICATION_INDEXES = {
+    "order": PUBLICATION_ORDER,
+    "authority": ("authority_name", *PUBLICATION_ORDER),
+    "authority_code": ("authority_uscc", *PUBLICATION_ORDER),
+    "department": ("department_code", *PUBLICATION_ORDER),
+    "document": ("document_no",),
+    "decision": ("decision_date",),
+}
 
 department = Table(
     "department",
@@ -217,6 +229,17 @@ record = Table(
         "recorded_at",
         sqlite_where=text(STANDING_KINDS),
         postgresql_where=text(STANDING_KINDS),
+    ),
+    # The double-publicity query: its order (newest publication, then decision), and each filter of its
+    # own in that order, so a page is the first rows of one index range. Partial: licences and penalties.
+    *(
+        Index(
+            f"ix_record_publication_{name}",
+            *columns,
+            sqlite_where=text(PUBLICATION_KINDS),
+            postgresql_where=text(PUBLICATION_KINDS),
+        )
+        for name, columns in PUBLICATION_INDEXES.items()
     ),
 )
 

@@ -17,7 +17,7 @@ from xinyong.http import views
 from xinyong.http.auth import PrincipalDep
 from xinyong.http.deps import PlatformDep
 from xinyong.model.records import categories
-from xinyong.web.pages import LangQuery, beijing_time, render
+from xinyong.web.pages import LangQuery, beijing_time, problem_text, render
 
 router = APIRouter(include_in_schema=False)
 # Each answer is a receipt of its own: never kept by a cache.
@@ -33,7 +33,7 @@ def _day(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"as_of {value!r} is not a date (YYYY-MM-DD)", errors=[{"field": "as_of"}]
+            key="date.invalid", params={"field": "as_of", "value": value}, errors=[{"field": "as_of"}]
         ) from None
 
 
@@ -78,8 +78,7 @@ def check_page(
             as_of=_day(form["as_of"]),
         )
     except InvalidInput as error:
-        messages = [e["message"] for e in error.errors if "message" in e]
-        context["problem"] = "; ".join(messages) or error.detail
+        context["problem"] = problem_text(error, lang)
         response = render(request, "check.html", lang, None, 422, **context)
         response.headers.update(NO_STORE)
         return response

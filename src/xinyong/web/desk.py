@@ -25,7 +25,7 @@ from xinyong.security.principal import Principal
 from xinyong.services import quality
 from xinyong.services.platform import Platform
 from xinyong.web.i18n import reason_words, translator
-from xinyong.web.pages import LangQuery, render
+from xinyong.web.pages import LangQuery, problem_text, render
 
 router = APIRouter(include_in_schema=False)
 BATCHES_PAGE = 20
@@ -103,7 +103,13 @@ def desk_upload(
         summary = collect_upload(platform, principal, file, kind or None)
     except InvalidInput as error:
         return _desk(
-            request, platform, principal, lang, status=error.status, problem=error.detail, switch_path="/desk"
+            request,
+            platform,
+            principal,
+            lang,
+            status=error.status,
+            problem=problem_text(error, lang),
+            switch_path="/desk",
         )
     return RedirectResponse(f"/desk/batches/{summary.batch_id}?lang={lang}", status_code=303)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 
@@ -15,16 +16,20 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _isoformat(moment: dt.datetime) -> str:
-    return moment.isoformat()
+def instant_text(moment: dt.datetime) -> str:
+    """An instant as the API spells it: ISO 8601 in UTC with ``Z`` (2026-11-20T02:30:00Z), as the audit log
+    and signed receipts write theirs. Stored instants are UTC; SQLite gives them back naive."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-# An instant as ``datetime.isoformat()`` writes it (…+00:00), as in the credit files sent pre-serialized by
-# orjson, not pydantic's …Z: one instant is spelt one way throughout the API.
+# The same spelling for answers sent pre-serialized by orjson (the credit files): naive is UTC, UTC is Z.
+INSTANT_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
+# Every instant of every answer is this type: one instant is spelt one way throughout the API.
 Instant = Annotated[
     dt.datetime,
-    PlainSerializer(_isoformat, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    PlainSerializer(instant_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time", "description": "UTC, ISO 8601 with Z"}),
 ]
 
 

@@ -1,5 +1,5 @@
-"""One-stop query: search hits, credit files, records with their provenance and publication window, lists
-and the publication feed (services/credit_file.py, services/search.py)."""
+"""One-stop query: search hits, credit files, records with their provenance and publication window, and lists
+(services/credit_file.py, services/search.py)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,32 @@ class SearchHit(Schema):
     uscc: str
     name: str
     matched_name: str = Field(description="The current or former name that matched (the code for codes)")
-    match: Literal["exact", "prefix", "substring", "code"]
+    match: Literal["exact", "prefix", "substring", "code", "words", "none"] = Field(
+        description="words: a query of several words, each in a name; none: no query, filters alone"
+    )
     status: str | None
     region_code: str
     region: str
     adverse_records: int = Field(description="Adverse records public today")
 
 
+class SearchFiltersUsed(Schema):
+    region: str | None = Field(description="Division code prefix: 2 digits province, 4 city, 6 county")
+    region_name: str | None
+    industry: str | None = Field(description="GB/T 4754-2017 section letter")
+    status: str | None = Field(description="Registration status (a term of the catalogue's vocabulary)")
+    entity_type: str | None
+
+
 class SearchResults(Schema):
     query: str
-    results: list[SearchHit]
+    filters: SearchFiltersUsed
+    total: int = Field(description="Every match, exactly; page through them with offset and limit")
+    offset: int
+    limit: int
+    results: list[SearchHit] = Field(
+        description="Code matches, exact names, distinctive prefixes, then by rank; the order is total"
+    )
 
 
 class Authority(Schema):
@@ -205,12 +221,6 @@ class ReviewCandidates(Schema):
     offset: int
     limit: int
     candidates: list[ReviewCandidate]
-
-
-class Publications(Schema):
-    """The latest licences and penalties collected (the double-publicity feed), newest first."""
-
-    publications: list[EntityRecord]
 
 
 class Lookup(BaseModel):

@@ -1,0 +1,224 @@
+"""Both languages all the way: every message of the catalogue (messages.toml), every interface string, every
+enumeration value of the schemas and the catalogue, every rule topic and record state has its Chinese and its
+English; an English page shows no enumeration value in Chinese, a Chinese page no validation message in
+English; and an unknown filter of an entity's records is a 422 naming the values it may take."""
+
+from __future__ import annotations
+
+import re
+import string
+import typing
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic_core.core_schema import ErrorType
+from tests.test_query import CODE, loaded  # noqa: F401  (the fixture)
+from tests.test_twins import Element, _Tree
+
+import xinyong
+from xinyong import errors
+from xinyong.asgi import create_app
+from xinyong.http.errors import FrameworkRefusal
+from xinyong.ingest.schema import english_values, id_types, record_labels
+from xinyong.model.records import RecordState, categories, list_types, registration_statuses_en
+from xinyong.model.records import registration_statuses as status_forms
+from xinyong.reference import uscc_authorities
+from xinyong.rules import TOPICS
+from xinyong.web.i18n import STRINGS, reasons
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+SOURCE = Path(xinyong.__file__).parent
+
+
+def parse(text: str) -> Element:
+    tree = _Tree()
+    tree.feed(text)
+    return tree.root
+
+
+def fields_of(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def said_in_both(entry: dict[str, str], where: str) -> None:
+    assert entry.get("zh") and entry.get("en"), where
+    assert CJK.search(entry["zh"]), where  # Chinese in Chinese …
+    assert not CJK.search(entry["en"]), where  # … and English without it
+    assert fields_of(entry["zh"]) == fields_of(entry["en"]), where  # the same parameters in both
+
+
+def test_every_message_of_the_catalogue_in_both_languages():
+    catalogue = errors.messages()
+    for section in ("classes", "messages", "validation", "validation_place"):
+        for key, entry in catalogue[section].items():
+            said_in_both(entry, f"{section}.{key}")
+    said_in_both(catalogue["validation_other"], "validation_other")
+    for table, words in catalogue["terms"].items():
+        for code, entry in words.items():
+            said_in_both(entry, f"terms.{table}.{code}")
+    for key, entry in catalogue["messages"].items():
+        for name, table in entry.get("terms", {}).items():
+            assert name in fields_of(entry["en"]) and table in catalogue["terms"], key
+
+
+def test_every_error_class_says_something_in_chinese():
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    found = {errors.XinyongError, *subclasses(errors.XinyongError)}
+    assert FrameworkRefusal in found
+    for cls in found:
+        assert cls.code in errors.messages()["classes"], cls
+
+
+def test_every_message_key_the_code_raises_is_in_the_catalogue_and_every_one_is_raised():
+    code = "\n".join(p.read_text("utf-8") for p in SOURCE.rglob("*.py"))
+    raised = set(re.findall(r'\bkey="([a-z_]+\.[a-z_.]+)"', code))
+    catalogue = errors.messages()["messages"]
+    assert raised and raised <= set(catalogue)
+    for key in catalogue:
+        assert f'"{key}"' in code, f"{key} is never raised"
+
+
+def test_validation_messages_name_real_pydantic_error_types():
+    assert set(errors.messages()["validation"]) <= set(typing.get_args(ErrorType))
+
+
+def test_every_interface_string_and_reason_in_both_languages():
+    for key, entry in STRINGS.items():
+        assert entry["zh"] and entry["en"], key
+        assert fields_of(entry["zh"]) == fields_of(entry["en"]), key
+        if key != "switch":  # the switch names the other language: 中文 on English pages
+            assert entry["zh"] != entry["en"] and CJK.search(entry["zh"]), key
+    for code, words in reasons().items():
+        assert words["zh"] and words["en"] and words["zh"] != words["en"], code
+
+
+def test_every_rule_topic_and_record_state_in_both_languages():
+    for topic in TOPICS:
+        said_in_both(STRINGS[f"topic.{topic}"], topic)
+    for state in RecordState:
+        assert STRINGS[f"state.{state}"]["zh"] != STRINGS[f"state.{state}"]["en"], state
+
+
+def test_every_field_label_and_enumeration_value_of_the_schemas_in_english():
+    for kind, labels in record_labels().items():
+        assert labels.title_en and not CJK.search(labels.title_en), kind
+        for spec in labels.fields:
+            assert spec.name_en and not CJK.search(spec.name_en), (kind, spec.key)
+            if spec.type in ("enum", "multi_enum") and not spec.synonyms:
+                for value in spec.values:
+                    if spec.key != "list_type":  # the list types' English is the catalogue's
+                        assert value in english_values(), (kind, spec.key, value)
+    for value in id_types().values:
+        assert value in english_values(), value
+    assert all(value and not CJK.search(value) for value in english_values().values())
+
+
+def test_every_enumeration_value_of_the_catalogue_in_english():
+    assert set(registration_statuses_en()) == set(status_forms().values())
+    for words in (
+        registration_statuses_en().values(),
+        [c.name_en for c in categories().values()],
+        [t.name_en for t in list_types().values()],
+    ):
+        assert all(w and not CJK.search(w) for w in words)
+    for authority in uscc_authorities().values():
+        assert set(authority.categories_en) == set(authority.categories), authority.code
+        assert not CJK.search(authority.name_en + "".join(authority.categories_en.values()))
+
+
+@pytest.fixture
+def client(loaded):  # noqa: F811
+    with TestClient(create_app(loaded)) as client:
+        yield client
+
+
+def no_cjk(elements: list[Element], where: str) -> None:
+    assert elements, where
+    for element in elements:
+        assert not CJK.search(element.text), (where, element.text)
+
+
+def test_an_english_page_shows_no_enumeration_value_in_chinese(client):
+    """Where a page shows an enumeration value (a status, an entity type, a severity, a state, a rule topic,
+    an enumerated field of a record), the English page shows it without a Chinese character; names, numbers
+    and texts the departments wrote stay as written."""
+    entity = parse(client.get(f"/entities/{CODE}?lang=en").text)
+    basics = {div.first("dt").text: div.first("dd") for div in entity.first("dl", "basics").all("div")}
+    no_cjk([basics["Status"], basics["Entity type"]], "entity basics")
+    no_cjk(entity.all("span", "severity"), "severities")
+    penalty = client.get(f"/api/v1/entities/{CODE}/records", params={"kind": "penalty"}).json()
+    record_id = penalty["records"][0]["id"]
+    record = parse(client.get(f"/records/{record_id}?lang=en").text)
+    content = record.first("dl", "record-content")
+    no_cjk(content.all("dt"), "field labels")
+    enumerated = [
+        div.first("dd")
+        for div in content.all("div")
+        if any(f"field-{key}" in div.attrs["class"] for key in ("party_class", "penalty_types", "severity"))
+    ]
+    no_cjk(enumerated, "enumerated fields")
+    no_cjk(record.first("ol", "timeline").all("span", "state"), "states")
+    about = parse(client.get("/about?lang=en").text)
+    rules = about.all("table")[1].first("tbody").all("tr")
+    no_cjk([tr.first("td") for tr in rules], "rule topics")
+
+
+ENGLISH_VALIDATION = [entry["en"].split("{")[0] for entry in errors.messages()["validation"].values()]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/entities/{CODE}/records?offset=-1",
+        f"/entities/{CODE}?as_of=not-a-date",
+        "/records/abc",
+        "/records/0",
+        "/entities/BADCODE",
+        "/records/999999",
+    ],
+)
+def test_a_chinese_page_shows_no_english_message(client, path):
+    page = client.get(path)
+    assert page.status_code in (404, 422), path
+    main = parse(page.text).first("main").text
+    assert CJK.search(main.split("查询")[0]), main
+    for english in [*ENGLISH_VALIDATION, "invalid request", "is not a valid", "no record", "Input should"]:
+        assert english not in main, (path, english)
+
+
+def test_the_api_answers_english_unless_asked_for_chinese(client):
+    english = client.get(f"/api/v1/entities/{CODE}/records?limit=0")
+    assert english.json()["errors"][0]["message"] == "Input should be greater than or equal to 1"
+    assert english.json()["detail"] == "invalid request" and english.headers["content-language"] == "en"
+    for asked in (
+        {"params": {"limit": 0, "lang": "zh"}},
+        {"params": {"limit": 0}, "headers": {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}},
+    ):
+        chinese = client.get(f"/api/v1/entities/{CODE}/records", **asked)
+        assert chinese.json()["errors"][0]["message"] == "应大于或等于 1", asked
+        assert chinese.json()["detail"] == "请求参数有误" and chinese.headers["content-language"] == "zh"
+    preferred = client.get("/api/v1/entities/BADCODE", headers={"Accept-Language": "en;q=0.9, zh;q=0.5"})
+    assert preferred.json()["detail"].startswith("'BADCODE' is not a valid unified social credit code")
+    chinese = client.get("/api/v1/entities/BADCODE?lang=zh").json()
+    assert chinese["detail"] == "“BADCODE”不是有效的统一社会信用代码：长度校验未通过"
+    assert set(chinese) == {"detail", "code", "errors"}
+
+
+@pytest.mark.parametrize("prefix", ["/api/v1", ""])
+def test_an_unknown_kind_or_category_is_a_422_naming_the_allowed_values(client, prefix):
+    for name, allowed in (("kind", list(record_labels())), ("category", list(categories()))):
+        answer = client.get(f"{prefix}/entities/{CODE}/records", params={name: "nonsense", "lang": "en"})
+        assert answer.status_code == 422, name
+        said = answer.json()["detail"] if prefix else parse(answer.text).first("main").text
+        assert f"unknown {name} 'nonsense'" in said and all(value in said for value in allowed), said
+    assert client.get(f"{prefix}/entities/{CODE}/records", params={"kind": "penalty"}).status_code == 200
+    chinese = client.get(f"{prefix}/entities/{CODE}/records", params={"category": "nonsense", "lang": "zh"})
+    said = chinese.json()["detail"] if prefix else parse(chinese.text).first("main").text
+    assert (
+        chinese.status_code == 422 and "未知的记录类别“nonsense”" in said and "administrative_penalty" in said
+    )
