@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from xinyong.asgi import create_app
 from xinyong.cli import app as cli
+from xinyong.clock import FixedClock
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.model import inspection as model
 from xinyong.model.canonical import canonical_json
@@ -376,6 +377,8 @@ def test_risk_classes_come_from_the_latest_evaluation_run(registered):
 
 def test_results_become_credit_records_with_their_publication_deadline(registered):
     platform = registered
+    # A fixed day whose deadline (20 working days) falls in a year the holiday calendar knows.
+    platform.clock = FixedClock(dt.datetime(2026, 11, 20, 4, tzinfo=dt.UTC))
     plan = committed(platform, default_ratio="0.1", same_region_conflict=True)
     audit.checkpoint(platform)
     document = inspection.draw_plan(platform, OFFICER, plan["id"])
