@@ -24,31 +24,36 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import re
+import resource
 import shutil
 import tempfile
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from xinyong.analytics import engines
-from xinyong.analytics.evaluation import evaluate, prepared, results_sql, signals_sql
-from xinyong.analytics.snapshot import Snapshot, write_snapshot
+from xinyong.analytics.evaluation import (
+    POINTS_SQL,
+    Computed,
+    evaluate,
+    points_by_entity,
+    prepared,
+    results_sql,
+    signals_sql,
+)
+from xinyong.analytics.snapshot import Snapshot
 from xinyong.clock import FixedClock
-from xinyong.rules.evaluation import risk_class, ymd
+from xinyong.rules.evaluation import ymd
 from xinyong.rules.loader import load_evaluation
 from xinyong.security.principal import operator
 from xinyong.services import evaluation
 from xinyong.services.demo import load_demo
 from xinyong.services.platform import open_platform
-from xinyong.services.unit_of_work import snapshot, unit_of_work
 from xinyong.settings import Settings
-from xinyong.store import evaluation as store
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -62,12 +67,7 @@ def demo(entities: int, names: list[str], folder: Path) -> None:
     print(f"province of {entities} entities loaded in {time.perf_counter() - started:.1f} s")
     model, risk = evaluation.models(platform)
     started = time.perf_counter()
-    with platform.engine.connect() as conn:
-        taken = write_snapshot(
-            folder / "snapshot",
-            store.iter_entities(conn, 50_000),
-            store.iter_current_records(conn, platform.clock.now(), 50_000),
-        )
+    taken = evaluation.take_snapshot(platform, folder / "snapshot", platform.clock.now())
     print(
         f"snapshot: {taken.entities} entities, {taken.records} records"
         f" in {time.perf_counter() - started:.2f} s"
@@ -85,8 +85,9 @@ def demo(entities: int, names: list[str], folder: Path) -> None:
         started = time.perf_counter()
         summary = evaluation.run(platform, operator(), engine=name, day=TODAY)
         whole = time.perf_counter() - started
+        points = sum(len(json.loads(r[4])) for r in computed.results)
         print(
-            f"{name}: SQL {sql:.2f} s ({len(computed.results)} graded, {len(computed.points)} points);"
+            f"{name}: SQL {sql:.2f} s ({len(computed.results)} graded, {points} points);"
             f" whole run (snapshot, SQL, store) {whole:.2f} s; grades {summary['grades']}"
         )
     platform.engine.dispose()
@@ -206,6 +207,11 @@ FROM scores
 """
 
 
+def _child_peak_mib() -> float:
+    """The peak RSS of the largest child process ended so far (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def _kib(field: str) -> int:
     status = Path("/proc/self/status").read_text()
     return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.M).group(1))  # type: ignore[union-attr]
@@ -232,27 +238,6 @@ class Phases:
         return next(row[1] for row in self.rows if row[0] == name)
 
 
-def _result_rows(computed_results, computed_signals, risk) -> list[dict[str, Any]]:
-    """As `services.evaluation.run` builds them: each result with its signals and risk class."""
-    evidence: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for uscc, signal, record_id in computed_signals:
-        evidence[uscc][signal].append(int(record_id))
-    results = []
-    for uscc, section, total, grade in computed_results:
-        signals = {code: ids for code, ids in sorted(evidence.get(uscc, {}).items())}
-        results.append(
-            {
-                "uscc": uscc,
-                "industry_section": section,
-                "score": Decimal(total),
-                "grade": grade,
-                "risk_class": risk_class(risk, grade, signals),
-                "signals": signals,
-            }
-        )
-    return results
-
-
 def on_store(url: str, data_dir: Path, day: dt.date | None, whole: bool) -> None:
     loads = [os.getloadavg()]
     platform = open_platform(Settings(database_url=url, data_dir=data_dir))
@@ -268,18 +253,17 @@ def on_store(url: str, data_dir: Path, day: dt.date | None, whole: bool) -> None
     counts: dict[str, int] = {}
     print(f"{url}: evaluation of {day}, model {model.version}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="evaluation-bench-"))
+    started = time.perf_counter()
     try:
         with phases.phase(
-            "snapshot (store → Parquet)",
-            lambda: f"{counts['entities']:,} entities, {counts['records']:,} records",
+            "snapshot (store → Parquet, in a child process)",
+            lambda: (
+                f"{counts['entities']:,} entities, {counts['records']:,} records;"
+                f" the child's peak RSS {_child_peak_mib():,.0f} MiB"
+            ),
         ):
             as_of = platform.clock.now()
-            with snapshot(platform) as conn:
-                taken = write_snapshot(
-                    folder,
-                    store.iter_entities(conn, evaluation.SNAPSHOT_CHUNK),
-                    store.iter_current_records(conn, as_of, evaluation.SNAPSHOT_CHUNK),
-                )
+            taken = evaluation.take_snapshot(platform, folder, as_of)
             counts |= {"entities": taken.entities, "records": taken.records}
         with engines.open_engine("duckdb") as engine:
             with phases.phase("DuckDB: generated SQL, points and scores"):
@@ -303,66 +287,34 @@ def on_store(url: str, data_dir: Path, day: dt.date | None, whole: bool) -> None
                 print(
                     f"  hand-written against generated: {differ} of {compared:,} entities differ", flush=True
                 )
-            with phases.phase(
-                "fetch points, results, signals into Python", lambda: f"{counts['points']:,} points"
-            ):
-                points = engine.rows(
-                    "SELECT * FROM evaluation_points ORDER BY uscc, indicator, factor, record_id"
-                )
-                results = engine.rows("SELECT * FROM bench_generated ORDER BY uscc")
+            counts["points"] = engine.rows("SELECT count(*) FROM evaluation_points")[0][0]
+            with phases.phase("each entity's points as JSON (sorted, joined in Arrow)"):
+                points = points_by_entity(engine.arrow(POINTS_SQL))
+            with phases.phase("fetch results and signals into Python"):
+                results = [
+                    (*row, points.get(row[0], "[]"))
+                    for row in engine.rows("SELECT * FROM bench_generated ORDER BY uscc")
+                ]
+                del points
                 signals = (
                     engine.rows("SELECT * FROM bench_signals ORDER BY uscc, signal, record_id")
                     if signal_query
                     else []
                 )
-                counts |= {"points": len(points), "graded": len(results), "signals": len(signals)}
+                counts |= {"graded": len(results), "signals": len(signals)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     with phases.phase("result rows in Python (risk classes)"):
-        result_rows = _result_rows(results, signals, risk)
+        rows = list(evaluation.result_rows(Computed(results, signals), risk))
         del results, signals
-        grades = dict(sorted(Counter(r["grade"] for r in result_rows).items()))
-        classes = dict(sorted(Counter(r["risk_class"] for r in result_rows).items()))
-    with phases.phase("store results and points", lambda: f"run {counts['run']}"):
-        with unit_of_work(platform) as work:
-            run_id = store.insert_run(
-                work.conn,
-                model_id=model.id,
-                model_version=model.version,
-                risk_version=risk.version,
-                engine="duckdb",
-                evaluated_on=day,
-                as_of=as_of,
-                data_version=taken.data_version,
-                snapshot_sha256=taken.sha256,
-                entities=taken.entities,
-                graded=len(result_rows),
-                counts={"grades": grades, "risk_classes": classes},
-                seconds=Decimal(str(round(sum(row[1] for row in phases.rows), 3))),
-                actor=operator().actor,
-                created_at=platform.clock.now(),
-            )
-            store.insert_results(work.conn, [{"run_id": run_id, **r} for r in result_rows])
-            store.insert_points(
-                work.conn,
-                (
-                    (
-                        run_id,
-                        uscc,
-                        int(record_id),
-                        indicator,
-                        factor,
-                        int(order_key),
-                        Decimal(raw),
-                        Decimal(v),
-                    )
-                    for uscc, record_id, indicator, factor, order_key, raw, v in points
-                ),
-            )
-            work.audit(operator(), "evaluation.run", str(run_id), detail={"bench": "phases"})
-        counts["run"] = run_id
-    del result_rows, points
-    print(f"  grades {grades}; risk classes {classes}", flush=True)
+    with phases.phase("store the run and its results", lambda: f"run {counts['run']}"):
+        summary = evaluation.save_run(
+            platform, operator(), model=model, risk=risk, engine="duckdb", day=day, taken=taken,
+            as_of=as_of, seconds=time.perf_counter() - started, rows=rows,
+        )  # fmt: skip
+        counts["run"] = summary["run_id"]
+    del rows
+    print(f"  grades {summary['grades']}; risk classes {summary['risk_classes']}", flush=True)
     if whole:
         with phases.phase("whole evaluation.run", lambda: f"run {counts['whole']}"):
             summary = evaluation.run(platform, operator(), engine="duckdb", day=day)

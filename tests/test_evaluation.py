@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,9 +20,9 @@ from tests.conftest import TODAY
 from tests.test_backup import loaded  # noqa: F401  (the province loaded into the store)
 from tests.test_ingest import files_of
 
-from xinyong.analytics.snapshot import write_snapshot
 from xinyong.asgi import create_app
 from xinyong.errors import Forbidden, InvalidInput, NotFound
+from xinyong.reference import industries
 from xinyong.rules.evaluation import (
     Contribution,
     parse_model,
@@ -44,7 +43,7 @@ from xinyong.services.platform import Platform
 from xinyong.settings import Settings
 from xinyong.store import evaluation as evaluation_store
 from xinyong.store.db import make_engine, migrate
-from xinyong.store.tables import entity, evaluation_point, evaluation_result, record
+from xinyong.store.tables import entity, evaluation_result, record
 
 NOT_GRADED = ("注销", "吊销", "迁出", "撤销")
 SPARK = shutil.which("java") is not None
@@ -219,10 +218,19 @@ def results_of(platform, run_id) -> dict[str, tuple[Decimal, str, str]]:
     return {r["uscc"]: (Decimal(r["score"]), r["grade"], r["risk_class"]) for r in rows}
 
 
-def points_of(platform, run_id) -> list[tuple]:
+def stored_points(platform, run_id) -> dict[str, list[dict]]:
+    """Each result's points as stored, by entity."""
     with platform.engine.connect() as conn:
-        rows = conn.execute(select(evaluation_point).where(evaluation_point.c.run_id == run_id)).all()
-    return sorted((r.uscc, r.record_id, r.factor, Decimal(r.raw_points), Decimal(r.points)) for r in rows)
+        rows = conn.execute(select(evaluation_result).where(evaluation_result.c.run_id == run_id)).mappings()
+        return {r["uscc"]: evaluation_store.points_of(dict(r)) for r in rows}
+
+
+def points_of(platform, run_id) -> list[tuple]:
+    return sorted(
+        (code, p["record_id"], p["factor"], p["raw_points"], p["points"])
+        for code, points in stored_points(platform, run_id).items()
+        for p in points
+    )
 
 
 @pytest.fixture(scope="session")
@@ -278,15 +286,7 @@ def test_the_run_on_both_stores(loaded, baseline):  # noqa: F811
     # The same scores and grades as on the baseline store, where Spark gives them too.
     assert results == baseline["results"]
     model, _ = evaluation.models(platform)
-    with platform.engine.connect() as conn:
-        points = (
-            conn.execute(select(evaluation_point).where(evaluation_point.c.run_id == summary["run_id"]))
-            .mappings()
-            .all()
-        )
-    by_entity = defaultdict(list)
-    for p in points:
-        by_entity[p["uscc"]].append(dict(p))
+    by_entity = stored_points(platform, summary["run_id"])
     # The pure scorer over the stored raw points gives the SQL's score and allocation, to the cent.
     for code, (total, grade, _) in results.items():
         assert evaluation.rescore(model, by_entity.get(code, [])) == total, code
@@ -301,12 +301,7 @@ def test_the_sql_matches_the_pure_raw_points_over_the_snapshot(loaded, tmp_path)
     platform = loaded
     summary = evaluation.run(platform, operator(), day=TODAY)
     model, _ = evaluation.models(platform)
-    with platform.engine.connect() as conn:
-        taken = write_snapshot(
-            tmp_path / "snap",
-            evaluation_store.iter_entities(conn, 100),
-            evaluation_store.iter_current_records(conn, platform.clock.now(), 100),
-        )
+    taken = evaluation.take_snapshot(platform, tmp_path / "snap", platform.clock.now())
     assert taken.data_version == summary["data_version"] and taken.sha256 == summary["snapshot_sha256"]
     entities = {e["uscc"]: e for e in pq.read_table(taken.entities_path).to_pylist()}
     day = ymd(TODAY)
@@ -339,6 +334,60 @@ def test_the_sql_matches_the_pure_raw_points_over_the_snapshot(loaded, tmp_path)
     assert any(f == existence.id for _, _, f, _ in got)
 
 
+def test_the_snapshot_holds_every_entity_and_each_record_s_current_version(loaded, tmp_path):  # noqa: F811
+    """Read in batches as Arrow, current versions picked by DuckDB: the same as picking them in Python from
+    every row, on both stores; a version recorded after the moment of the snapshot is not in it."""
+    platform = loaded
+    as_of = platform.clock.now()
+    with platform.engine.begin() as conn:
+        row = dict(conn.execute(select(record).where(record.c.kind == "penalty").limit(1)).mappings().one())
+        later = row | {
+            "version": row["version"] + 1,
+            "state": "withdrawn",
+            "recorded_at": as_of + dt.timedelta(seconds=1),
+        }
+        later.pop("id")
+        conn.execute(insert(record).values(**later))
+    with platform.engine.connect() as conn:
+        versions = conn.execute(select(record).order_by(record.c.id)).mappings().all()
+        entities = conn.execute(select(entity).order_by(entity.c.uscc)).mappings().all()
+    # Batches of 100 rows: the first batch of versions has no list type at all, the case where SQLite's
+    # driver would otherwise guess the column's type wrong.
+    assert all(v["list_type"] is None for v in versions[:100]) and any(v["list_type"] for v in versions)
+    taken = evaluation.take_snapshot(platform, tmp_path / "snap", as_of, chunk=100)
+
+    def ymd_of(day):
+        return None if day is None else day.year * 10000 + day.month * 100 + day.day
+
+    current: dict[str, dict] = {}
+    for v in versions:
+        recorded = v["recorded_at"].replace(tzinfo=v["recorded_at"].tzinfo or dt.UTC)
+        if recorded <= as_of and v["version"] > current.get(v["record_key"], {"version": 0})["version"]:
+            current[v["record_key"]] = v
+    expected = [
+        {
+            "record_id": v["id"],
+            **{k: v[k] for k in ("uscc", "kind", "category", "list_type", "severity", "state")},
+            "decided_ymd": ymd_of(v["decision_date"]),
+            "pub_start_ymd": ymd_of(v["publication_start"]),
+            "pub_end_ymd": ymd_of(v["publication_end"]),
+        }
+        for v in sorted(current.values(), key=lambda v: v["id"])
+    ]
+    assert pq.read_table(taken.records_path).to_pylist() == expected
+    assert taken.data_version == expected[-1]["record_id"] < versions[-1]["id"]
+    sections = {code: i.section for code, i in industries().items()}
+    assert pq.read_table(taken.entities_path).to_pylist() == [
+        {
+            "uscc": e["uscc"],
+            "status": e["status"],
+            "industry_section": sections.get(e["industry_code"]),
+            "established_ymd": ymd_of(e["established_on"]),
+        }
+        for e in entities
+    ]
+
+
 def test_an_explanation_traces_every_point_to_a_record(loaded):  # noqa: F811
     platform = loaded
     summary = evaluation.run(platform, operator(), day=TODAY)
@@ -369,15 +418,14 @@ def test_an_explanation_traces_every_point_to_a_record(loaded):  # noqa: F811
 def test_a_what_if_equals_a_real_re_evaluation(loaded):  # noqa: F811
     platform = loaded
     summary = evaluation.run(platform, operator(), day=TODAY)
-    with platform.engine.connect() as conn:
-        listed = conn.execute(
-            select(evaluation_point.c.uscc, evaluation_point.c.record_id).where(
-                evaluation_point.c.run_id == summary["run_id"],
-                evaluation_point.c.factor == "law_abiding.serious_dishonesty",
-            )
-        ).first()
-    assert listed is not None
-    code, record_id = listed
+    listed = [
+        (code, p["record_id"])
+        for code, points in sorted(stored_points(platform, summary["run_id"]).items())
+        for p in points
+        if p["factor"] == "law_abiding.serious_dishonesty"
+    ]
+    assert listed
+    code, record_id = listed[0]
     answer = evaluation.explain(platform, operator(), code, what_if_record=record_id)
     change = answer["what_if"]
     assert change["counted"] and change["grade_changed"] and change["grade"] != answer["grade"]

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
         description="Largest part of a spreadsheet that is read whole: an XLS workbook, an XLSX's shared "
         "strings or styles (unpacked); beyond it the file is unreadable.",
     )
+    analytics_memory_mib: int = Field(
+        4096,
+        ge=256,
+        description="Memory DuckDB may use for the evaluation (its snapshot and its SQL), in MiB; beyond "
+        "it DuckDB spills to a folder under the data directory, so a larger store takes longer, not more.",
+    )
     webhook_poll_seconds: float = Field(
         5.0, gt=0, description="How often `xinyong serve` delivers new events to webhook subscribers."
     )

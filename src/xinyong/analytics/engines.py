@@ -10,6 +10,8 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from xinyong.errors import InvalidInput
 
 ENGINES = ("duckdb", "spark")
@@ -30,6 +32,10 @@ class Engine(ABC):
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """The rows of a query, as Python values (DECIMAL as Decimal)."""
 
+    @abstractmethod
+    def arrow(self, sql: str) -> pa.Table:
+        """The rows of a query as an Arrow table (millions of rows, no Python object per value)."""
+
     def close(self) -> None:  # noqa: B027  (optional)
         pass
 
@@ -40,15 +46,24 @@ class Engine(ABC):
         self.close()
 
 
+def duckdb_config(memory_mib: int | None, spill: Path | None) -> dict[str, Any]:
+    """DuckDB's settings: no progress bar on the terminal; at most `memory_mib` of memory, spilling beyond it
+    into the folder `spill`."""
+    config: dict[str, Any] = {"enable_progress_bar": False}
+    if memory_mib:
+        config["memory_limit"] = f"{int(memory_mib)}MiB"
+    if spill:
+        config["temp_directory"] = str(spill)
+    return config
+
+
 class DuckDBEngine(Engine):
     name = "duckdb"
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, memory_mib: int | None = None, spill: Path | None = None) -> None:
         import duckdb
 
-        self._con = duckdb.connect(":memory:")
-        if threads:
-            self._con.execute(f"SET threads = {int(threads)}")
+        self._con = duckdb.connect(":memory:", config=duckdb_config(memory_mib, spill))
 
     def register_parquet(self, view: str, path: Path) -> None:
         literal = str(path).replace("'", "''")
@@ -59,6 +74,9 @@ class DuckDBEngine(Engine):
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self._con.execute(sql).fetchall()
+
+    def arrow(self, sql: str) -> pa.Table:
+        return self._con.sql(sql).to_arrow_table()
 
     def close(self) -> None:
         self._con.close()
@@ -119,6 +137,9 @@ class SparkEngine(Engine):
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._spark.sql(sql).collect()]
 
+    def arrow(self, sql: str) -> pa.Table:
+        return self._spark.sql(sql).toArrow()
+
     def close(self) -> None:
         for frame in self._cached:
             frame.unpersist()
@@ -126,9 +147,10 @@ class SparkEngine(Engine):
             self._spark.catalog.dropTempView(view)
 
 
-def open_engine(name: str) -> Engine:
+def open_engine(name: str, memory_mib: int | None = None, spill: Path | None = None) -> Engine:
+    """An engine by name; DuckDB with its memory bound and spill folder (Spark has its own settings)."""
     if name == "duckdb":
-        return DuckDBEngine()
+        return DuckDBEngine(memory_mib, spill)
     if name == "spark":
         if importlib.util.find_spec("pyspark") is None:
             raise InvalidInput(

@@ -14,6 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from xinyong.analytics.engines import Engine
 from xinyong.analytics.snapshot import Snapshot
 from xinyong.model.records import public_states
@@ -166,6 +169,27 @@ SELECT uscc, section, score, CASE {grades} ELSE {_str(model.grades[-1].code)} EN
 FROM scores ORDER BY uscc"""
 
 
+# Each point as a JSON array [indicator, factor, record_id, order_key, raw_points, points], the amounts as
+# strings (exact decimals). Ids are the model's, which its parser keeps free of quotes and backslashes, so
+# concatenation is valid JSON. Joined per entity in Arrow (``points_by_entity``): string_agg with an order
+# took 9.3 s over 6 M points, sorting and joining in Arrow 3.9 s.
+POINTS_SQL = """SELECT uscc, '["' || indicator || '","' || factor || '",' || CAST(record_id AS STRING) || ','
+  || CAST(decided_ymd AS STRING) || ',"' || CAST(raw_points AS STRING) || '","' || CAST(points AS STRING)
+  || '"]' AS point
+FROM evaluation_points ORDER BY uscc, indicator, factor, record_id"""
+
+
+def points_by_entity(points: pa.Table) -> dict[str, str]:
+    """Each entity's points as the text of a JSON array, from the rows of POINTS_SQL (by entity)."""
+    if not points.num_rows:
+        return {}
+    runs = pc.run_end_encode(points.column("uscc").combine_chunks())
+    offsets = pa.concat_arrays([pa.array([0], pa.int32()), runs.run_ends.cast(pa.int32())])
+    lists = pa.ListArray.from_arrays(offsets, points.column("point").combine_chunks())
+    arrays = pc.binary_join_element_wise("[", pc.binary_join(lists, ","), "]", "")
+    return dict(zip(runs.values.to_pylist(), arrays.to_pylist(), strict=True))
+
+
 def signals_sql(model: EvaluationModel, risk: RiskConfig, day: date) -> str | None:
     """Per (entity, signal, record): the evidence of each signal the snapshot can compute."""
     d = ymd(day)
@@ -198,8 +222,7 @@ def prepared(model: EvaluationModel, day: date) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Computed:
-    points: list[tuple[Any, ...]]  # uscc, record_id, indicator, factor, decided_ymd, raw_points, points
-    results: list[tuple[Any, ...]]  # uscc, section, score, grade
+    results: list[tuple[Any, ...]]  # uscc, section, score, grade, points (JSON text)
     signals: list[tuple[Any, ...]]  # uscc, signal, record_id
 
 
@@ -210,8 +233,8 @@ def evaluate(
         engine.register_parquet(view, path)
     for view, sql in prepared(model, day):
         engine.materialize(view, sql)
-    points = engine.rows("SELECT * FROM evaluation_points ORDER BY uscc, indicator, factor, record_id")
-    results = engine.rows(results_sql(model))
+    points = points_by_entity(engine.arrow(POINTS_SQL))
+    results = [(*row, points.get(row[0], "[]")) for row in engine.rows(results_sql(model))]
     signal_query = signals_sql(model, risk, day)
     signals = engine.rows(signal_query) if signal_query else []
-    return Computed(points, results, signals)
+    return Computed(results, signals)

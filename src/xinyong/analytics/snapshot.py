@@ -1,28 +1,29 @@
-"""A snapshot of the store as Parquet: the entity table and each record's current version, written from row
-chunks (memory bounded by one chunk) with the data version (the highest record id) and a SHA-256 of the files.
+"""A snapshot of the store as Parquet: the entity table and each record's current version, with the data
+version (the highest record id) and a SHA-256 of the files.
 
-Dates are integers yyyymmdd (``rules.evaluation.ymd``, computed by the store's queries): age tests are integer
-comparisons, which DuckDB and Spark write the same way."""
+The store hands over Arrow record batches (every entity; every record version, narrow columns); DuckDB picks
+each record's current version, spilling to the snapshot's folder beyond its memory limit. The files are
+written in row groups of ROW_GROUP rows whatever the batches, so the same rows give the same bytes on every
+store. Dates are integers yyyymmdd (``rules.evaluation.ymd``, computed by the store's queries): age tests are
+integer comparisons, which DuckDB and Spark write the same way."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from xinyong.analytics.engines import duckdb_config
 from xinyong.reference import industries
 
 ROW_GROUP = 1 << 16
-ENTITY_COLUMNS = ("uscc", "status", "industry_code", "established_ymd")
-RECORD_COLUMNS = (
-    "id", "uscc", "kind", "category", "list_type", "severity", "state", "decided_ymd", "pub_start_ymd",
-    "pub_end_ymd",
-)  # fmt: skip
 ENTITY_SCHEMA = pa.schema(
     [
         ("uscc", pa.string()),
@@ -61,80 +62,124 @@ class Snapshot:
         return {"entities": self.entities_path, "records": self.records_path}
 
 
-def _section(code: str | None) -> str | None:
-    if not code:
-        return None
-    industry = industries().get(code)
-    return industry.section if industry else None
+@cache
+def _sections() -> tuple[pa.Array, pa.Array]:
+    """Industry codes and the section of each, for a vectorised lookup."""
+    table = industries()
+    codes = sorted(table)
+    return pa.array(codes, pa.string()), pa.array([table[c].section for c in codes], pa.string())
 
 
-def _entity_table(rows: Sequence[Sequence[Any]]) -> pa.Table:
-    return pa.table(
-        {
-            "uscc": [r[0] for r in rows],
-            "status": [r[1] for r in rows],
-            "industry_section": [_section(r[2]) for r in rows],
-            "established_ymd": [r[3] for r in rows],
-        },
-        schema=ENTITY_SCHEMA,
+def _ymd(dates: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Dates (date32, or ISO text as SQLite keeps them) as the integers yyyymmdd."""
+    text = pc.utf8_slice_codeunits(dates.cast(pa.string()), 0, 10)
+    return pc.replace_substring(text, "-", "").cast(pa.int32())
+
+
+def _entities(batches: Iterable[pa.RecordBatch]) -> pa.Table:
+    """Every entity by code (1 M rows: about 100 MiB in Arrow), sorted here rather than by the database,
+    which reads the table by its primary key instead of in order."""
+    read = list(batches)
+    if not read:
+        return ENTITY_SCHEMA.empty_table()
+    table = pa.Table.from_batches(read)
+    codes, sections = _sections()
+    industry = table.column("industry_code").cast(pa.string())
+    return (
+        pa.table(
+            {
+                "uscc": table.column("uscc"),
+                "status": table.column("status"),
+                "industry_section": pc.take(sections, pc.index_in(industry, value_set=codes)),
+                "established_ymd": _ymd(table.column("established_on")),
+            }
+        )
+        .cast(ENTITY_SCHEMA)
+        .sort_by("uscc")
     )
 
 
-def _record_table(rows: Sequence[Sequence[Any]]) -> pa.Table:
-    return pa.table(
-        {
-            "record_id": [r[0] for r in rows],
-            "uscc": [r[1] for r in rows],
-            "kind": [r[2] for r in rows],
-            "category": [r[3] for r in rows],
-            "list_type": [r[4] for r in rows],
-            "severity": [r[5] for r in rows],
-            "state": [r[6] for r in rows],
-            "decided_ymd": [r[7] for r in rows],
-            "pub_start_ymd": [r[8] for r in rows],
-            "pub_end_ymd": [r[9] for r in rows],
-        },
-        schema=RECORD_SCHEMA,
-    )
-
-
-def _write(path: Path, schema: pa.Schema, chunks: Iterable[Sequence[Sequence[Any]]], make) -> tuple[int, int]:
-    """Rows written and the highest first column (record ids). Row groups are ROW_GROUP rows whatever the
-    chunks, so the same rows give the same bytes; at most one row group and one chunk are held."""
-    count, highest = 0, None
+def _write(path: Path, schema: pa.Schema, tables: Iterable[pa.Table]) -> int:
+    """Rows written, in row groups of ROW_GROUP rows; at most one row group and one table are held."""
+    count = 0
     pending: list[pa.Table] = []
     held = 0
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for rows in chunks:
-            if not rows:
+        for table in tables:
+            if not table.num_rows:
                 continue
-            pending.append(make(rows))
-            held += len(rows)
-            count += len(rows)
-            if schema is RECORD_SCHEMA:
-                top = max(r[0] for r in rows)
-                highest = top if highest is None or top > highest else highest
+            pending.append(table.cast(schema))
+            held += table.num_rows
+            count += table.num_rows
             if held >= ROW_GROUP:
-                table = pa.concat_tables(pending)
+                joined = pa.concat_tables(pending)
                 whole = held - held % ROW_GROUP
-                writer.write_table(table.slice(0, whole), row_group_size=ROW_GROUP)
-                pending, held = [table.slice(whole)], held - whole
+                writer.write_table(joined.slice(0, whole), row_group_size=ROW_GROUP)
+                pending, held = [joined.slice(whole)], held - whole
         if held:
             writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP)
-    return count, highest
+    return count
+
+
+def _ymd_sql(column: str) -> str:
+    return f"CAST(replace(substr(CAST({column} AS VARCHAR), 1, 10), '-', '') AS INTEGER)"
+
+
+# Each record's current version: the version of highest number of its key (unique per key). A hash
+# aggregate and a semi-join took 1.9 s over 10 M versions, a row_number() window 6.2 s.
+CURRENT_VERSIONS = f"""SELECT v.id AS record_id, v.uscc, v.kind, v.category, v.list_type, v.severity, v.state,
+  {_ymd_sql("v.decision_date")} AS decided_ymd, {_ymd_sql("v.publication_start")} AS pub_start_ymd,
+  {_ymd_sql("v.publication_end")} AS pub_end_ymd
+FROM versions v
+SEMI JOIN (SELECT arg_max(id, version) AS id FROM versions GROUP BY record_key) c ON c.id = v.id
+ORDER BY record_id"""
+
+
+def _current_versions(
+    directory: Path, versions: Iterator[pa.RecordBatch], memory_mib: int | None
+) -> Iterator[pa.Table]:
+    first = next(versions, None)
+    if first is None:
+        return
+    stream = pa.RecordBatchReader.from_batches(first.schema, _chain(first, versions))
+    con = duckdb.connect(":memory:", config=duckdb_config(memory_mib, directory / "spill"))
+    try:
+        con.register("version_stream", stream)
+        con.execute("CREATE TABLE versions AS SELECT * FROM version_stream")  # a stream is read once
+        for batch in con.sql(CURRENT_VERSIONS).to_arrow_reader(ROW_GROUP):
+            yield pa.Table.from_batches([batch])
+    finally:
+        con.close()
+
+
+def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    yield first
+    yield from rest
 
 
 def write_snapshot(
     directory: Path,
-    entity_chunks: Iterable[Sequence[Sequence[Any]]],
-    record_chunks: Iterable[Sequence[Sequence[Any]]],
+    entity_batches: Iterable[pa.RecordBatch],
+    version_batches: Iterable[pa.RecordBatch],
+    memory_mib: int | None = None,
 ) -> Snapshot:
-    """Write ``entities.parquet`` (rows of ENTITY_COLUMNS) and ``records.parquet`` (rows of RECORD_COLUMNS:
-    each record's current version) into `directory`."""
+    """Write ``entities.parquet`` (ENTITY_SCHEMA) and ``records.parquet`` (RECORD_SCHEMA: each record's
+    current version, by id) into `directory`, from the store's batches (``store.evaluation``), DuckDB using
+    at most `memory_mib` (spilling under `directory`)."""
     directory.mkdir(parents=True, exist_ok=True)
     entities_path, records_path = directory / "entities.parquet", directory / "records.parquet"
-    entities, _ = _write(entities_path, ENTITY_SCHEMA, entity_chunks, _entity_table)
-    records, highest = _write(records_path, RECORD_SCHEMA, record_chunks, _record_table)
+    entities = _write(entities_path, ENTITY_SCHEMA, [_entities(entity_batches)])
+    last: list[int] = []  # the last record id written: the highest, as the rows go by id
+
+    def noting_the_last(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
+        for table in tables:
+            if table.num_rows:
+                last[:] = [table.column("record_id")[-1].as_py()]
+            yield table
+
+    current = noting_the_last(_current_versions(directory, iter(version_batches), memory_mib))
+    records = _write(records_path, RECORD_SCHEMA, current)
+    highest = last[0] if last else None
     digest = hashlib.sha256()
     for path in (entities_path, records_path):
         with path.open("rb") as f:

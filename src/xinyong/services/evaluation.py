@@ -9,18 +9,22 @@ grade from those points without one record (``rules.evaluation.what_if``)."""
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import date
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xinyong.analytics.engines import ENGINES, open_engine
-from xinyong.analytics.evaluation import evaluate
-from xinyong.analytics.snapshot import write_snapshot
+from xinyong.analytics.evaluation import Computed, evaluate
+from xinyong.analytics.snapshot import Snapshot, write_snapshot
 from xinyong.errors import Forbidden, InvalidInput, NotFound
 from xinyong.model.records import categories
 from xinyong.rules.evaluation import (
@@ -36,13 +40,13 @@ from xinyong.security.principal import Principal
 from xinyong.services import audit
 from xinyong.services.credit_file import valid_code
 from xinyong.services.platform import Platform
-from xinyong.services.unit_of_work import snapshot, unit_of_work
+from xinyong.services.unit_of_work import bulk_snapshot, snapshot, unit_of_work
 from xinyong.store import evaluation as store
 
 RUNNERS = frozenset({"platform_admin", "operator"})
 # Who sees explanations of any entity (the entity itself always sees its own).
 EXPLAINED_TO = frozenset({"department_officer", "department_admin", "platform_admin", "operator"})
-SNAPSHOT_CHUNK = 50_000
+SNAPSHOT_CHUNK = 1 << 16
 
 
 def models(platform: Platform, model_file: Path | None = None) -> tuple[EvaluationModel, RiskConfig]:
@@ -52,6 +56,100 @@ def models(platform: Platform, model_file: Path | None = None) -> tuple[Evaluati
         return load_evaluation(rules_dir / "evaluation" if rules_dir else None, model_file)
     except (OSError, UnicodeDecodeError) as error:  # the model file; a bad TOML is InvalidInput already
         raise InvalidInput(f"{model_file}: the model file cannot be read ({error})") from None
+
+
+def take_snapshot(platform: Platform, folder: Path, as_of: datetime, chunk: int = SNAPSHOT_CHUNK) -> Snapshot:
+    """The store as of `as_of` in Parquet files under `folder`: every entity and each record's current
+    version (``analytics.snapshot``), read as Arrow in batches of `chunk` rows in one read-only transaction,
+    by a child process (``store.db.arrow_snapshot`` says why; its memory goes back when it ends)."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as child:
+        url, memory = platform.settings.resolved_database_url, platform.settings.analytics_memory_mib
+        return child.submit(_snapshot_of_store, url, folder, as_of, chunk, memory).result()
+
+
+def _snapshot_of_store(
+    database_url: str, folder: Path, as_of: datetime, chunk: int, memory_mib: int
+) -> Snapshot:
+    with bulk_snapshot(database_url) as reader:
+        return write_snapshot(
+            folder,
+            store.entity_batches(reader, chunk),
+            store.record_version_batches(reader, as_of, chunk),
+            memory_mib,
+        )
+
+
+def result_rows(computed: Computed, risk: RiskConfig) -> Iterator[tuple[Any, ...]]:
+    """Per graded entity: uscc, industry section, score, grade, risk class, signals (code → record ids) and
+    points (JSON text), in code order."""
+    evidence: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for uscc, signal, record_id in computed.signals:
+        evidence[uscc][signal].append(int(record_id))
+    for uscc, section, total, grade, points in computed.results:
+        signals = {code: ids for code, ids in sorted(evidence.get(uscc, {}).items())}
+        yield uscc, section, Decimal(total), grade, risk_class(risk, grade, signals), signals, points
+
+
+def save_run(
+    platform: Platform,
+    principal: Principal,
+    *,
+    model: EvaluationModel,
+    risk: RiskConfig,
+    engine: str,
+    day: date,
+    taken: Snapshot,
+    as_of: datetime,
+    seconds: float,
+    rows: list[tuple[Any, ...]],
+) -> dict[str, Any]:
+    """Store the run of `model` and `risk` on `engine` for `day` over the snapshot `taken` as of `as_of`,
+    which took `seconds`, and its result rows (``result_rows``) in one unit of work with its audit entry;
+    the run's summary."""
+    run = {
+        "model_id": model.id,
+        "model_version": model.version,
+        "risk_version": risk.version,
+        "engine": engine,
+        "evaluated_on": day,
+        "as_of": as_of,
+        "data_version": taken.data_version,
+        "snapshot_sha256": taken.sha256,
+        "entities": taken.entities,
+        "seconds": Decimal(str(round(seconds, 3))),
+        "actor": principal.actor,
+        "created_at": platform.clock.now(),
+    }
+    counts = {
+        "grades": dict(sorted(Counter(r[3] for r in rows).items())),
+        "risk_classes": dict(sorted(Counter(r[4] for r in rows).items())),
+    }
+    with unit_of_work(platform) as work:
+        run_id = store.insert_run(work.conn, **run, graded=len(rows), counts=counts)
+        store.insert_results(
+            work.conn,
+            (
+                (run_id, uscc, section, total, grade, klass, json.dumps(signals), points)
+                for uscc, section, total, grade, klass, signals, points in rows
+            ),
+        )
+        summary = {
+            "run_id": run_id,
+            **{key: run[key] for key in SUMMARY_KEYS},
+            "graded": len(rows),
+            "grades": counts["grades"],
+            "risk_classes": counts["risk_classes"],
+            "seconds": float(run["seconds"]),
+        }
+        work.audit(principal, "evaluation.run", str(run_id), detail={k: str(v) for k, v in summary.items()})
+    return summary
+
+
+SUMMARY_KEYS = (
+    "engine", "model_id", "model_version", "risk_version", "evaluated_on", "data_version", "snapshot_sha256",
+    "entities",
+)  # fmt: skip
 
 
 def run(
@@ -76,89 +174,18 @@ def run(
     platform.settings.data_dir.mkdir(parents=True, exist_ok=True)
     folder = tempfile.mkdtemp(prefix="evaluation-", dir=platform.settings.data_dir)
     try:
-        with snapshot(platform) as conn:
-            taken = write_snapshot(
-                Path(folder),
-                store.iter_entities(conn, SNAPSHOT_CHUNK),
-                store.iter_current_records(conn, as_of, SNAPSHOT_CHUNK),
-            )
-        with open_engine(engine) as runner:
+        taken = take_snapshot(platform, Path(folder), as_of)
+        with open_engine(engine, platform.settings.analytics_memory_mib, Path(folder) / "spill") as runner:
             computed = evaluate(runner, taken, model, risk, day)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    evidence: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for uscc, signal, record_id in computed.signals:
-        evidence[uscc][signal].append(int(record_id))
-    results = []
-    for uscc, section, total, grade in computed.results:
-        signals = {code: ids for code, ids in sorted(evidence.get(uscc, {}).items())}
-        results.append(
-            {
-                "uscc": uscc,
-                "industry_section": section,
-                "score": Decimal(total),
-                "grade": grade,
-                "risk_class": risk_class(risk, grade, signals),
-                "signals": signals,
-            }
-        )
-    counts = {
-        "grades": dict(sorted(Counter(r["grade"] for r in results).items())),
-        "risk_classes": dict(sorted(Counter(r["risk_class"] for r in results).items())),
-    }
-    seconds = round(time.perf_counter() - started, 3)
-    with unit_of_work(platform) as work:
-        run_id = store.insert_run(
-            work.conn,
-            model_id=model.id,
-            model_version=model.version,
-            risk_version=risk.version,
-            engine=engine,
-            evaluated_on=day,
-            as_of=as_of,
-            data_version=taken.data_version,
-            snapshot_sha256=taken.sha256,
-            entities=taken.entities,
-            graded=len(results),
-            counts=counts,
-            seconds=Decimal(str(seconds)),
-            actor=principal.actor,
-            created_at=platform.clock.now(),
-        )
-        store.insert_results(work.conn, [{"run_id": run_id, **r} for r in results])
-        store.insert_points(
-            work.conn,
-            (
-                (
-                    run_id,
-                    uscc,
-                    int(record_id),
-                    indicator,
-                    factor,
-                    int(order_key),
-                    Decimal(raw),
-                    Decimal(points),
-                )
-                for uscc, record_id, indicator, factor, order_key, raw, points in computed.points
-            ),
-        )
-        summary = {
-            "run_id": run_id,
-            "engine": engine,
-            "model_id": model.id,
-            "model_version": model.version,
-            "risk_version": risk.version,
-            "evaluated_on": day,
-            "data_version": taken.data_version,
-            "snapshot_sha256": taken.sha256,
-            "entities": taken.entities,
-            "graded": len(results),
-            "grades": counts["grades"],
-            "risk_classes": counts["risk_classes"],
-            "seconds": seconds,
-        }
-        work.audit(principal, "evaluation.run", str(run_id), detail={k: str(v) for k, v in summary.items()})
-    return summary
+    rows = list(result_rows(computed, risk))
+    del computed
+    seconds = time.perf_counter() - started
+    return save_run(
+        platform, principal, model=model, risk=risk, engine=engine, day=day, taken=taken, as_of=as_of,
+        seconds=seconds, rows=rows,
+    )  # fmt: skip
 
 
 def _may_explain(platform: Platform, principal: Principal, uscc: str) -> bool:
@@ -199,7 +226,7 @@ def explain(
                 f"{code} is not graded in evaluation {latest['id']}: not on record on "
                 f"{latest['evaluated_on']}, or cancelled, revoked or moved out"
             )
-        points = store.list_points(conn, latest["id"], code) if explained else []
+        points = store.points_of(result) if explained else []
         facts = store.record_facts(conn, sorted({p["record_id"] for p in points}))
     grade = model.grade_of(Decimal(result["score"])) if latest["model_version"] == model.version else None
     grade_names = (grade.name, grade.name_en) if grade and grade.code == result["grade"] else (None, None)

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from xinyong.security.principal import Principal
 from xinyong.services import audit
 from xinyong.services.platform import Platform
-from xinyong.store.db import read_snapshot
+from xinyong.store.db import ArrowSnapshot, arrow_snapshot, read_snapshot
 
 
 class UnitOfWork:
@@ -59,3 +59,11 @@ def snapshot(platform: Platform) -> Iterator[Connection]:
     """A read-only view of the store as of one moment, for everything one answer reads."""
     with read_snapshot(platform.engine) as conn:
         yield conn
+
+
+@contextmanager
+def bulk_snapshot(database_url: str) -> Iterator[ArrowSnapshot]:
+    """The same for reading millions of rows as Arrow (the evaluation's snapshot), in a process of its own
+    (``store.db.arrow_snapshot`` says why)."""
+    with arrow_snapshot(database_url) as reader:
+        yield reader

@@ -1,85 +1,67 @@
-"""SQL of the comprehensive evaluation: the rows a snapshot is written from (read in chunks), and the runs,
-results and points the batch stores."""
+"""SQL of the comprehensive evaluation: the rows a snapshot is written from (read as Arrow), and the runs and
+results, each with its points, that the batch stores."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Integer, cast, func, insert, select
+from sqlalchemy import Connection, insert, select
 
-from xinyong.store.db import bulk_insert, is_postgres
-from xinyong.store.tables import entity, evaluation_point, evaluation_result, evaluation_run, record
+from xinyong.store.db import ArrowSnapshot, bulk_insert, is_postgres
+from xinyong.store.tables import evaluation_result, evaluation_run, record
 
-_INSERT_CHUNK = 5000
-POINT_COLUMNS = ("run_id", "uscc", "record_id", "indicator", "factor", "order_key", "raw_points", "points")
-
-
-def _chunks(conn: Connection, query: Any, size: int) -> Iterator[Sequence[Any]]:
-    """The rows of a query, `size` at a time (a server-side cursor on PostgreSQL)."""
-    result = conn.execution_options(stream_results=True, yield_per=size).execute(query)
-    for part in result.partitions(size):
-        yield [tuple(row) for row in part]
+ENTITY_BATCH_COLUMNS = (("uscc", "''"), ("status", "''"), ("industry_code", "''"), ("established_on", "''"))
+VERSION_COLUMNS = (
+    ("id", "0"), ("record_key", "''"), ("version", "0"), ("uscc", "''"), ("kind", "''"), ("category", "''"),
+    ("list_type", "''"), ("severity", "''"), ("state", "''"), ("decision_date", "''"),
+    ("publication_start", "''"), ("publication_end", "''"),
+)  # fmt: skip
 
 
-def _ymd(conn: Connection, column: Any) -> Any:
-    """A date as the integer yyyymmdd (``rules.evaluation.ymd``), computed by the database: millions of
-    them, each a Python date and an int otherwise. SQLite holds dates as ISO text."""
-    if is_postgres(conn):
-        return cast(func.to_char(column, "YYYYMMDD"), Integer)
-    return cast(func.replace(func.substr(column, 1, 10), "-", ""), Integer)
+def entity_batches(reader: ArrowSnapshot, size: int) -> Iterator[Any]:
+    """uscc, status, industry_code and established_on of every entity as Arrow, in table order; dates as
+    dates (PostgreSQL) or ISO text (SQLite), which the snapshot converts, faster than the database."""
+    sql = "SELECT uscc, status, industry_code, established_on FROM entity"
+    return reader.batches(sql, ENTITY_BATCH_COLUMNS, size)
 
 
-def iter_entities(conn: Connection, size: int) -> Iterator[Sequence[Any]]:
-    """uscc, status, industry_code, established_on (as yyyymmdd) of every entity."""
-    query = select(
-        entity.c.uscc, entity.c.status, entity.c.industry_code, _ymd(conn, entity.c.established_on)
+def record_version_batches(reader: ArrowSnapshot, as_of: dt.datetime, size: int) -> Iterator[Any]:
+    """Every version recorded by `as_of`, narrow columns only (no payload), as Arrow, in table order: id,
+    record_key, version, uscc, kind, category, list_type, severity, state, decision_date, publication_start
+    and publication_end (dates as for ``entity_batches``). Which version is current is for the caller to
+    pick: a window over 10 M versions took SQLite minutes, an analytics engine takes seconds."""
+    moment = as_of.astimezone(dt.UTC)
+    # SQLite stores naive UTC text and would walk an index on a range of it: NOT INDEXED reads the table in
+    # order, which is what reading every version costs anyway.
+    source, bound = (
+        ("record", f"'{moment.isoformat()}'::timestamptz")
+        if reader.postgres
+        else ("record NOT INDEXED", f"'{moment.strftime('%Y-%m-%d %H:%M:%S.%f')}'")
     )
-    yield from _chunks(conn, query.order_by(entity.c.uscc), size)
-
-
-def iter_current_records(conn: Connection, as_of: dt.datetime, size: int) -> Iterator[Sequence[Any]]:
-    """Each record's latest version recorded by `as_of` (narrow columns, no payload): id, uscc, kind,
-    category, list_type, severity, state, and as yyyymmdd decision_date, publication_start and
-    publication_end."""
-    # Partitioned by the key itself, SQLite walks the (record_key, version) index and reads each version's
-    # page of the table at random (wide rows: a 12 GB table at 10 M versions). Partitioned by an expression
-    # of it, it reads the table in order and sorts the narrow columns instead.
-    key = record.c.record_key if is_postgres(conn) else record.c.record_key.concat("")
-    rank = func.row_number().over(partition_by=key, order_by=record.c.version.desc())
-    columns = [
-        record.c.id,
-        record.c.uscc,
-        record.c.kind,
-        record.c.category,
-        record.c.list_type,
-        record.c.severity,
-        record.c.state,
-        _ymd(conn, record.c.decision_date).label("decided_ymd"),
-        _ymd(conn, record.c.publication_start).label("pub_start_ymd"),
-        _ymd(conn, record.c.publication_end).label("pub_end_ymd"),
-    ]
-    versions = select(*columns, rank.label("rank")).where(record.c.recorded_at <= as_of).subquery()
-    query = select(*[versions.c[c.name] for c in columns]).where(versions.c.rank == 1)
-    yield from _chunks(conn, query.order_by(versions.c.id), size)
+    columns = ", ".join(name for name, _ in VERSION_COLUMNS)
+    return reader.batches(
+        f"SELECT {columns} FROM {source} WHERE recorded_at <= {bound}", VERSION_COLUMNS, size
+    )
 
 
 def insert_run(conn: Connection, **values: Any) -> int:
     return conn.execute(insert(evaluation_run).values(**values).returning(evaluation_run.c.id)).scalar_one()
 
 
-def insert_results(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        conn.execute(insert(evaluation_result), list(rows[start : start + _INSERT_CHUNK]))
+RESULT_COLUMNS = (
+    "run_id", "uscc", "industry_section", "score", "grade", "risk_class", "signals", "points",
+)  # fmt: skip
 
 
-def insert_points(conn: Connection, rows: Iterable[Sequence[Any]]) -> None:
-    """Rows of POINT_COLUMNS, points as Decimal, bulk-loaded (a run stores millions): COPY on PostgreSQL;
-    executemany on SQLite, points as floats, the value SQLAlchemy's Numeric itself binds there."""
+def insert_results(conn: Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows of RESULT_COLUMNS (score as Decimal, signals and points as JSON text), bulk-loaded: COPY on
+    PostgreSQL; executemany on SQLite, the score as a float, the value SQLAlchemy's Numeric binds there."""
     if not is_postgres(conn):
-        rows = ((*row[:6], float(row[6]), float(row[7])) for row in rows)
-    bulk_insert(conn, evaluation_point, POINT_COLUMNS, rows)
+        rows = ((*row[:3], float(row[3]), *row[4:]) for row in rows)
+    bulk_insert(conn, evaluation_result, RESULT_COLUMNS, rows)
 
 
 def get_run(conn: Connection, run_id: int | None = None) -> dict[str, Any] | None:
@@ -103,17 +85,25 @@ def get_result(conn: Connection, run_id: int, uscc: str) -> dict[str, Any] | Non
 
 
 def list_results(conn: Connection, run_id: int) -> list[dict[str, Any]]:
-    query = select(evaluation_result).where(evaluation_result.c.run_id == run_id)
+    """Every result of a run without its points."""
+    columns = [c for c in evaluation_result.c if c.name != "points"]
+    query = select(*columns).where(evaluation_result.c.run_id == run_id)
     return [dict(row) for row in conn.execute(query.order_by(evaluation_result.c.uscc)).mappings()]
 
 
-def list_points(conn: Connection, run_id: int, uscc: str) -> list[dict[str, Any]]:
-    query = (
-        select(evaluation_point)
-        .where(evaluation_point.c.run_id == run_id, evaluation_point.c.uscc == uscc)
-        .order_by(evaluation_point.c.indicator, evaluation_point.c.factor, evaluation_point.c.record_id)
-    )
-    return [dict(row) for row in conn.execute(query).mappings()]
+POINT_FIELDS = ("indicator", "factor", "record_id", "order_key", "raw_points", "points")
+
+
+def points_of(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The points of a result (``get_result``), each a dict of POINT_FIELDS, amounts as Decimal."""
+    return [
+        {
+            **dict(zip(POINT_FIELDS, point, strict=True)),
+            "raw_points": Decimal(point[4]),
+            "points": Decimal(point[5]),
+        }
+        for point in result["points"]
+    ]
 
 
 def record_facts(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:

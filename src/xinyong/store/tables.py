@@ -600,7 +600,7 @@ inspection_task = Table(
 )
 
 # Comprehensive evaluation (公共信用综合评价, DESIGN 3.7): each batch run over a snapshot of the store, with
-# the model and the data it graded; each graded entity's result with its risk class; and every point of every
+# the model and the data it graded; each graded entity's result with its risk class and every point of its
 # score with the record it comes from (raw: before caps, points: after), which explanations and what-ifs read.
 evaluation_run = Table(
     "evaluation_run",
@@ -632,19 +632,11 @@ evaluation_result = Table(
     Column("grade", String(2), nullable=False),
     Column("risk_class", String(1), nullable=False),
     Column("signals", JSON, nullable=False, comment="risk signal code → the record ids that show it"),
-)
-
-evaluation_point = Table(
-    "evaluation_point",
-    metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("run_id", Id, ForeignKey("evaluation_run.id"), nullable=False),
-    Column("uscc", Code, nullable=False),
-    Column("indicator", String(80), nullable=False),
-    Column("factor", String(80), nullable=False),
-    Column("record_id", Id, nullable=False),
-    Column("order_key", Integer, nullable=False, comment="decision date as yyyymmdd: caps go newest first"),
-    Column("raw_points", Numeric(10, 2), nullable=False),
-    Column("points", Numeric(10, 2), nullable=False),
-    Index("ix_evaluation_point_run_id_uscc", "run_id", "uscc"),
+    Column(
+        "points",
+        JSON,
+        nullable=False,
+        server_default=text("'[]'"),
+        comment="[indicator, factor, record_id, order_key, raw_points, points] of each point",
+    ),
 )
