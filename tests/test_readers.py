@@ -304,6 +304,10 @@ def test_every_bad_upload_is_a_4xx_with_the_error_shape_and_headers(department, 
         assert "upload" not in response.json()["detail"].split(":")[0], response.json()
         for header, value in SECURITY_HEADERS.items():
             assert response.headers[header] == value, (name, header)
+    garbage = bad_files(tmp_path)["garbage.csv"]
+    chinese = department.post("/api/v1/batches?lang=zh", files={"file": ("garbage.csv", garbage, "text/csv")})
+    said = chinese.json()["detail"]
+    assert said.startswith("文件 garbage.csv：不是文本文件（含有 NUL 字节）"), said  # the name it was sent by
 
 
 def test_an_upload_name_is_only_a_display_name(department, platform, tmp_path):

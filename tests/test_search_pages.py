@@ -1,10 +1,11 @@
 """The search page in a real browser (Debian's Chromium, Playwright, a live server): the total, paging both
-ways by the links, and filters chosen in the selects that keep the query; screenshots for a person to look
-at are written when XINYONG_SCREENSHOTS names a folder."""
+ways by the links, filters chosen in the selects that keep the query, offered and refused in the page's
+language; screenshots for a person to look at are written when XINYONG_SCREENSHOTS names a folder."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from xinyong.security.principal import operator
 from xinyong.services import search
 
 SHOTS = os.environ.get("XINYONG_SCREENSHOTS")
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(params=["sqlite"])  # one store is enough for what a browser adds
@@ -110,3 +112,24 @@ def test_filters_narrow_and_keep_the_query(page, server):
     page.goto(server + "/search?industry=F")
     assert page.locator(".totals .total").inner_text() == f"共 {len(truth(ENTITIES, industry='F'))} 条"
     shot(page, "search-industry-alone")
+
+
+def test_an_english_page_offers_the_filters_in_english_and_says_a_refused_one_in_its_language(page, server):
+    page.goto(server + "/search?q=五金&lang=en")
+    statuses = page.locator("select[name=status] option:not([value=''])").all_inner_texts()
+    types = page.locator("select[name=entity_type] option:not([value=''])").all_inner_texts()
+    assert "In operation" in statuses and "Market regulation · Individual business" in types
+    assert not any(CJK.search(text) for text in statuses + types), statuses + types
+    page.select_option("select[name=status]", "存续")  # the value sent stays the vocabulary's term
+    page.locator("button.apply").click()
+    page.wait_for_url("**status=%E5%AD%98%E7%BB%AD**")
+    assert page.locator("select[name=status]").input_value() == "存续"
+    assert (
+        page.locator(".totals .total").inner_text()
+        == f"{len(truth(ENTITIES, ['五金'], status='存续'))} results"
+    )
+    page.goto(server + "/search?q=五金&industry=Z&lang=en")
+    assert "industry 'Z' is not a section of GB/T 4754-2017" in page.locator("p.problem").inner_text()
+    page.goto(server + "/search?q=五金&industry=Z")
+    assert page.locator("p.problem").inner_text().startswith("“Z”不是 GB/T 4754-2017 的行业门类；可选：A, B")
+    shot(page, "search-refused-filter-zh")

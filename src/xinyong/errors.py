@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol
@@ -21,7 +21,9 @@ def messages() -> dict[str, Any]:
 @dataclass(frozen=True, slots=True)
 class Message:
     """A message of the catalogue by key with its parameters; `section` is the catalogue's table of it
-    (``messages``, ``validation``, ``classes``)."""
+    (``messages``, ``validation``, ``classes``). A parameter that is itself a message, an error or words
+    of both languages (what is wrong in a file that a message names) is said in the same language, and a
+    tuple of them as a list in that language."""
 
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -30,7 +32,7 @@ class Message:
     def text(self, lang: str) -> str:
         lang = lang if lang in LANGUAGES else "zh"
         entry = messages()[self.section][self.key]
-        params = dict(self.params)
+        params = {name: _said(value, lang) for name, value in self.params.items()}
         for name, table in entry.get("terms", {}).items():
             words = messages()["terms"][table].get(str(params.get(name)))
             if words is not None:
@@ -39,6 +41,39 @@ class Message:
 
     def line(self, lang: str) -> str:
         return self.text(lang)
+
+    def replacing(self, old: str, new: str) -> Message:
+        """The message with `old` replaced by `new` in its parameters' text."""
+
+        def swapped(value: Any) -> Any:
+            if isinstance(value, Message):
+                return value.replacing(old, new)
+            text = str(value)  # a name, a path, a library's message naming the file
+            return text.replace(old, new) if old in text else value
+
+        return replace(self, params={name: swapped(value) for name, value in self.params.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """Words a module holds in both languages itself (a repair rule's reason, a measure's name), for a
+    message's parameter."""
+
+    zh: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def _said(value: Any, lang: str) -> Any:
+    if isinstance(value, Message | Said):
+        return value.text(lang)
+    if isinstance(value, XinyongError):
+        return value.message(lang)
+    if isinstance(value, tuple):
+        return ("；" if lang == "zh" else "; ").join(str(_said(item, lang)) for item in value)
+    return value
 
 
 class Words(Protocol):
@@ -77,6 +112,18 @@ class XinyongError(Exception):
         self.detail = detail
         self.errors = errors or []
         self.problems = problems or []  # the message of each entry of `errors`, in order, when known
+
+    @property
+    def key(self) -> str | None:
+        """The catalogue key of the error's message, when it has one."""
+        return self.message_of.key if self.message_of is not None else None
+
+    def replace_in_text(self, old: str, new: str) -> None:
+        """Say `new` wherever the error says `old` (an upload's stored file name: the name it was sent by)."""
+        self.detail = self.detail.replace(old, new)
+        self.args = (self.detail,)
+        if self.message_of is not None:
+            self.message_of = self.message_of.replacing(old, new)
 
     def message(self, lang: str) -> str:
         if self.message_of is not None:

@@ -241,7 +241,7 @@ def declare(platform: PlatformDep, principal: PrincipalDep, request: Declaration
 
 def _of_kind(found: dict[str, Any], prefix: str) -> dict[str, Any]:
     if found["kind"] != KINDS[prefix]:
-        raise NotFound(f"no {KINDS[prefix]} {found['id']}")
+        raise NotFound(key="case.not_of_kind", params={"kind": KINDS[prefix], "case_id": found["id"]})
     return found
 
 

@@ -57,9 +57,9 @@ def check(
     """May this entity get this matter? The decision, every hit with its legal basis, a signed receipt.
     With --json the printed object is itself the signed document (`xinyong receipt verify` checks it)."""
     if not matter:
-        raise InvalidInput("--matter is required (see `xinyong matters`)")
+        raise InvalidInput(key="check.matter_required")
     if sum(x is not None for x in (code, name, bulk)) != 1:
-        raise InvalidInput("give one of: a code, --name NAME, or --bulk FILE")
+        raise InvalidInput(key="check.one_target")
     platform = open_platform()
     if bulk is not None:
         document = checks.check_bulk(
@@ -116,9 +116,12 @@ def _print_single(document: dict[str, Any]) -> None:
 
 def _read_codes(path: Path) -> list[str]:
     if not path.is_file():
-        raise InvalidInput(f"{path}: not a file that can be read")
+        raise InvalidInput(key="file.not_readable", params={"path": path})
     if path.stat().st_size > checks.MAX_BULK_FILE_BYTES:
-        raise InvalidInput(f"{path}: larger than {checks.MAX_BULK_FILE_BYTES // 2**20} MiB")
+        raise InvalidInput(
+            key="check.bidder_list_too_large",
+            params={"name": path, "mib": checks.MAX_BULK_FILE_BYTES // 2**20},
+        )
     return checks.bidder_codes(path.read_bytes(), path.name)
 
 
@@ -140,7 +143,7 @@ def verify(
         try:
             document = jsonlib.loads(path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as error:
-            raise InvalidInput(f"{path}: not a JSON document ({error})") from None
+            raise InvalidInput(key="file.not_json", params={"path": path, "error": error}) from None
     else:
         document = checks.get_receipt(platform, receipt)
     repair = isinstance(document, dict) and document.get("type") == cases.REPAIR_DOCUMENT_TYPE

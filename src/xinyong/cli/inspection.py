@@ -325,12 +325,12 @@ def draw_verify(
         try:
             document = jsonlib.loads(path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as error:
-            raise InvalidInput(f"{path}: not a JSON document ({error})") from None
+            raise InvalidInput(key="file.not_json", params={"path": path, "error": error}) from None
         verdict = inspection.verify(platform, document)
     elif draw.isdigit():
         verdict = inspection.verify(platform, plan_id=int(draw))
     else:
-        raise InvalidInput(f"{draw!r} is neither a draw id nor a file")
+        raise InvalidInput(key="inspection.draw_unknown", params={"draw": draw})
     if json:
         print_json(verdict)
     elif verdict["reproduced"]:

@@ -100,7 +100,7 @@ def graph(
     """The entities linked to one (shared legal representative by ID hash, address, former legal
     representative), as JSON or a table, and optionally as an SVG picture."""
     if svg is not None and (svg.is_dir() or not svg.parent.is_dir()):
-        raise InvalidInput(f"{svg}: not a file path in an existing folder")
+        raise InvalidInput(key="file.not_writable_path", params={"path": svg})
     platform = open_platform()
     result = signals.relationships(platform, operator(), code, depth)
     audit.record(platform, operator(), "signals.read", result["uscc"], detail={"depth": depth})

@@ -49,7 +49,9 @@ def generate(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InvalidInput(f"cannot create the output directory {out}: {error.strerror}") from None
+        raise InvalidInput(
+            key="file.cannot_create_folder", params={"path": out, "error": error.strerror}
+        ) from None
     summary = synth.generate(
         out,
         entities=entities,

@@ -25,6 +25,7 @@ from xinyong.errors import (
     XinyongError,
     messages,
 )
+from xinyong.http.guards import BodyTooLarge
 
 
 class FrameworkRefusal(XinyongError):
@@ -38,10 +39,6 @@ class FrameworkRefusal(XinyongError):
         self.status = status
         self.code = f"http_{status}"
         self.headers = dict(headers or {})
-
-
-# The framework's refusals that are one of the platform's errors.
-_BY_STATUS: dict[int, type[XinyongError]] = {404: NotFound, 413: PayloadTooLarge}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +86,10 @@ def platform_error(exc: XinyongError | RequestValidationError | HTTPException) -
             for e, p in zip(found, problems, strict=True)
         ]
         return InvalidInput(key="request.invalid", errors=errors, problems=list(problems))
-    known = _BY_STATUS.get(exc.status_code)
-    if known is not None:
-        return known(str(exc.detail))
+    if isinstance(exc, BodyTooLarge):
+        return PayloadTooLarge(key="request.too_large", params={"limit": exc.limit})
+    if exc.status_code == 404:  # no route for the path
+        return NotFound(key="request.no_such_path")
     return FrameworkRefusal(exc.status_code, str(exc.detail), exc.headers)
 
 

@@ -31,6 +31,14 @@ UPLOAD_PATHS = {
 ErrorAnswer = Callable[[Request, XinyongError], Response]
 
 
+class BodyTooLarge(HTTPException):
+    """A body cut off at `limit` bytes while it is read: answered as ``PayloadTooLarge``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body larger than {limit} bytes")
+        self.limit = limit
+
+
 class RequestGuards:
     def __init__(self, app: ASGIApp, settings: Settings, answer: ErrorAnswer) -> None:
         self.app = app
@@ -85,7 +93,7 @@ def _counting(receive: Receive, limit: int) -> Receive:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise HTTPException(413, f"request body larger than {limit} bytes")
+                raise BodyTooLarge(limit)
         return message
 
     return wrapped

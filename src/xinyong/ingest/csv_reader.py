@@ -51,10 +51,7 @@ def detect_encoding(sample: bytes) -> str:
                 return guess
             except UnicodeDecodeError:
                 pass
-        raise UnreadableFile(
-            "not a text file (it holds NUL bytes): expected CSV, XLSX, XLS or JSON; "
-            "text in UTF-8, GBK or UTF-16"
-        )
+        raise UnreadableFile(key="ingest.nul_bytes")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
@@ -64,10 +61,7 @@ def detect_encoding(sample: bytes) -> str:
         codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
         return "gb18030"
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            f"not a CSV, XLSX, XLS or JSON file: as text it is neither UTF-8, GBK nor UTF-16 "
-            f"(byte {exc.start})"
-        ) from exc
+        raise UnreadableFile(key="ingest.encoding_unknown", params={"byte": exc.start}) from exc
 
 
 _CUT = "\x1a\x1axinyong-cut\x1a\x1a"  # marks where an over-long line was cut (SUB characters: never in text)
@@ -135,10 +129,10 @@ def open_csv(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFil
     try:
         encoding = detect_encoding(sample)
     except UnreadableFile as exc:
-        raise UnreadableFile(f"{path.name}: {exc.detail}") from exc
+        raise UnreadableFile(key="ingest.file_problem", params={"file": path.name, "problem": exc}) from exc
     lines = _sample_lines(path, encoding)
     if not any(line.strip(" \t\r\n,;|") for line in lines):
-        raise UnreadableFile(f"{path.name}: empty file or empty header row")
+        raise UnreadableFile(key="ingest.empty", params={"file": path.name})
     delimiter = max(_DELIMITERS, key=lambda d: _delimiter_score(lines, d))
     # csv's own limit (128 KiB by default) would make one long value fail the whole file; lines are cut
     # at max_row_chars before csv sees them, so only a quote that is never closed can reach this one.
@@ -179,15 +173,18 @@ def open_csv(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFil
                     yield number, values
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
-                f"{path.name}: not valid {encoding} after row {number}: {exc.reason}"
+                key="ingest.invalid_text",
+                params={"file": path.name, "encoding": encoding, "row": number, "error": exc.reason},
             ) from exc
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
                 raise UnreadableFile(
-                    f"{path.name}: row {number + 1}: a quoted value runs on for more than "
-                    f"{row_limit:,} characters (a quote that is never closed?)"
+                    key="ingest.quote_not_closed",
+                    params={"file": path.name, "row": number + 1, "limit": row_limit},
                 ) from exc
-            raise UnreadableFile(f"{path.name}: malformed CSV near row {number + 1}: {exc}") from exc
+            raise UnreadableFile(
+                key="ingest.malformed_csv", params={"file": path.name, "row": number + 1, "error": exc}
+            ) from exc
         finally:
             handle.close()
 
@@ -202,14 +199,18 @@ def open_csv(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFil
         if first is None:
             rows.close()
             problem = next(((n, v) for n, v in seen if isinstance(v, RowProblem | OversizedRow)), None)
-            if problem is not None:
-                what = (
-                    problem[1].message
-                    if isinstance(problem[1], RowProblem)
-                    else f"a value of {max(problem[1].oversized.values()):,} characters"
+            if problem is not None and isinstance(problem[1], RowProblem):
+                raise UnreadableFile(
+                    key="ingest.no_header_long_row",
+                    params={"file": path.name, "row": problem[0], "limit": limits.max_row_chars},
                 )
-                raise UnreadableFile(f"{path.name}: no header row: row {problem[0]} holds {what}")
-            raise UnreadableFile(f"{path.name}: empty file or empty header row")
+            if problem is not None:
+                size = max(problem[1].oversized.values())
+                raise UnreadableFile(
+                    key="ingest.no_header_long_value",
+                    params={"file": path.name, "row": problem[0], "chars": size},
+                )
+            raise UnreadableFile(key="ingest.empty", params={"file": path.name})
         # Nothing maps: the first row stands as the header, and resolving it says what is missing.
         number = next(n for n, v in seen if v is first)
         offset, header = candidate_header(first)  # type: ignore[misc]

@@ -68,7 +68,7 @@ def open_file(
     """Open a department file. `recognize` scores candidate header rows (default: by `kind`'s fields, or
     every kind's); a mapping profile passes its own."""
     if not path.is_file():
-        raise UnreadableFile(f"{path}: no such file")
+        raise UnreadableFile(key="ingest.no_such_file", params={"path": path})
     limits = limits or ReadLimits()
     recognize = recognize or recognizer(kind)
     fmt = detect_format(path)
@@ -83,7 +83,9 @@ def open_file(
     except UnreadableFile:
         raise
     except (OSError, ValueError, KeyError, *DAMAGED_ZIP) as exc:
-        raise UnreadableFile(f"{path.name}: cannot read as {fmt}: {exc}") from exc
+        raise UnreadableFile(
+            key="ingest.cannot_read_as", params={"file": path.name, "format": fmt, "error": exc}
+        ) from exc
 
 
 _SAFE_SUFFIX = re.compile(r"^\.(csv|txt|tsv|xlsx|xlsm|xls|json|jsonl|ndjson)$", re.IGNORECASE)

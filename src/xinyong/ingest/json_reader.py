@@ -416,7 +416,7 @@ def open_json(path: Path, limits: ReadLimits) -> OpenedFile:
         objects.close()
         if not buffered:
             return OpenedFile(path, "json", "utf-8", [], iter(()), empty=True, limits=limits)
-        raise UnreadableFile(f"{path.name}: expected an array of objects (or JSON Lines)")
+        raise UnreadableFile(key="ingest.json_not_records", params={"file": path.name})
     keys = header
     field_limit = limits.max_field_chars
 
@@ -463,18 +463,21 @@ def _json_document(path: Path, limits: ReadLimits) -> Iterator[tuple[int, Any]]:
                 yield number, obj
         except _TooDeep as exc:
             raise UnreadableFile(
-                f"{path.name}: JSON nested deeper than {limits.max_json_depth} levels "
-                f"(in or after object {number + 1}); department records are flat objects"
+                key="ingest.json_too_deep",
+                params={"file": path.name, "depth": limits.max_json_depth, "object": number + 1},
             ) from exc
         except _NotRecords as exc:
-            raise UnreadableFile(f"{path.name}: expected an array of objects (or JSON Lines)") from exc
+            raise UnreadableFile(key="ingest.json_not_records", params={"file": path.name}) from exc
         except _TooManyDigits as exc:
             raise UnreadableFile(
-                f"{path.name}: a run of more than {_MAX_DIGITS:,} digits after object {number} "
-                "(no field holds such a number)"
+                key="ingest.json_too_many_digits",
+                params={"file": path.name, "digits": _MAX_DIGITS, "object": number},
             ) from exc
         except (ijson.JSONError, ValueError, ArithmeticError) as exc:
-            raise UnreadableFile(f"{path.name}: invalid JSON after object {number}: {exc}"[:500]) from exc
+            raise UnreadableFile(
+                key="ingest.json_invalid",
+                params={"file": path.name, "object": number, "error": str(exc)[:400]},
+            ) from exc
 
 
 def _json_lines(path: Path, limits: ReadLimits) -> Iterator[tuple[int, Any]]:

@@ -34,7 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from xinyong.errors import InvalidProfile
+from xinyong.errors import InvalidProfile, Message
 from xinyong.ingest.formats import open_file
 from xinyong.ingest.reading import OpenedFile, OversizedRow, ReadLimits, RowProblem, Score, Values
 from xinyong.ingest.schema import FieldSpec, kinds, map_header, normalize_header, schemas
@@ -95,8 +95,13 @@ class Profile:
         if not found:
             sources = ", ".join(rule.source for rule in self.columns[:8])
             raise InvalidProfile(
-                f"{opened.path.name}: none of profile {self.name}'s columns ({sources} …) is in the file's "
-                f"header ({', '.join(opened.header[:8])} …)"
+                key="profile.no_column_in_file",
+                params={
+                    "file": opened.path.name,
+                    "name": self.name,
+                    "sources": sources,
+                    "header": ", ".join(opened.header[:8]),
+                },
             )
         width = len(header)
         header += [_standard_label(self.kind, spec) for spec, _ in self.constants]
@@ -180,89 +185,105 @@ def _transform(rule: ColumnRule, profile: Profile) -> Callable[[str], str | RowP
 # -- loading and validation ---------------------------------------------------------------------------------
 
 
-def _refuse(where: str, key: str, problem: str) -> InvalidProfile:
-    return InvalidProfile(f"profile {where}: {key}: {problem}")
+def _refuse(where: str, setting: str, *, key: str, **params: Any) -> InvalidProfile:
+    """The profile refused: its file, the setting at fault and what is wrong with it (message `key`)."""
+    problem = Message(key=key, params=params)
+    return InvalidProfile(
+        key="profile.refused", params={"where": where, "setting": setting, "problem": problem}
+    )
 
 
-def _field(kind: str, ref: Any, where: str, key: str) -> FieldSpec:
+def _field(kind: str, ref: Any, where: str, setting: str) -> FieldSpec:
     if not isinstance(ref, str) or not ref.strip():
-        raise _refuse(where, key, "expected the name of a field (its standard header, code or key)")
+        raise _refuse(where, setting, key="profile.field_expected")
     mapped = map_header(kind, [ref]).columns
     if not mapped:
         names = "、".join(spec.name for spec in schemas()[kind].fields[:12])
-        raise _refuse(where, key, f"{ref!r} is no field of {kind} (fields: {names} …)")
+        raise _refuse(where, setting, key="profile.no_such_field", ref=ref, kind=kind, fields=names)
     return mapped[0][1]
 
 
 def _column(kind: str, source: str, raw: Any, where: str, default_date: str | None) -> ColumnRule:
-    key = f"columns.{source}"
+    setting = f"columns.{source}"
     if isinstance(raw, str):
         raw = {"field": raw}
     if not isinstance(raw, dict):
-        raise _refuse(where, key, "expected a field name or a table with field = …")
+        raise _refuse(where, setting, key="profile.column_expected")
     if unknown := set(raw) - _COLUMN_KEYS:
         raise _refuse(
-            where, f"{key}.{sorted(unknown)[0]}", f"unknown key; expected {', '.join(sorted(_COLUMN_KEYS))}"
+            where,
+            f"{setting}.{sorted(unknown)[0]}",
+            key="profile.unknown_key",
+            allowed=", ".join(sorted(_COLUMN_KEYS)),
         )
     if "field" not in raw:
-        raise _refuse(where, f"{key}.field", "missing: which field the column fills")
-    spec = _field(kind, raw["field"], where, f"{key}.field")
+        raise _refuse(where, f"{setting}.field", key="profile.column_field_missing")
+    spec = _field(kind, raw["field"], where, f"{setting}.field")
     codes = raw.get("codes")
     if codes is not None:
         if not isinstance(codes, dict) or not codes:
-            raise _refuse(where, f"{key}.codes", 'expected a table of code = value, such as { "1" = "有效" }')
+            raise _refuse(where, f"{setting}.codes", key="profile.codes_expected", example='{ "1" = "有效" }')
         codes = {str(k): str(v) for k, v in codes.items()}
         if spec.type == "enum" and (bad := [v for v in codes.values() if v not in spec.values]):
             raise _refuse(
-                where, f"{key}.codes", f"{bad[0]!r} is not a value of {spec.name} ({'、'.join(spec.values)})"
+                where,
+                f"{setting}.codes",
+                key="profile.not_a_value",
+                value=bad[0],
+                field=spec.name,
+                values="、".join(spec.values),
             )
     unit = raw.get("unit")
     if unit is not None:
         if unit not in UNITS:
-            raise _refuse(where, f"{key}.unit", f"{unit!r} is not one of {', '.join(UNITS)}")
+            raise _refuse(
+                where, f"{setting}.unit", key="profile.unit_unknown", unit=unit, units=", ".join(UNITS)
+            )
         if spec.type != "amount":
-            raise _refuse(where, f"{key}.unit", f"{spec.name} is not an amount (万元)")
+            raise _refuse(where, f"{setting}.unit", key="profile.not_an_amount", field=spec.name, unit="万元")
     date_format = raw.get("date_format")
     if date_format is not None and spec.type != "date":
-        raise _refuse(where, f"{key}.date_format", f"{spec.name} is not a date")
+        raise _refuse(where, f"{setting}.date_format", key="profile.not_a_date", field=spec.name)
     if date_format is None and spec.type == "date":
         date_format = default_date
     if date_format is not None:
-        _check_date_format(date_format, where, f"{key}.date_format")
+        _check_date_format(date_format, where, f"{setting}.date_format")
     return ColumnRule(source, spec, codes, unit, date_format)
 
 
-def _check_date_format(value: Any, where: str, key: str) -> None:
+def _check_date_format(value: Any, where: str, setting: str) -> None:
     sample = dt.datetime(2026, 3, 15, 9, 30, 0)  # noqa: DTZ001 (a format check, no instant)
     if not isinstance(value, str) or "%" not in value:
-        raise _refuse(where, key, "expected a strptime format such as %Y%m%d")
+        raise _refuse(where, setting, key="profile.date_format_expected")
     try:
         parsed = dt.datetime.strptime(sample.strftime(value), value)  # noqa: DTZ007
     except ValueError as exc:
-        raise _refuse(where, key, f"{value!r} is not a usable date format ({exc})") from exc
+        raise _refuse(where, setting, key="profile.date_format_unusable", value=value, error=exc) from exc
     if parsed.date() != sample.date():
-        raise _refuse(where, key, f"{value!r} does not give year, month and day")
+        raise _refuse(where, setting, key="profile.date_format_incomplete", value=value)
 
 
 def parse_profile(text: str, where: str, default_name: str) -> Profile:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidProfile(f"profile {where}: not valid TOML: {exc}") from exc
+        raise InvalidProfile(key="profile.not_toml", params={"where": where, "error": exc}) from exc
     if unknown := set(raw) - _TOP_KEYS:
-        raise _refuse(where, sorted(unknown)[0], f"unknown key; expected {', '.join(sorted(_TOP_KEYS))}")
+        raise _refuse(
+            where, sorted(unknown)[0], key="profile.unknown_key", allowed=", ".join(sorted(_TOP_KEYS))
+        )
     kind = raw.get("kind")
     if kind not in kinds():
-        raise _refuse(where, "kind", f"{kind!r} is not one of {', '.join(kinds())}")
+        raise _refuse(where, "kind", key="profile.kind_unknown", kind=kind, kinds=", ".join(kinds()))
     name = raw.get("name", default_name)
     if not isinstance(name, str) or not _NAME.match(name):
-        raise _refuse(where, "name", "letters, digits, '.', '_' and '-' only")
+        raise _refuse(where, "name", key="profile.name_invalid")
     default_date = raw.get("date_format")
     if default_date is not None:
         _check_date_format(default_date, where, "date_format")
     columns_raw = raw.get("columns")
     if not isinstance(columns_raw, dict) or not columns_raw:
-        raise _refuse(where, "columns", "missing: a table of the export's column = field")
+        raise _refuse(where, "columns", key="profile.columns_missing")
     columns = tuple(_column(kind, str(src), spec, where, default_date) for src, spec in columns_raw.items())
     seen: dict[str, str] = {}
     for rule in columns:
@@ -270,19 +291,27 @@ def parse_profile(text: str, where: str, default_name: str) -> Profile:
             raise _refuse(
                 where,
                 f"columns.{rule.source}",
-                f"{rule.field.name} is filled by columns.{seen[rule.field.key]} too",
+                key="profile.filled_twice",
+                field=rule.field.name,
+                other=f"columns.{seen[rule.field.key]}",
             )
         seen[rule.field.key] = rule.source
     constants_raw = raw.get("constants", {})
     if not isinstance(constants_raw, dict):
-        raise _refuse(where, "constants", "expected a table of field = value")
+        raise _refuse(where, "constants", key="profile.constants_expected")
     constants = []
     for ref, value in constants_raw.items():
         spec = _field(kind, ref, where, f"constants.{ref}")
         if spec.key in seen:
-            raise _refuse(where, f"constants.{ref}", f"{spec.name} is filled by columns.{seen[spec.key]} too")
+            raise _refuse(
+                where,
+                f"constants.{ref}",
+                key="profile.filled_twice",
+                field=spec.name,
+                other=f"columns.{seen[spec.key]}",
+            )
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise _refuse(where, f"constants.{ref}", "expected a text or a number")
+            raise _refuse(where, f"constants.{ref}", key="profile.constant_type")
         seen[spec.key] = f"constants.{ref}"
         constants.append((spec, str(value)))
     description = raw.get("description", "")
@@ -293,7 +322,7 @@ def load_profile(path: Path) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidProfile(f"profile {path}: cannot be read: {exc}") from exc
+        raise InvalidProfile(key="profile.unreadable", params={"where": path, "error": exc}) from exc
     return parse_profile(text, str(path), path.stem)
 
 
@@ -301,19 +330,17 @@ def find_profile(profile: str | Path, directory: Path) -> Profile:
     """A name in `directory` (then among the shipped samples), or, given as a ``Path``, that file."""
     if isinstance(profile, Path):
         if not profile.is_file():
-            raise InvalidProfile(f"profile {profile}: no such file")
+            raise InvalidProfile(key="profile.no_such_file", params={"where": profile})
         return load_profile(profile)
     if not _NAME.match(profile) or ".." in profile:
-        raise InvalidProfile(
-            f"profile {profile[:80]!r}: a profile is named by letters, digits, '.', '_' and '-'"
-        )
+        raise InvalidProfile(key="profile.bad_name", params={"name": profile[:80]})
     path = directory / f"{profile}.toml"
     if path.is_file():
         return load_profile(path)
     sample = resources.files("xinyong.ingest").joinpath("sample_profiles", f"{profile}.toml")
     if sample.is_file():
         return parse_profile(sample.read_text(encoding="utf-8"), f"sample_profiles/{profile}.toml", profile)
-    raise InvalidProfile(f"profile {profile!r}: not found in {directory} (nor among the shipped samples)")
+    raise InvalidProfile(key="profile.not_found", params={"name": profile, "directory": directory})
 
 
 def open_with_profile(
@@ -329,6 +356,8 @@ def open_with_profile(
         return open_file(path, limits=limits, kind=kind), kind, None
     found = find_profile(profile, profiles_dir)
     if kind is not None and kind != found.kind:
-        raise InvalidProfile(f"profile {found.name} maps {found.kind} files, not {kind}")
+        raise InvalidProfile(
+            key="profile.other_kind", params={"name": found.name, "maps": found.kind, "kind": kind}
+        )
     opened = open_file(path, limits=limits, kind=found.kind, recognize=found.recognize)
     return found.apply(opened), found.kind, found.name

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from xinyong.errors import UnreadableFile
+from xinyong.errors import Message, UnreadableFile
 from xinyong.ingest.parse import RowError
 from xinyong.ingest.schema import HeaderMap, kinds, map_header, required_missing, schemas
 
@@ -216,17 +216,18 @@ def best_header(
 
 
 def no_header_found(path: Path, sheets: list[str | None], recognize: Recognizer) -> UnreadableFile:
-    where = f"the first {HEADER_SCAN_ROWS} rows"
     named = [s for s in sheets if s]
-    if named:
-        where += f" of sheet{'s' if len(named) > 1 else ''} {', '.join(named)}"
+    said = {"rows": HEADER_SCAN_ROWS, "sheets": ", ".join(named)}
+    if len(named) > 1:
+        where = Message(key="ingest.rows_of_sheets", params=said)
+    else:
+        where = Message(key="ingest.rows_of_sheet" if named else "ingest.first_rows", params=said)
     examples = "、".join(
         spec.name for spec in schemas()["penalty"].fields if spec.required and spec.type != "enum"
     )
     return UnreadableFile(
-        f"{path.name}: cannot tell what kind of file this is: none of {where} has the column names of a "
-        f"{', '.join(kinds())} file (such as {examples}); pass --kind, or --profile for a department's "
-        "own export"
+        key="ingest.kind_unknown",
+        params={"file": path.name, "where": where, "kinds": ", ".join(kinds()), "examples": examples},
     )
 
 

@@ -429,7 +429,7 @@ def resolve_header(header: list[str], kind: str | None, *, empty: bool = False) 
         raise UnreadableFile(key="file.unknown_kind", params={"kind": kind, "allowed": ", ".join(kinds())})
     if empty:
         if kind is None:
-            raise UnreadableFile("the file has no records, so its kind cannot be told; pass --kind")
+            raise UnreadableFile(key="ingest.empty_kind_unknown")
         return map_header(kind, header)
     if kind is not None:
         header_map = map_header(kind, header)
@@ -439,11 +439,14 @@ def resolve_header(header: list[str], kind: str | None, *, empty: bool = False) 
         if not complete:
             best = max(candidates, key=lambda m: len(m.columns))
             raise UnreadableFile(
-                "cannot tell what kind of file this is from its header; closest is "
-                f"{best.kind} but it lacks {', '.join(required_missing(best))}; pass --kind"
+                key="ingest.header_kind_unknown",
+                params={"closest": best.kind, "missing": ", ".join(required_missing(best))},
             )
         header_map = max(complete, key=lambda m: len(m.columns))
     missing = required_missing(header_map)
     if missing:
-        raise UnreadableFile(f"{header_map.kind} file lacks required columns: {', '.join(missing)}")
+        raise UnreadableFile(
+            key="ingest.required_columns_missing",
+            params={"kind": header_map.kind, "missing": ", ".join(missing)},
+        )
     return header_map

@@ -57,7 +57,7 @@ def _choose_sheet(
     if best is not None:
         return best
     if first_row is None:
-        raise UnreadableFile(f"{path.name}: the spreadsheet has no header row (its sheets are empty)")
+        raise UnreadableFile(key="ingest.sheets_empty", params={"file": path.name})
     if len(names) > 1:
         raise no_header_found(path, list(names), recognize)
     return first_row
@@ -68,25 +68,33 @@ def _check_zip(path: Path, f: BinaryIO, limits: ReadLimits) -> None:
     try:
         archive = zipfile.ZipFile(f)
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile(f"{path.name}: cannot read as xlsx: the ZIP archive is damaged ({exc})") from exc
+        raise UnreadableFile(key="ingest.zip_damaged", params={"file": path.name, "error": exc}) from exc
     names = set(archive.namelist())
     if "xl/workbook.bin" in names:
-        raise UnreadableFile(f"{path.name}: an Excel binary workbook (.xlsb); save it as XLSX or CSV")
+        raise UnreadableFile(key="ingest.xlsb", params={"file": path.name})
     if "mimetype" in names and "content.xml" in names:
-        raise UnreadableFile(f"{path.name}: an OpenDocument spreadsheet (.ods); save it as XLSX or CSV")
+        raise UnreadableFile(key="ingest.ods", params={"file": path.name})
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise UnreadableFile(f"{path.name}: a ZIP archive but not an XLSX workbook (no xl/workbook.xml)")
+        raise UnreadableFile(key="ingest.zip_not_xlsx", params={"file": path.name})
     for info in archive.infolist():
         if not info.filename.startswith("xl/worksheets/") and info.file_size > limits.max_unpacked_bytes:
             raise UnreadableFile(
-                f"{path.name}: the workbook's {info.filename} unpacks to {info.file_size:,} bytes; at most "
-                f"{limits.max_unpacked_bytes:,} are read (XINYONG_INGEST_MAX_UNPACKED_BYTES)"
+                key="ingest.part_too_large",
+                params={
+                    "file": path.name,
+                    "part": info.filename,
+                    "size": info.file_size,
+                    "limit": limits.max_unpacked_bytes,
+                },
             )
     f.seek(0)
 
 
 def _workbook_error(path: Path, exc: BaseException) -> UnreadableFile:
-    return UnreadableFile(f"{path.name}: cannot read as xlsx: {type(exc).__name__}: {exc}"[:500])
+    return UnreadableFile(
+        key="ingest.xlsx_unreadable",
+        params={"file": path.name, "error": f"{type(exc).__name__}: {exc}"[:400]},
+    )
 
 
 def open_xlsx(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFile:
@@ -118,7 +126,9 @@ def open_xlsx(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFi
             blank: object = None
             for number, values in enumerate(rows, start=1):
                 if number > EXCEL_MAX_ROWS:
-                    raise UnreadableFile(f"{path.name}: rows beyond row {EXCEL_MAX_ROWS:,}, Excel's last")
+                    raise UnreadableFile(
+                        key="ingest.too_many_rows", params={"file": path.name, "last": EXCEL_MAX_ROWS}
+                    )
                 if values is blank:
                     continue
                 texts = [cell_text(v) for v in values]
@@ -130,13 +140,12 @@ def open_xlsx(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFi
             raise
         except DAMAGED_ZIP as exc:
             raise UnreadableFile(
-                f"{path.name}: the spreadsheet is damaged after row {number}: {exc}"
+                key="ingest.sheet_damaged", params={"file": path.name, "row": number, "error": exc}
             ) from exc
         except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:400]
             raise UnreadableFile(
-                f"{path.name}: the spreadsheet is damaged after row {number}: {type(exc).__name__}: {exc}"[
-                    :500
-                ]
+                key="ingest.sheet_damaged", params={"file": path.name, "row": number, "error": error}
             ) from exc
 
     try:
@@ -179,8 +188,8 @@ def open_xls(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFil
     size = path.stat().st_size
     if size > limits.max_unpacked_bytes:
         raise UnreadableFile(
-            f"{path.name}: an XLS workbook of {size:,} bytes; at most {limits.max_unpacked_bytes:,} are "
-            "read (XINYONG_INGEST_MAX_UNPACKED_BYTES); save it as XLSX or CSV"
+            key="ingest.xls_too_large",
+            params={"file": path.name, "size": size, "limit": limits.max_unpacked_bytes},
         )
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
@@ -188,8 +197,10 @@ def open_xls(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFil
     except MemoryError:
         raise
     except Exception as exc:
-        hint = " (a password-protected workbook, or not a spreadsheet?)" if "OLE2" in str(exc) else ""
-        raise UnreadableFile(f"{path.name}: cannot read as xls (Excel 97–2003): {exc}{hint}"[:500]) from exc
+        said = {"file": path.name, "error": str(exc)[:400]}
+        if "OLE2" in str(exc):
+            raise UnreadableFile(key="ingest.xls_not_workbook", params=said) from exc
+        raise UnreadableFile(key="ingest.xls_unreadable", params=said) from exc
     field_limit = limits.max_field_chars
 
     def cell(value: Any, kind: int) -> str:
@@ -217,7 +228,9 @@ def open_xls(path: Path, limits: ReadLimits, recognize: Recognizer) -> OpenedFil
         except MemoryError:
             raise
         except Exception as exc:
-            raise UnreadableFile(f"{path.name}: the XLS workbook is damaged: {exc}"[:500]) from exc
+            raise UnreadableFile(
+                key="ingest.xls_damaged", params={"file": path.name, "error": str(exc)[:400]}
+            ) from exc
 
     try:
         chosen = _choose_sheet(path, names, lambda i: read(i, HEADER_SCAN_ROWS), recognize)

@@ -10,6 +10,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from xinyong.errors import Message
+
 
 class CaseKind(StrEnum):
     objection = "objection"
@@ -69,7 +71,12 @@ class Workflow:
 
 
 class IllegalTransition(ValueError):
-    """A move the transition table does not allow; the message says what is allowed instead."""
+    """A move the transition table does not allow; the message (`said`, in either language) says what is
+    allowed instead."""
+
+    def __init__(self, *, key: str, params: dict[str, Any]) -> None:
+        self.said = Message(key, params)
+        super().__init__(self.said.text("en"))
 
 
 def transition(workflow: Workflow, state: str, action: str, by: Side, reason: str | None = None) -> str:
@@ -77,17 +84,20 @@ def transition(workflow: Workflow, state: str, action: str, by: Side, reason: st
     step = workflow.transitions.get(action)
     if step is None:
         raise IllegalTransition(
-            f"{workflow.kind}: unknown action {action!r} (one of {', '.join(workflow.transitions)})"
+            key="case.unknown_action",
+            params={"kind": workflow.kind, "action": action, "allowed": ", ".join(workflow.transitions)},
         )
     if state not in step.sources:
-        allowed = ", ".join(workflow.actions_from(state)) or "none: the case is closed"
-        raise IllegalTransition(
-            f"{workflow.kind}: cannot {action} a case that is {state} (allowed: {allowed})"
-        )
+        said = {"kind": workflow.kind, "action": action, "state": state}
+        if allowed := ", ".join(workflow.actions_from(state)):
+            raise IllegalTransition(key="case.action_not_open", params={**said, "allowed": allowed})
+        raise IllegalTransition(key="case.closed", params=said)
     if step.by != by:
-        raise IllegalTransition(f"{workflow.kind}: {action} is for the {step.by}, not the {by}")
+        raise IllegalTransition(
+            key="case.wrong_side", params={"kind": workflow.kind, "action": action, "by": step.by, "side": by}
+        )
     if step.needs_reason and not (reason and reason.strip()):
-        raise IllegalTransition(f"{workflow.kind}: {action} needs a reason")
+        raise IllegalTransition(key="case.reason_required", params={"kind": workflow.kind, "action": action})
     return step.target
 
 

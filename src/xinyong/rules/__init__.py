@@ -223,11 +223,12 @@ class RuleBook:
         )
         if not matches:
             shown = ", ".join(f"{key}={value!r}" for key, value in facts.items() if value not in (None, []))
-            raise RuleNotFound(f"no {topic} rule in force on {on} applies to {shown or 'this case'}")
+            said = {"topic": topic, "on": on, "facts": shown}
+            raise RuleNotFound(key="rules.none_for_facts" if shown else "rules.none_for_case", params=said)
         if len(matches) > 1 and matches[0][0] == matches[1][0]:
             raise XinyongError(
-                f"rules {matches[0][1].id} and {matches[1][1].id} both apply on {on}, equally specific and "
-                "effective from the same day; make one of them more specific"
+                key="rules.ambiguous",
+                params={"first": matches[0][1].id, "second": matches[1][1].id, "on": on},
             )
         return matches[0][1]
 
@@ -283,7 +284,7 @@ def add_period(start: date, iso: str) -> date:
     try:
         years, months, days = _parse_period(iso)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInput(key="rules.period_invalid", params={"period": iso}) from exc
     month_index = start.year * 12 + start.month - 1 + years * 12 + months
     year, month = divmod(month_index, 12)
     day = min(start.day, calendar.monthrange(year, month + 1)[1])
@@ -345,7 +346,10 @@ def publication_window(
     A missing tier is classified by the `penalty_severity` rules when `classify_severity` (the kinds whose
     specification says so: penalties)."""
     if published_on < decision_date:
-        raise InvalidInput(f"published on {published_on}, before the decision of {decision_date}")
+        raise InvalidInput(
+            key="rules.published_before_decision",
+            params={"published_on": published_on, "decided_on": decision_date},
+        )
     rule, severity = publication_rule(
         book,
         kind=kind,
@@ -375,7 +379,9 @@ def publication_rule(
     """The `publication_period` rule of a decision and the tier it was chosen for (as stated, or classified
     by the `penalty_severity` rules when `classify_severity` and none is stated)."""
     if severity is not None and severity not in SEVERITIES:
-        raise InvalidInput(f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+        raise InvalidInput(
+            key="rules.severity_unknown", params={"severity": severity, "allowed": ", ".join(SEVERITIES)}
+        )
     if classify_severity and severity is None:
         severity = classify_penalty_severity(
             book, decision_date=decision_date, penalty_types=penalty_types, fine_amount=fine_amount

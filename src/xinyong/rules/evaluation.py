@@ -335,8 +335,12 @@ def shipped_texts() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 def _bad(file: str, problem: str, item: str | None = None) -> InvalidInput:
-    where = f"evaluation file {file}" + (f", {item}" if item else "")
-    return InvalidInput(f"{where}: {problem}", errors=[{"file": file, "item": item, "problem": problem}])
+    """An evaluation file refused; the problem is said as the parser wrote it (for the file's maintainer)."""
+    return InvalidInput(
+        key="rules.evaluation_item_problem" if item else "rules.evaluation_file_problem",
+        params={"file": file, "item": item, "problem": problem},
+        errors=[{"file": file, "item": item, "problem": problem}],
+    )
 
 
 def _decimal(value: Any, what: str) -> Decimal:

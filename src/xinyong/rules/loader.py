@@ -54,9 +54,12 @@ def load_rules(extra_dir: Path | None = None) -> RuleBook:
 
 
 def _bad(file: Traversable | Path, problem: str, rule_id: str | None = None) -> InvalidInput:
-    where = f"rule file {file}" + (f", rule {rule_id}" if rule_id else "")
+    """A rule file refused; the problem is said as the rule parser wrote it (for the file's maintainer)."""
     errors = [{"file": str(file), "rule": rule_id, "problem": problem}]
-    return InvalidInput(f"{where}: {problem}", errors=errors)
+    said = {"file": file, "rule": rule_id, "problem": problem}
+    return InvalidInput(
+        key="rules.rule_problem" if rule_id else "rules.file_problem", params=said, errors=errors
+    )
 
 
 def _text(table: Mapping[str, Any], key: str) -> str:
@@ -161,7 +164,7 @@ def load_commitment_templates(extra_dir: Path | None) -> dict[str, Template]:
     try:
         return parse_templates(_toml_documents(_rule_files("commitment-templates", extra_dir)))
     except ValueError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidInput(key="rules.data_invalid", params={"problem": error}) from None
 
 
 def load_signal_rules(extra_dir: Path | None) -> SignalBook:
@@ -188,7 +191,7 @@ def load_inspection_matters(extra_dir: Path | None) -> dict[str, Matter]:
     try:
         return parse_matters(_toml_documents(files))
     except ValueError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidInput(key="rules.data_invalid", params={"problem": error}) from None
 
 
 def load_inspection_ratios(extra_dir: Path | None) -> dict[str, RatioConfig]:
@@ -198,7 +201,7 @@ def load_inspection_ratios(extra_dir: Path | None) -> dict[str, RatioConfig]:
     try:
         return parse_ratio_configs(_toml_documents(files))
     except ValueError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidInput(key="rules.data_invalid", params={"problem": error}) from None
 
 
 def load_evaluation(

@@ -310,7 +310,9 @@ def _measure(
 
 
 def _bad(file: str, problem: str, measure_id: str | None = None) -> InvalidInput:
-    where = f"measures file {file}" + (f", measure {measure_id}" if measure_id else "")
+    """A measures file refused; the problem is said as the parser wrote it (for the file's maintainer)."""
     return InvalidInput(
-        f"{where}: {problem}", errors=[{"file": file, "measure": measure_id, "problem": problem}]
+        key="rules.measure_problem" if measure_id else "rules.measures_file_problem",
+        params={"file": file, "measure": measure_id, "problem": problem},
+        errors=[{"file": file, "measure": measure_id, "problem": problem}],
     )

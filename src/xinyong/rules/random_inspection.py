@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xinyong.errors import InvalidInput
+
 RISK_CLASSES = ("A", "B", "C", "D")
 _MATTER_KEYS = {
     "id", "name", "department", "department_contains", "entity_types", "method", "basis", "verified", "note",
@@ -100,12 +102,15 @@ def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 
 def valid_ratio(value: Any, where: str) -> str:
+    said = {"where": where, "value": value}
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"{where}: {value!r} is not a number") from None
+        raise InvalidInput(
+            key="inspection.ratio_not_number", params=said, errors=[{"field": where}]
+        ) from None
     if isinstance(value, bool) or not number.is_finite() or not Decimal(0) <= number <= Decimal(1):
-        raise ValueError(f"{where}: {value!r} must be a number between 0 and 1")
+        raise InvalidInput(key="inspection.ratio_out_of_range", params=said, errors=[{"field": where}])
     return str(number)
 
 

@@ -78,15 +78,20 @@ class SignalBook:
     def rule(self, rule_id: str) -> SignalRule:
         if rule_id not in self.rules:
             raise InvalidInput(
-                f"unknown signal rule {rule_id!r}; one of: {', '.join(self.rules)}",
+                key="signals.rule_unknown",
+                params={"rule": rule_id, "allowed": ", ".join(self.rules)},
                 errors=[{"field": "rule", "allowed": list(self.rules)}],
             )
         return self.rules[rule_id]
 
 
 def _bad(file: str, problem: str, rule_id: str | None = None) -> InvalidInput:
-    where = f"signal file {file}" + (f", signal {rule_id}" if rule_id else "")
-    return InvalidInput(f"{where}: {problem}", errors=[{"file": file, "signal": rule_id, "problem": problem}])
+    """A signal file refused; the problem is said as the parser wrote it (for the file's maintainer)."""
+    return InvalidInput(
+        key="rules.signal_problem" if rule_id else "rules.signals_file_problem",
+        params={"file": file, "signal": rule_id, "problem": problem},
+        errors=[{"file": file, "signal": rule_id, "problem": problem}],
+    )
 
 
 def parse_signals(texts: Sequence[tuple[str, str]]) -> SignalBook:

@@ -44,18 +44,19 @@ def _check_role(role: str, kind: str, department_code: str | None, entity_uscc: 
     in its unit of work (``require_on_record``)."""
     roles = policy().roles
     if role not in roles or role == "public":
-        raise InvalidInput(f"unknown role {role!r}; one of: {', '.join(r for r in roles if r != 'public')}")
+        allowed = ", ".join(r for r in roles if r != "public")
+        raise InvalidInput(key="account.unknown_role", params={"role": role, "allowed": allowed})
     if kind not in roles[role].kinds:
-        raise InvalidInput(f"role {role} is not for {kind} accounts")
+        raise InvalidInput(key="account.role_not_for_kind", params={"role": role, "kind": kind})
     if roles[role].department:
         if not department_code:
-            raise InvalidInput(f"role {role} needs the department's code (--department)")
+            raise InvalidInput(key="account.role_needs_department", params={"role": role})
         valid_department_code(department_code)
     elif department_code:
-        raise InvalidInput(f"role {role} does not act for a department")
+        raise InvalidInput(key="account.role_without_department", params={"role": role})
     if kind == "entity":
         if not entity_uscc:
-            raise InvalidInput("an entity account needs the entity's code")
+            raise InvalidInput(key="account.entity_code_required")
         _valid_code(entity_uscc, "entity")
 
 
@@ -63,8 +64,7 @@ def _valid_code(code: str, what: str) -> None:
     check = check_uscc(code)
     if not check.valid:
         raise InvalidInput(
-            f"{what} code {code!r} is not a valid unified social credit code: "
-            f"the {check.failed_check} check fails"
+            key="account.code_invalid", params={"what": what, "code": code, "check": check.failed_check}
         )
 
 
@@ -72,7 +72,7 @@ def _may_grant(by: Principal, role: str) -> None:
     """Administrator accounts are created by the operator on the host only: through the application, the
     security administrator could otherwise make an auditor of itself (三权分立)."""
     if policy().roles[role].admin and by.role != OPERATOR_ROLE:
-        raise Forbidden(f"administrator roles ({role}) are granted by the operator with `xinyong users add`")
+        raise Forbidden(key="account.admin_by_operator", params={"role": role})
 
 
 def create_account(
@@ -89,13 +89,11 @@ def create_account(
     """Create an account; for administrator roles the result carries the TOTP secret and its
     provisioning URI, shown once."""
     if not USERNAME.match(username):
-        raise InvalidInput(
-            "username: 3–64 characters of a–z, 0–9, '.', '_' or '-', starting with a letter or digit"
-        )
+        raise InvalidInput(key="account.username_invalid")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(key="account.password_too_short", params={"min": MIN_PASSWORD_LENGTH})
     if kind not in ("staff", "entity"):
-        raise InvalidInput("kind: staff or entity")
+        raise InvalidInput(key="account.kind_unknown")
     _check_role(role, kind, department_code, entity_uscc)
     _may_grant(by, role)
     department_code = valid_department_code(department_code) if department_code else None
@@ -128,7 +126,7 @@ def create_account(
                 },
             )
     except IntegrityError:
-        raise Conflict(f"account {username!r} exists") from None
+        raise Conflict(key="account.exists", params={"username": username}) from None
     result = {"username": username, "role": role, "kind": kind, "department_code": department_code}
     if totp_secret:
         result["totp_secret"] = totp_secret
@@ -158,7 +156,7 @@ def list_accounts(platform: Platform) -> list[dict[str, Any]]:
 def _account_for_change(work: UnitOfWork, by: Principal, username: str) -> dict[str, Any]:
     row = store.account_by_username(work.conn, username)
     if row is None:
-        raise NotFound(f"no account {username!r}")
+        raise NotFound(key="account.not_found", params={"username": username})
     _may_grant(by, row["role"])
     return dict(row)
 
@@ -233,14 +231,14 @@ def _refusal(
     now: dt.datetime,
 ) -> tuple[str, Unauthorized, dict[str, Any]] | None:
     """Why a sign-in fails (reason, error, audit detail), counting the failure; None if it succeeds."""
-    wrong = Unauthorized("wrong username, password or code")
+    wrong = Unauthorized(key="account.wrong_credentials")
     if row is None:
         _verify_password(_DUMMY_HASH, password)
         return "unknown account", wrong, {}
     locked_until = as_utc(row["locked_until"])
     if locked_until and locked_until > now:
         until = locked_until.isoformat(timespec="minutes")
-        return "locked", AccountLocked(f"account locked until {until} after failed logins"), {}
+        return "locked", AccountLocked(key="account.locked", params={"until": until}), {}
     password_ok = _verify_password(row["password_hash"], password)
     step = _totp_step(row["totp_secret"], totp_code, now) if row["totp_secret"] else None
     totp_ok = row["totp_secret"] is None or (step is not None and step > (row["totp_last_step"] or -1))
@@ -322,7 +320,7 @@ def create_client(
 ) -> dict[str, Any]:
     """Register an API client and issue its first key (shown once, stored as a SHA-256 hash)."""
     if not CLIENT_NAME.match(name):
-        raise InvalidInput("name: 3–64 characters of a–z, 0–9, '.', '_' or '-'")
+        raise InvalidInput(key="account.client_name_invalid")
     _check_role(role, "client", department_code, None)
     department_code = valid_department_code(department_code) if department_code else None
     now = platform.clock.now()
@@ -346,20 +344,20 @@ def create_client(
                 detail={"role": role, "department_code": department_code, "key": prefix},
             )
     except IntegrityError:
-        raise Conflict(f"client {name!r} exists") from None
+        raise Conflict(key="account.client_exists", params={"name": name}) from None
     return {"name": name, "role": role, "department_code": department_code, "key": key, "key_prefix": prefix}
 
 
 def rotate_key(platform: Platform, by: Principal, name: str, grace_hours: int = 24) -> dict[str, Any]:
     """Issue a new key; the client's older keys keep working for ``grace_hours`` (0: stop now)."""
     if not 0 <= grace_hours <= 24 * 30:
-        raise InvalidInput("grace_hours: 0 to 720")
+        raise InvalidInput(key="account.grace_hours_invalid")
     now = platform.clock.now()
     prefix, key = _new_key()
     with unit_of_work(platform) as work:
         client = store.client_by_name(work.conn, name)
         if client is None:
-            raise NotFound(f"no API client {name!r}")
+            raise NotFound(key="account.client_not_found", params={"name": name})
         store.expire_live_keys(work.conn, client["id"], now + dt.timedelta(hours=grace_hours))
         store.insert_key(
             work.conn,
@@ -375,9 +373,9 @@ def revoke_key(platform: Platform, by: Principal, name: str, prefix: str) -> Non
     with unit_of_work(platform) as work:
         client = store.client_by_name(work.conn, name)
         if client is None:
-            raise NotFound(f"no API client {name!r}")
+            raise NotFound(key="account.client_not_found", params={"name": name})
         if not store.revoke_key(work.conn, client["id"], prefix, platform.clock.now()):
-            raise NotFound(f"client {name!r} has no live key {prefix!r}")
+            raise NotFound(key="account.key_not_found", params={"name": name, "prefix": prefix})
         work.audit(by, "client.revoke_key", f"client:{name}", detail={"key": prefix})
 
 

@@ -231,7 +231,7 @@ def checkpoint(platform: Platform) -> dict[str, Any]:
         if latest is not None and latest["tree_size"] == size:
             return dict(latest)
         if size == 0:
-            raise InvalidInput("the audit log is empty: there is nothing to sign")
+            raise InvalidInput(key="audit.log_empty")
         return _sign_checkpoint(platform, conn, size)
 
 
@@ -259,7 +259,7 @@ def inclusion(platform: Platform, seq: int, tree_size: int | None = None) -> dic
     with read_snapshot(platform.engine) as conn:
         current = store.tree_size(conn)
         if not 0 <= seq < current:
-            raise NotFound(f"audit entry {seq} does not exist (the log holds {current})")
+            raise NotFound(key="audit.entry_not_found", params={"seq": seq, "size": current})
         signed = (
             store.checkpoint_covering(conn, seq + 1)
             if tree_size is None
@@ -268,7 +268,7 @@ def inclusion(platform: Platform, seq: int, tree_size: int | None = None) -> dic
         if tree_size is None:
             tree_size = signed["tree_size"] if signed else current
         if not seq < tree_size <= current:
-            raise InvalidInput(f"tree_size must be greater than {seq} and at most {current}")
+            raise InvalidInput(key="audit.tree_size_invalid", params={"seq": seq, "size": current})
         if signed is not None and signed["tree_size"] != tree_size:
             signed = None
         source = store.StoredSubtrees(conn)
@@ -290,7 +290,7 @@ def consistency(platform: Platform, old_size: int, new_size: int) -> dict[str, A
     with read_snapshot(platform.engine) as conn:
         current = store.tree_size(conn)
         if not 0 < old_size <= new_size <= current:
-            raise InvalidInput(f"need 0 < from ≤ to ≤ {current} (the log's size)")
+            raise InvalidInput(key="audit.range_invalid", params={"size": current})
         source = store.StoredSubtrees(conn)
         proof = merkle.consistency_proof(source, old_size, new_size)
         old_root, new_root = merkle.root(source, old_size), merkle.root(source, new_size)

@@ -42,7 +42,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from xinyong import __version__
 from xinyong.clock import as_utc
-from xinyong.errors import InvalidInput, XinyongError
+from xinyong.errors import InvalidInput, Message, XinyongError
 from xinyong.security.principal import Principal
 from xinyong.services import audit, search
 from xinyong.services.platform import Platform
@@ -85,13 +85,13 @@ def _backup_detail(manifest: dict[str, Any]) -> dict[str, Any]:
 def _write_backup(platform: Platform, path: Path, progress: Progress | None) -> dict[str, Any]:
     folder = path.parent
     if not folder.exists():
-        raise InvalidInput(f"cannot write {path}: the folder {folder} does not exist")
+        raise InvalidInput(key="backup.no_folder", params={"path": path, "folder": folder})
     if not folder.is_dir():
-        raise InvalidInput(f"cannot write {path}: {folder} is not a folder")
+        raise InvalidInput(key="backup.not_a_folder", params={"path": path, "folder": folder})
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise InvalidInput(f"cannot write {path}: the folder {folder} is not writable")
+        raise InvalidInput(key="backup.folder_not_writable", params={"path": path, "folder": folder})
     if path.exists():
-        raise InvalidInput(f"{path} already exists: choose a new file name")
+        raise InvalidInput(key="backup.file_exists", params={"path": path})
     encoders = {
         table.name: {str(c.name): _codec(c)[0] for c in table.columns} for table in store.backup_tables()
     }
@@ -188,8 +188,8 @@ def _restore(
             _refuse_unless_empty(conn, replace)
         if manifest["schema_revision"] != revision:
             raise InvalidInput(
-                f"the archive is at schema revision {manifest['schema_revision']}, this store at {revision}: "
-                "restore it with the xinyong version that wrote it, then upgrade",
+                key="backup.other_revision",
+                params={"archive_revision": manifest["schema_revision"], "store_revision": revision},
                 errors=[{"archive_revision": manifest["schema_revision"], "store_revision": revision}],
             )
         for entry in manifest["tables"]:
@@ -213,58 +213,84 @@ def _restore(
                 # The search index is derived from the store: rebuilt once the restored rows are committed.
                 work.after_commit(lambda: search.rebuild(platform))
         except (IntegrityError, DataError) as error:
-            raise InvalidInput(f"the archive's rows do not fit the store: {error.orig}") from None
+            raise InvalidInput(key="backup.rows_do_not_fit", params={"error": error.orig}) from None
     return manifest
 
 
 def _open_archive(path: Path) -> zipfile.ZipFile:
     if not path.is_file():
-        raise InvalidInput(f"{path} is not a file")
+        raise InvalidInput(key="backup.not_a_file", params={"path": path})
     try:
         return zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
-        raise InvalidInput(f"{path} is not a readable xinyong backup archive: {error}") from None
+        raise InvalidInput(key="backup.not_an_archive", params={"path": path, "error": error}) from None
 
 
 def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     try:
         manifest = orjson.loads(archive.read(MANIFEST))
     except KeyError:
-        raise InvalidInput(f"the archive has no {MANIFEST}: not a xinyong backup") from None
+        raise InvalidInput(key="backup.no_manifest", params={"manifest": MANIFEST}) from None
     except (orjson.JSONDecodeError, zipfile.BadZipFile, zlib.error) as error:
-        raise InvalidInput(f"the archive's {MANIFEST} is damaged: {error}") from None
+        raise InvalidInput(
+            key="backup.manifest_damaged", params={"manifest": MANIFEST, "error": error}
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InvalidInput(f"{MANIFEST} does not describe a {FORMAT} archive")
+        raise InvalidInput(key="backup.other_format", params={"manifest": MANIFEST, "format": FORMAT})
     if not isinstance(manifest.get("schema_revision"), str):
-        raise InvalidInput(f"{MANIFEST} names no schema revision")
+        raise InvalidInput(key="backup.no_revision", params={"manifest": MANIFEST})
     if manifest.get("format_version") != FORMAT_VERSION:
         raise InvalidInput(
-            f"the archive's format version is {manifest.get('format_version')!r}; "
-            f"this xinyong reads version {FORMAT_VERSION}"
+            key="backup.other_format_version",
+            params={"version": manifest.get("format_version"), "readable": FORMAT_VERSION},
         )
     entries = manifest.get("tables")
     if not isinstance(entries, list) or not all(_is_table_entry(e) for e in entries):
-        raise InvalidInput(f"{MANIFEST} lists its tables in an unknown shape")
+        raise InvalidInput(key="backup.tables_unknown_shape", params={"manifest": MANIFEST})
     expected = {table.name: [c.name for c in table.columns] for table in store.backup_tables()}
     listed = {e["name"]: e for e in entries}
-    errors = [
-        {"table": name, "problem": "missing from the archive"} for name in expected if name not in listed
+    found = [  # each problem as the errors list gives it, and in words
+        (
+            {"table": name, "problem": "missing from the archive"},
+            Message(key="backup.table_missing", params={"table": name}),
+        )
+        for name in expected
+        if name not in listed
     ]
-    errors += [{"table": name, "problem": "unknown to this store"} for name in listed if name not in expected]
-    errors += [
-        {"table": name, "problem": "columns differ from the store's", "columns": listed[name]["columns"]}
+    found += [
+        (
+            {"table": name, "problem": "unknown to this store"},
+            Message(key="backup.table_unknown", params={"table": name}),
+        )
+        for name in listed
+        if name not in expected
+    ]
+    found += [
+        (
+            {"table": name, "problem": "columns differ from the store's", "columns": listed[name]["columns"]},
+            Message(key="backup.columns_differ", params={"table": name}),
+        )
         for name in expected
         if name in listed and listed[name]["columns"] != expected[name]
     ]
     names = set(archive.namelist())
-    errors += [
-        {"table": e["name"], "problem": f"{e['file']} missing"} for e in entries if e["file"] not in names
+    found += [
+        (
+            {"table": e["name"], "problem": f"{e['file']} missing"},
+            Message(key="backup.table_file_missing", params={"table": e["name"], "file": e["file"]}),
+        )
+        for e in entries
+        if e["file"] not in names
     ]
     if len(listed) != len(entries):
-        errors.append({"problem": "a table is listed twice"})
-    if errors:
-        problems = "; ".join(f"{e.get('table', 'manifest')}: {e['problem']}" for e in errors[:5])
-        raise InvalidInput(f"the archive does not hold the tables this store has ({problems})", errors=errors)
+        found.append(({"problem": "a table is listed twice"}, Message(key="backup.table_twice")))
+    if found:
+        raise InvalidInput(
+            key="backup.tables_differ",
+            params={"problems": tuple(words for _, words in found[:5])},
+            errors=[error for error, _ in found],
+            problems=[words for _, words in found],
+        )
     # Restore in the store's dependency order, parents first.
     manifest["tables"] = [listed[name] for name in expected]
     return manifest
@@ -302,15 +328,18 @@ def _read_table(archive: zipfile.ZipFile, entry: dict[str, Any]) -> Iterator[lis
                 for start in range(0, len(lines), INSERT_CHUNK_ROWS):
                     yield lines[start : start + INSERT_CHUNK_ROWS]
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise InvalidInput(f"{entry['file']} in the archive is damaged: {error}") from None
-    if tail:
-        raise InvalidInput(f"{entry['file']} in the archive is damaged: its last line is cut off")
-    if digest.hexdigest() != entry["sha256"]:
         raise InvalidInput(
-            f"{entry['file']} in the archive is damaged: its SHA-256 differs from the manifest's"
-        )
+            key="backup.table_damaged", params={"file": entry["file"], "error": error}
+        ) from None
+    if tail:
+        raise InvalidInput(key="backup.table_cut_off", params={"file": entry["file"]})
+    if digest.hexdigest() != entry["sha256"]:
+        raise InvalidInput(key="backup.table_checksum", params={"file": entry["file"]})
     if rows != entry["rows"]:
-        raise InvalidInput(f"{entry['file']} holds {rows} rows, the manifest says {entry['rows']}")
+        raise InvalidInput(
+            key="backup.table_row_count",
+            params={"file": entry["file"], "rows": rows, "listed": entry["rows"]},
+        )
 
 
 def _decode_row(
@@ -324,16 +353,15 @@ def _decode_row(
             name: None if values[name] is None else decode(values[name]) for name, decode in decoders.items()
         }
     except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError, InvalidOperation) as error:
-        raise InvalidInput(f"{entry['file']}: a row cannot be read ({error}): {line[:200]!r}") from None
+        raise InvalidInput(
+            key="backup.row_unreadable", params={"file": entry["file"], "error": error, "line": line[:200]}
+        ) from None
 
 
 def _refuse_unless_empty(conn: Connection, replace: bool) -> None:
     occupied = store.non_empty_tables(conn)
     if occupied and not replace:
-        raise InvalidInput(
-            "the store is not empty: restore into an empty store, or pass --replace to clear it first",
-            errors=[{"tables": occupied}],
-        )
+        raise InvalidInput(key="backup.store_not_empty", errors=[{"tables": occupied}])
 
 
 def _codec(column: Column) -> Codec:
@@ -355,7 +383,9 @@ def _codec(column: Column) -> Codec:
         return _text, uuid.UUID
     if isinstance(kind, Boolean | Integer | String | JSON):
         return _same, _same
-    raise XinyongError(f"backup cannot write {column.table.name}.{column.name}: type {kind!r} has no codec")
+    raise XinyongError(
+        key="backup.no_codec", params={"column": f"{column.table.name}.{column.name}", "type": repr(kind)}
+    )
 
 
 def _utc_text(moment: dt.datetime | None) -> str | None:

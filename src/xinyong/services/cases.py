@@ -22,7 +22,7 @@ import orjson
 from sqlalchemy import Connection
 
 from xinyong.clock import as_utc, end_of_china_day
-from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.errors import Conflict, Forbidden, InvalidInput, NotFound, Said
 from xinyong.model.cases import (
     CaseKind,
     IllegalTransition,
@@ -89,7 +89,7 @@ def _side(principal: Principal, row: dict[str, Any]) -> Side:
     """Which side of the case the principal is on; anyone else learns nothing of the case."""
     side = viewer_side(principal, row)
     if side is None:
-        raise NotFound(f"no case {row['id']}")
+        raise NotFound(key="case.not_found", params={"case_id": row["id"]})
     return side
 
 
@@ -100,9 +100,7 @@ def _readable(principal: Principal, row: dict[str, Any]) -> None:
 
 def _entity_of(principal: Principal) -> str:
     if principal.role != "entity" or not principal.entity_uscc:
-        raise Forbidden(
-            "objections, repair applications and commitments are filed by an entity's own account"
-        )
+        raise Forbidden(key="case.entity_only")
     return principal.entity_uscc
 
 
@@ -113,11 +111,17 @@ def _statement(text: str | None, field: str, *, required: bool = True) -> str | 
     text = (text or "").strip()
     if not text:
         if required:
-            raise InvalidInput(f"{field}: say why, in words", errors=[{"field": field, "reason": "missing"}])
+            raise InvalidInput(
+                key="case.statement_missing",
+                params={"field": field},
+                errors=[{"field": field, "reason": "missing"}],
+            )
         return None
     if len(text) > MAX_STATEMENT:
         raise InvalidInput(
-            f"{field}: at most {MAX_STATEMENT} characters", errors=[{"field": field, "reason": "too_long"}]
+            key="case.statement_too_long",
+            params={"field": field, "limit": MAX_STATEMENT},
+            errors=[{"field": field, "reason": "too_long"}],
         )
     return text
 
@@ -133,7 +137,8 @@ def _attachments(files: Sequence[Attachment]) -> list[dict[str, Any]]:
     limits = attachment_limits()
     if len(files) > limits["max_files"]:
         raise InvalidInput(
-            f"at most {limits['max_files']} attachments",
+            key="case.too_many_attachments",
+            params={"limit": limits["max_files"]},
             errors=[{"field": "attachments", "reason": "too_many"}],
         )
     rows = []
@@ -142,19 +147,24 @@ def _attachments(files: Sequence[Attachment]) -> list[dict[str, Any]]:
         if f.media_type not in limits["media_types"]:
             allowed = ", ".join(limits["media_types"])
             raise InvalidInput(
-                f"attachment {number}: {f.media_type!r} is not accepted ({allowed})",
+                key="case.attachment_media_type",
+                params={"number": number, "media_type": f.media_type, "allowed": allowed},
                 errors=[{**where, "reason": "media_type"}],
             )
         if not f.content:
-            raise InvalidInput(f"attachment {number} is empty", errors=[{**where, "reason": "empty"}])
+            raise InvalidInput(
+                key="case.attachment_empty", params={"number": number}, errors=[{**where, "reason": "empty"}]
+            )
         if len(f.content) > limits["max_bytes"]:
             raise InvalidInput(
-                f"attachment {number}: larger than {limits['max_bytes']} bytes",
+                key="case.attachment_too_large",
+                params={"number": number, "limit": limits["max_bytes"]},
                 errors=[{**where, "reason": "too_large"}],
             )
         if not f.content.startswith(MAGIC[f.media_type]):
             raise InvalidInput(
-                f"attachment {number}: the content is not {f.media_type}",
+                key="case.attachment_content_mismatch",
+                params={"number": number, "media_type": f.media_type},
                 errors=[{**where, "reason": "content_mismatch"}],
             )
         rows.append(
@@ -255,7 +265,7 @@ def get_case(platform: Platform, principal: Principal, case_id: int) -> dict[str
     with snapshot(platform) as conn:
         row = store.get_case(conn, case_id)
         if row is None:
-            raise NotFound(f"no case {case_id}")
+            raise NotFound(key="case.not_found", params={"case_id": case_id})
         _readable(principal, row)
         return _public_case(platform, conn, row, full=True)
 
@@ -281,18 +291,19 @@ def list_cases(
     every case."""
     if kind is not None and kind not in CaseKind.__members__:
         raise InvalidInput(
-            f"unknown kind {kind!r}; one of: {', '.join(CaseKind)}",
+            key="case.unknown_kind",
+            params={"kind": kind, "allowed": ", ".join(CaseKind)},
             errors=[{"field": "kind", "allowed": list(CaseKind)}],
         )
     if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise InvalidInput(f"limit: 1–{MAX_PAGE}; offset: 0 or more", errors=[{"field": "limit"}])
+        raise InvalidInput(key="case.page_invalid", params={"max": MAX_PAGE}, errors=[{"field": "limit"}])
     scope: dict[str, Any] = {}
     if principal.role == "entity" and principal.entity_uscc:
         scope["uscc"] = principal.entity_uscc
     elif principal.role in DEPARTMENT_ROLES and principal.department_code:
         scope["department_code"] = principal.department_code
     elif principal.role not in STAFF_READERS:
-        raise Forbidden("cases are shown to the entity, the handling department and platform staff")
+        raise Forbidden(key="case.not_shown")
     day = platform.clock.today()
     with snapshot(platform) as conn:
         total, rows = store.list_cases(
@@ -320,11 +331,13 @@ def attachment(platform: Platform, principal: Principal, case_id: int, attachmen
     with snapshot(platform) as conn:
         row = store.get_case(conn, case_id)
         if row is None:
-            raise NotFound(f"no case {case_id}")
+            raise NotFound(key="case.not_found", params={"case_id": case_id})
         _readable(principal, row)
         found = store.get_attachment(conn, case_id, attachment_id)
     if found is None:
-        raise NotFound(f"no attachment {attachment_id} of case {case_id}")
+        raise NotFound(
+            key="case.attachment_not_found", params={"attachment_id": attachment_id, "case_id": case_id}
+        )
     return found
 
 
@@ -350,7 +363,7 @@ def _current_record(conn: Connection, record_id: int) -> dict[str, Any]:
     """The current version of the record `record_id` is a version of."""
     row = file_store.get_record(conn, record_id)
     if row is None:
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(key="record.not_found", params={"record_id": record_id})
     latest = store.latest_version(conn, row["record_key"])
     assert latest is not None
     return latest
@@ -497,7 +510,7 @@ def _refuse_duplicate(conn: Connection, kind: CaseKind, record: dict[str, Any]) 
     states = _open_states()[kind.value]
     existing = store.open_case_exists(conn, kind=kind.value, record_key=record["record_key"], states=states)
     if existing is not None:
-        raise Conflict(f"case {existing} about this record is still open", errors=[{"case_id": existing}])
+        raise Conflict(key="case.already_open", params={"case_id": existing}, errors=[{"case_id": existing}])
 
 
 def file_objection(
@@ -513,7 +526,8 @@ def file_objection(
     uscc = _entity_of(principal)
     if ground not in objection_grounds():
         raise InvalidInput(
-            f"unknown ground {ground!r}; one of: {', '.join(objection_grounds())}",
+            key="case.unknown_ground",
+            params={"ground": ground, "allowed": ", ".join(objection_grounds())},
             errors=[{"field": "ground", "allowed": list(objection_grounds())}],
         )
     text = _statement(statement, "statement")
@@ -522,7 +536,8 @@ def file_objection(
         record = _own_record(work.conn, record_id, uscc)
         if record["state"] not in public_states():
             raise InvalidInput(
-                f"record {record_id} is {record['state']}: nothing to object to",
+                key="case.record_not_public",
+                params={"record_id": record_id, "state": record["state"]},
                 errors=[{"field": "record_id", "state": record["state"]}],
             )
         _refuse_duplicate(work.conn, CaseKind.objection, record)
@@ -542,7 +557,7 @@ def file_objection(
 def _own_record(conn: Connection, record_id: int, uscc: str) -> dict[str, Any]:
     record = _current_record(conn, record_id)
     if record["uscc"] != uscc:
-        raise Forbidden("an entity files cases about its own records only")
+        raise Forbidden(key="case.own_records_only")
     return record
 
 
@@ -623,11 +638,16 @@ def sign_commitment(
     chosen = platform.commitment_templates.get(template)
     if chosen is None:
         known = ", ".join(platform.commitment_templates)
-        raise InvalidInput(f"unknown template {template!r}; one of: {known}", errors=[{"field": "template"}])
+        raise InvalidInput(
+            key="case.unknown_template",
+            params={"template": template, "allowed": known},
+            errors=[{"field": "template"}],
+        )
     reference = _statement(reference, "reference", required=chosen.needs_reference)
     if matter is not None and matter not in platform.measures.matters:
         raise InvalidInput(
-            f"unknown matter {matter!r}",
+            key="case.unknown_matter",
+            params={"matter": matter},
             errors=[{"field": "matter", "allowed": list(platform.measures.matters)}],
         )
     today = platform.clock.today()
@@ -674,9 +694,13 @@ def _refuse_if_barred(platform: Platform, conn: Connection, uscc: str, day: dt.d
     a serious-list entry …): the hits are named."""
     decision, hits = matter_decision(platform, conn, uscc, "notification-commitment", day)
     if decision == "prohibit":
-        named = "; ".join(f"{h.measure.name} ({h.measure.basis})" for h in hits[:3])
+        named = tuple(
+            Said(f"{h.measure.name}（{h.measure.basis}）", f"{h.measure.name_en} ({h.measure.basis})")
+            for h in hits[:3]
+        )
         raise Conflict(
-            f"notification-commitment is not open to this entity: {named}",
+            key="case.notification_barred",
+            params={"measures": named},
             errors=[{"measure": h.measure.id, "record_id": h.standing.record_id} for h in hits],
         )
 
@@ -705,13 +729,19 @@ def _move(
     side = Side.system if principal.role == "system" else _side(principal, row)
     step = workflow.transitions.get(action)
     if step is not None and step.by != side and step.by != Side.system:
-        raise Forbidden(f"{row['kind']}: {action} is for the {step.by}")
+        raise Forbidden(
+            key="case.action_of_other_side", params={"kind": row["kind"], "action": action, "by": step.by}
+        )
     if step is not None and step.needs_reason and not (reason and reason.strip()):
-        raise InvalidInput(f"{row['kind']}: {action} needs a reason", errors=[{"field": "reason"}])
+        raise InvalidInput(
+            key="case.reason_required",
+            params={"kind": row["kind"], "action": action},
+            errors=[{"field": "reason"}],
+        )
     try:
         target = transition(workflow, row["state"], action, side, reason)
     except IllegalTransition as error:
-        raise Conflict(str(error)) from None
+        raise Conflict(key=error.said.key, params=error.said.params) from None
     now, today = platform.clock.now(), platform.clock.today()
     due, rule = due_on(
         platform, workflow, target, entered_on=today, opened_on=row["opened_on"], authority_name=None
@@ -730,7 +760,7 @@ def _move(
     if receipt is not None:
         values["receipt"] = receipt
     if not store.move_case(work.conn, row["id"], expected_state=row["state"], values=values):
-        raise Conflict(f"case {row['id']} changed meanwhile; read it again")
+        raise Conflict(key="case.changed", params={"case_id": row["id"]})
     store.insert_event(
         work.conn,
         {
@@ -768,7 +798,7 @@ def act(
     with unit_of_work(platform) as work:
         row = store.get_case(work.conn, case_id)
         if row is None:
-            raise NotFound(f"no case {case_id}")
+            raise NotFound(key="case.not_found", params={"case_id": case_id})
         kind = CaseKind(row["kind"])
         effect = _EFFECTS.get((kind, action))
         if effect is not None:
@@ -790,13 +820,12 @@ def _uphold(
     resolutions = objection_resolutions()
     if resolution not in resolutions:
         raise InvalidInput(
-            f"an upheld objection says what it does to the record: one of {', '.join(resolutions)}",
+            key="case.resolution_required",
+            params={"allowed": ", ".join(resolutions)},
             errors=[{"field": "resolution", "allowed": list(resolutions)}],
         )
     if resolution == "correct" and not changes:
-        raise InvalidInput(
-            "a correction names the fields it changes (changes)", errors=[{"field": "changes"}]
-        )
+        raise InvalidInput(key="case.changes_required", errors=[{"field": "changes"}])
     _move(
         work, principal, row, "uphold", reason=reason
     )  # first: refuses a wrong side or state before writing
@@ -816,15 +845,16 @@ def _checked_changes(payload: dict[str, Any], changes: dict[str, Any]) -> dict[s
     for key, value in changes.items():
         if key not in payload or key.endswith("_hash") or key in ("party_uscc", "uscc"):
             raise InvalidInput(
-                f"changes: {key!r} is not a field of this record that may be corrected",
-                errors=[{"field": f"changes.{key}"}],
+                key="case.change_not_allowed", params={"field": key}, errors=[{"field": f"changes.{key}"}]
             )
         if value is not None and not isinstance(value, (str, int, float)):
             raise InvalidInput(
-                f"changes: {key!r} must be text or a number", errors=[{"field": f"changes.{key}"}]
+                key="case.change_type", params={"field": key}, errors=[{"field": f"changes.{key}"}]
             )
         if isinstance(value, str) and len(value) > MAX_STATEMENT:
-            raise InvalidInput(f"changes: {key!r} is too long", errors=[{"field": f"changes.{key}"}])
+            raise InvalidInput(
+                key="case.change_too_long", params={"field": key}, errors=[{"field": f"changes.{key}"}]
+            )
         out[key] = value
     return out
 
@@ -849,8 +879,8 @@ def _approve(
         )
         if not found.eligible:
             raise Conflict(
-                "the record is not eligible for repair today: "
-                + "; ".join(r.message_en for r in found.reasons),
+                key="case.not_eligible",
+                params={"reasons": tuple(Said(r.message, r.message_en) for r in found.reasons)},
                 errors=[{"reason": r.code} for r in found.reasons],
             )
     _move(work, principal, row, action, reason=reason)
@@ -1236,16 +1266,18 @@ def record_interview(
     """A department records a warning interview (约谈) with an entity: kept in the credit file for shared
     reads, not published (rule `default-cases.publication-period.interview`)."""
     if principal.role not in DEPARTMENT_ROLES or not principal.department_code:
-        raise Forbidden("a warning interview is recorded by the department that held it")
+        raise Forbidden(key="case.interview_by_department")
     subject_text = _statement(subject, "subject")
     summary_text = _statement(summary, "summary")
     today = platform.clock.today()
     if held_on > today:
-        raise InvalidInput(f"held_on {held_on} is in the future", errors=[{"field": "held_on"}])
+        raise InvalidInput(
+            key="case.held_in_future", params={"held_on": held_on}, errors=[{"field": "held_on"}]
+        )
     code = valid_code(uscc)
     with unit_of_work(platform) as work:
         if file_store.get_entity(work.conn, code) is None:
-            raise NotFound(f"no entity with the code {code}")
+            raise NotFound(key="entity.not_found", params={"code": code})
         department = file_store.department_names(work.conn).get(
             principal.department_code, principal.department_code
         )
@@ -1287,10 +1319,7 @@ def declare(
     credit file shows it as self-declared, for the period of its `publication_period` rule."""
     uscc = _entity_of(principal)
     if not authenticity:
-        raise InvalidInput(
-            "self-declared information needs the authenticity commitment (authenticity = true)",
-            errors=[{"field": "authenticity"}],
-        )
+        raise InvalidInput(key="case.authenticity_required", errors=[{"field": "authenticity"}])
     title_text = _statement(title, "title")
     content_text = _statement(content, "content")
     today = platform.clock.today()

@@ -197,13 +197,9 @@ def check(
         raise InvalidInput(key="check.code_or_name", errors=[{"field": "uscc"}, {"field": "name"}])
     if person_id_no is not None:
         if principal.role not in PERSON_CHECK_ROLES:
-            raise Forbidden(
-                "a legal-representative check by ID number is for departments and approval systems"
-            )
+            raise Forbidden(key="check.person_check_refused")
         if matter != "legal-representative" or not normalize_code(person_id_no):
-            raise InvalidInput(
-                "an ID number goes with the matter legal-representative", errors=[{"field": "person_id_no"}]
-            )
+            raise InvalidInput(key="check.id_no_needs_matter", errors=[{"field": "person_id_no"}])
     day, known_at = _day(platform, as_of)
     question: dict[str, Any] = {"matter": matter, "uscc": None, "name": None, "as_of": day.isoformat()}
     with snapshot(platform) as conn:
@@ -217,7 +213,7 @@ def check(
         else:
             question["name"] = name = (name or "").strip()
             if not 1 <= len(name) <= 200:
-                raise InvalidInput("a name has 1 to 200 characters", errors=[{"field": "name"}])
+                raise InvalidInput(key="check.name_length", errors=[{"field": "name"}])
             candidates = store.list_by_current_name(conn, name, limit=MAX_CANDIDATES + 1)
             if len(candidates) == 1:
                 target = candidates[0]
@@ -329,16 +325,21 @@ def check_bulk(
             seen.add(code)
             ordered.append(code)
     if len(ordered) + len(invalid) > MAX_BULK:
-        raise InvalidInput(f"a bulk check takes at most {MAX_BULK:,} entities", errors=[{"field": "codes"}])
+        raise InvalidInput(key="check.bulk_too_many", params={"limit": MAX_BULK}, errors=[{"field": "codes"}])
     if invalid:
         first = invalid[0]
         raise InvalidInput(
-            f"{len(invalid)} values are not valid unified social credit codes (first: {first['value']!r} at "
-            f"{first['index']}, the {first['check']} check fails)",
+            key="check.bulk_invalid_codes",
+            params={
+                "count": len(invalid),
+                "value": first["value"],
+                "index": first["index"],
+                "check": first["check"],
+            },
             errors=invalid[:100],
         )
     if not ordered:
-        raise InvalidInput("a bulk check needs at least one code", errors=[{"field": "codes"}])
+        raise InvalidInput(key="check.bulk_empty", errors=[{"field": "codes"}])
     with snapshot(platform) as conn:
         known = store.get_entities(conn, ordered)
         standings = _standings(conn, list(known), as_of=known_at, day=day)
@@ -391,27 +392,31 @@ def bidder_codes(data: bytes, name: str) -> list[str]:
     (UTF-8 or GB18030) whose code column is found by its header (统一社会信用代码, uscc, code), else the
     first column."""
     if len(data) > MAX_BULK_FILE_BYTES:
-        raise InvalidInput(f"{name}: larger than {MAX_BULK_FILE_BYTES // 2**20} MiB")
+        raise InvalidInput(
+            key="check.bidder_list_too_large", params={"name": name, "mib": MAX_BULK_FILE_BYTES // 2**20}
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
-            raise InvalidInput(f"{name}: encoding is neither UTF-8 nor GB18030") from None
+            raise InvalidInput(key="check.bidder_list_encoding", params={"name": name}) from None
     if name.lower().endswith(".json"):
         try:
             parsed = orjson.loads(text)
         except orjson.JSONDecodeError as error:
-            raise InvalidInput(f"{name}: not JSON ({error})") from None
+            raise InvalidInput(
+                key="check.bidder_list_not_json", params={"name": name, "error": error}
+            ) from None
         codes = parsed.get("codes") if isinstance(parsed, dict) else parsed
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise InvalidInput(f'{name}: expected a JSON array of codes or {{"codes": [...]}}')
+            raise InvalidInput(key="check.bidder_list_shape", params={"name": name})
         return codes
     try:
         rows = list(islice(csv.reader(io.StringIO(text)), MAX_BULK + 2))
     except csv.Error as error:
-        raise InvalidInput(f"{name}: not a CSV file that can be read ({error})") from None
+        raise InvalidInput(key="check.bidder_list_not_csv", params={"name": name, "error": error}) from None
     header = rows[0] if rows else []
     names = [h.strip().lower() for h in header]
     column = next((names.index(h) for h in CODE_HEADERS if h in names), None)
@@ -421,10 +426,10 @@ def bidder_codes(data: bytes, name: str) -> list[str]:
             continue
         index = column or 0
         if index >= len(row):
-            raise InvalidInput(f"{name}: row {number} has no code column")
+            raise InvalidInput(key="check.bidder_list_row_no_code", params={"name": name, "row": number})
         codes.append(row[index])
     if len(codes) > MAX_BULK:
-        raise InvalidInput(f"{name}: a bulk check takes at most {MAX_BULK:,} entities")
+        raise InvalidInput(key="check.bidder_list_too_long", params={"name": name, "limit": MAX_BULK})
     return codes
 
 
@@ -433,7 +438,7 @@ def get_receipt(platform: Platform, receipt_id: str) -> dict[str, Any]:
     with snapshot(platform) as conn:
         row = store.get_receipt(conn, receipt_id.strip().lower()) if len(receipt_id) <= 64 else None
     if row is None:
-        raise NotFound(f"no receipt {receipt_id!r}")
+        raise NotFound(key="check.receipt_not_found", params={"receipt_id": receipt_id})
     return orjson.loads(row["document"])
 
 
@@ -477,21 +482,31 @@ def report_feedback(
     """惩戒反馈: the caller's department reports that it applied (or did not apply, or lifted) a measure to an
     entity for a matter, optionally naming the check's receipt."""
     if principal.role not in FEEDBACK_ROLES or not principal.department_code:
-        raise Forbidden("feedback is reported by a department")
+        raise Forbidden(key="check.feedback_by_department")
     catalogue = platform.measures
     known = {m.id: m for m in catalogue.measures}
     if measure not in known:
-        raise InvalidInput(f"no measure {measure!r} in the catalogue", errors=[{"field": "measure"}])
+        raise InvalidInput(
+            key="check.measure_unknown", params={"measure": measure}, errors=[{"field": "measure"}]
+        )
     matter = _matter(catalogue, matter)
     if matter not in known[measure].matters:
-        raise InvalidInput(f"measure {measure} does not apply to {matter}", errors=[{"field": "matter"}])
+        raise InvalidInput(
+            key="check.measure_not_for_matter",
+            params={"measure": measure, "matter": matter},
+            errors=[{"field": "matter"}],
+        )
     if outcome not in FEEDBACK_OUTCOMES:
         raise InvalidInput(
-            f"outcome must be one of {', '.join(FEEDBACK_OUTCOMES)}", errors=[{"field": "outcome"}]
+            key="check.feedback_outcome_unknown",
+            params={"allowed": ", ".join(FEEDBACK_OUTCOMES)},
+            errors=[{"field": "outcome"}],
         )
     day = applied_on or platform.clock.today()
     if day > platform.clock.today():
-        raise InvalidInput(f"applied_on {day} is in the future", errors=[{"field": "applied_on"}])
+        raise InvalidInput(
+            key="check.applied_in_future", params={"day": day}, errors=[{"field": "applied_on"}]
+        )
     code = valid_code(uscc)
     row = {
         "department_code": principal.department_code,
@@ -507,9 +522,9 @@ def report_feedback(
     }
     with unit_of_work(platform) as work:
         if receipt_id is not None and store.get_receipt(work.conn, receipt_id) is None:
-            raise NotFound(f"no receipt {receipt_id!r}")
+            raise NotFound(key="check.receipt_not_found", params={"receipt_id": receipt_id})
         if not store.get_entities(work.conn, [code]):
-            raise NotFound(f"no entity with the code {code}")
+            raise NotFound(key="entity.not_found", params={"code": code})
         row["id"] = store.insert_feedback(work.conn, row)
         work.audit(
             principal, "feedback.report", f"entity:{code}", detail={"measure": measure, "outcome": outcome}

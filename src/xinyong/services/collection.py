@@ -566,7 +566,7 @@ def collect(
     """
     file_name = display_name or path.name
     if not path.is_file():
-        raise UnreadableFile(f"{path}: not a file that can be read")
+        raise UnreadableFile(key="file.not_readable", params={"path": path})
     sha256 = file_sha256(path)
     detail = {"file": file_name, "sha256": sha256, "kind": kind}
     if profile is not None:
@@ -590,7 +590,7 @@ def collect(
         if (
             isinstance(error, UnreadableFile) and file_name != path.name
         ):  # an upload's copy: name the sent file
-            error.detail = error.detail.replace(path.name, file_name)
+            error.replace_in_text(path.name, file_name)
         audit.record(
             platform,
             principal,

@@ -312,7 +312,9 @@ def lookup_entities(platform: Platform, codes: list[str], *, as_of: dt.date | No
     """Each code's credit file, or the error the code alone would get (malformed, unknown), by code; all
     read from one snapshot."""
     if len(codes) > MAX_LOOKUP_CODES:
-        raise InvalidInput(f"at most {MAX_LOOKUP_CODES} codes per request", errors=[{"codes": len(codes)}])
+        raise InvalidInput(
+            key="entity.lookup_too_many", params={"max": MAX_LOOKUP_CODES}, errors=[{"codes": len(codes)}]
+        )
     day = as_of or platform.clock.today()
     results: dict[str, Any] = {}
     with snapshot(platform) as conn:

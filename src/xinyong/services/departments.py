@@ -31,18 +31,12 @@ def valid_department_code(code: str) -> str:
     """The code in its normal form, or InvalidInput naming the failed check."""
     check = check_uscc(code)
     if not check.valid:
-        raise InvalidInput(
-            f"department code {code!r} is not a valid unified social credit code: "
-            f"the {check.failed_check} check fails"
-        )
+        raise InvalidInput(key="department.code_invalid", params={"code": code, "check": check.failed_check})
     return check.code
 
 
 def not_on_record(code: str) -> InvalidInput:
-    return InvalidInput(
-        f"department {code} is not on record: register it first with "
-        f"`xinyong departments add {code} NAME` (the operator, on the host)"
-    )
+    return InvalidInput(key="department.register_first", params={"code": code})
 
 
 def require_on_record(conn: Connection, code: str) -> str:
@@ -57,21 +51,21 @@ def require_on_record(conn: Connection, code: str) -> str:
 def register_department(platform: Platform, by: Principal, *, code: str, name: str) -> dict[str, Any]:
     """Put a department on record. The new row and its audit entry commit together."""
     if by.role not in REGISTRARS:
-        raise Forbidden("departments are registered by the operator (`xinyong departments add`)")
+        raise Forbidden(key="department.registered_by_operator")
     code = valid_department_code(code)
     name = unicodedata.normalize("NFC", name).strip()
     if not name or len(name) > MAX_NAME or any(unicodedata.category(c).startswith("C") for c in name):
-        raise InvalidInput(f"name: 1–{MAX_NAME} characters, no control characters")
+        raise InvalidInput(key="department.name_invalid", params={"max": MAX_NAME})
     now = platform.clock.now()
     try:
         with unit_of_work(platform) as work:
             existing = store.department_by_code(work.conn, code)
             if existing is not None:
-                raise Conflict(f"department {code} is on record already, as {existing['name']}")
+                raise Conflict(key="department.on_record_as", params={"code": code, "name": existing["name"]})
             store.insert_department(work.conn, code, name, now)
             work.audit(by, "department.register", f"department:{code}", detail={"name": name})
     except IntegrityError:  # registered meanwhile by a batch or another registration
-        raise Conflict(f"department {code} is on record already") from None
+        raise Conflict(key="department.on_record", params={"code": code}) from None
     return {"code": code, "name": name, "created_at": now}
 
 
@@ -90,7 +84,7 @@ def department_in(conn: Connection, principal: Principal) -> dict[str, Any]:
     could be shown as its own."""
     code = principal.department_code
     if not code:
-        raise Forbidden(f"role {principal.role} does not act for a department")
+        raise Forbidden(key="department.role_without_department", params={"role": principal.role})
     row = store.department_by_code(conn, code)
     if row is None:
         raise Forbidden(key="department.not_on_record", params={"code": code})

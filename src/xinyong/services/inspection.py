@@ -113,24 +113,24 @@ def _acting_department(conn: Connection, principal: Principal, department_code: 
     if principal.role in DEPARTMENT_ROLES:
         own = department_in(conn, principal)["code"]
         if department_code and valid_code(department_code) != own:
-            raise Forbidden(f"a department acts for itself only (this account acts for {own})")
+            raise Forbidden(key="inspection.other_department", params={"own": own})
         return own
     if principal.role in STAFF:
         if not department_code:
-            raise InvalidInput("department_code is required", errors=[{"field": "department_code"}])
+            raise InvalidInput(key="inspection.department_required", errors=[{"field": "department_code"}])
         return require_on_record(conn, department_code)
-    raise Forbidden("random inspections are run by departments")
+    raise Forbidden(key="inspection.departments_only")
 
 
 def _own_plan(conn: Connection, principal: Principal, plan_id: int, *, lock: bool = False) -> dict[str, Any]:
     plan = store.get_plan(conn, plan_id, for_update=lock)
     if plan is None:
-        raise NotFound(f"no inspection plan {plan_id}")
+        raise NotFound(key="inspection.plan_not_found", params={"plan_id": plan_id})
     if principal.role in DEPARTMENT_ROLES:
         if department_in(conn, principal)["code"] != plan["department_code"]:
-            raise NotFound(f"no inspection plan {plan_id} of this department")
+            raise NotFound(key="inspection.plan_not_of_department", params={"plan_id": plan_id})
     elif principal.role not in STAFF:
-        raise Forbidden("random inspections are run by departments")
+        raise Forbidden(key="inspection.departments_only")
     return plan
 
 
@@ -140,9 +140,15 @@ def _own_plan(conn: Connection, principal: Principal, plan_id: int, *, lock: boo
 def _text(value: str | None, field: str, *, required: bool = True, limit: int = 200) -> str | None:
     text = (value or "").strip()
     if required and not text:
-        raise InvalidInput(f"{field} is required", errors=[{"field": field}])
+        raise InvalidInput(
+            key="inspection.field_required", params={"field": field}, errors=[{"field": field}]
+        )
     if len(text) > limit:
-        raise InvalidInput(f"{field}: at most {limit} characters", errors=[{"field": field}])
+        raise InvalidInput(
+            key="inspection.field_too_long",
+            params={"field": field, "limit": limit},
+            errors=[{"field": field}],
+        )
     return text or None
 
 
@@ -158,11 +164,9 @@ def _inspector_values(
 ) -> dict[str, Any]:
     """An inspector's row, checked, without its department."""
     if not _INSPECTOR_ID.match(inspector_id or ""):
-        raise InvalidInput(
-            "inspector_id: 1–40 letters, digits, '.', '_' or '-'", errors=[{"field": "inspector_id"}]
-        )
+        raise InvalidInput(key="inspection.inspector_id_invalid", errors=[{"field": "inspector_id"}])
     if not _REGION.match(region_code or ""):
-        raise InvalidInput("region_code: six digits (GB/T 2260)", errors=[{"field": "region_code"}])
+        raise InvalidInput(key="inspection.region_code_invalid", errors=[{"field": "region_code"}])
     person = _text(name, "name")
     quals = sorted(
         {q for q in (_text(q, "qualifications", required=False) for q in qualifications or []) if q}
@@ -204,7 +208,7 @@ def add_inspector(
     with unit_of_work(platform) as work:
         row["department_code"] = _acting_department(work.conn, principal, department_code)
         if store.get_inspector(work.conn, inspector_id) is not None:
-            raise Conflict(f"inspector {inspector_id} is on the register already")
+            raise Conflict(key="inspection.inspector_exists", params={"inspector_id": inspector_id})
         store.insert_inspector(work.conn, row)
         work.audit(
             principal,
@@ -237,7 +241,7 @@ def list_inspectors(
         elif principal.role in STAFF:
             department = valid_code(department_code) if department_code else None
         else:
-            raise Forbidden("the inspector register is kept by departments")
+            raise Forbidden(key="inspection.register_departments_only")
         rows = store.list_inspectors(conn, department)
     return {"inspectors": [_inspector_view(r) for r in rows]}
 
@@ -253,7 +257,8 @@ def _divisions(section: str | None) -> list[str] | None:
     divisions = sorted(i.code for i in industries().values() if i.level == 2 and i.section == letter)
     if not divisions:
         raise InvalidInput(
-            f"industry_section {section!r} is not a section of GB/T 4754-2017 (A–T)",
+            key="inspection.industry_section_unknown",
+            params={"section": section},
             errors=[{"field": "industry_section"}],
         )
     return divisions
@@ -278,40 +283,42 @@ def create_plan(
     found = matters_of(platform).get(matter)
     if found is None:
         raise InvalidInput(
-            f"no inspection matter {matter!r} (see GET /api/v1/inspections/matters)",
-            errors=[{"field": "matter"}],
+            key="inspection.matter_unknown", params={"matter": matter}, errors=[{"field": "matter"}]
         )
     if region_prefix is not None and not re.fullmatch(r"\d{0,6}", region_prefix):
-        raise InvalidInput("region_prefix: up to six digits", errors=[{"field": "region_prefix"}])
+        raise InvalidInput(key="inspection.region_prefix_invalid", errors=[{"field": "region_prefix"}])
     _divisions(industry_section)
     chosen: dict[str, str] = {}
     default = None
     if ratio_config:
         config = ratio_configs_of(platform).get(ratio_config)
         if config is None:
-            raise InvalidInput(f"no ratio configuration {ratio_config!r}", errors=[{"field": "ratio_config"}])
+            raise InvalidInput(
+                key="inspection.ratio_config_unknown",
+                params={"ratio_config": ratio_config},
+                errors=[{"field": "ratio_config"}],
+            )
         chosen, default = dict(config.ratios), config.default_ratio
-    try:
-        for cls, value in (ratios or {}).items():
-            if cls not in RISK_CLASSES:
-                raise ValueError(f"ratios: {cls!r} is not a risk class ({', '.join(RISK_CLASSES)})")
-            chosen[cls] = valid_ratio(value, f"ratios.{cls}")
-        if default_ratio is not None:
-            default = valid_ratio(default_ratio, "default_ratio")
-    except ValueError as error:
-        raise InvalidInput(str(error), errors=[{"field": "ratios"}]) from None
+    for cls, value in (ratios or {}).items():
+        if cls not in RISK_CLASSES:
+            raise InvalidInput(
+                key="inspection.risk_class_unknown",
+                params={"risk_class": cls, "classes": ", ".join(RISK_CLASSES)},
+                errors=[{"field": "ratios"}],
+            )
+        chosen[cls] = valid_ratio(value, f"ratios.{cls}")
+    if default_ratio is not None:
+        default = valid_ratio(default_ratio, "default_ratio")
     if default is None:
-        raise InvalidInput(
-            "give ratio_config or default_ratio (the ratio of entities without a risk class)",
-            errors=[{"field": "default_ratio"}],
-        )
+        raise InvalidInput(key="inspection.default_ratio_required", errors=[{"field": "default_ratio"}])
     now = platform.clock.now()
     with unit_of_work(platform) as work:
         department = _acting_department(work.conn, principal, department_code)
         name = file_store.department_names(work.conn).get(department, department)
         if not found.allows_department(name):
             raise InvalidInput(
-                f"matter {matter} is inspected by {found.department}; {name} is not one",
+                key="inspection.matter_of_other_department",
+                params={"matter": matter, "department": found.department, "name": name},
                 errors=[{"field": "matter"}],
             )
         values = {
@@ -384,7 +391,7 @@ def get_plan(platform: Platform, plan_id: int) -> dict[str, Any]:
     with snapshot(platform) as conn:
         plan = store.get_plan(conn, plan_id)
     if plan is None:
-        raise NotFound(f"no inspection plan {plan_id}")
+        raise NotFound(key="inspection.plan_not_found", params={"plan_id": plan_id})
     return _plan_view(plan)
 
 
@@ -434,11 +441,13 @@ def freeze_plan(platform: Platform, principal: Principal, plan_id: int) -> dict[
     with unit_of_work(platform) as work:
         plan = _own_plan(work.conn, principal, plan_id, lock=True)
         if plan["state"] != "draft":
-            raise Conflict(f"plan {plan_id} is {plan['state']}: only a draft plan is frozen")
+            raise Conflict(
+                key="inspection.plan_not_draft", params={"plan_id": plan_id, "state": plan["state"]}
+            )
         targets = _target_rows(work.conn, plan)
         inspectors = _inspector_rows(work.conn, plan["department_code"])
         if not targets:
-            raise InvalidInput(f"plan {plan_id}'s filter selects no entity in operation")
+            raise InvalidInput(key="inspection.no_targets", params={"plan_id": plan_id})
         targets_hash, inspectors_hash = target_register_hash(targets), inspector_register_hash(inspectors)
         store.insert_register_rows(
             work.conn, plan_id, "targets", [(r["uscc"], canonical_json(r).decode()) for r in targets]
@@ -459,7 +468,7 @@ def freeze_plan(platform: Platform, principal: Principal, plan_id: int) -> dict[
             inspectors_sha256=inspectors_hash,
             target_count=len(targets),
         ):
-            raise Conflict(f"plan {plan_id} changed meanwhile")
+            raise Conflict(key="inspection.plan_changed", params={"plan_id": plan_id})
         work.audit(
             principal,
             "inspection.plan.freeze",
@@ -486,14 +495,14 @@ def commit_plan(
         commitment = commitment_of(seed_secret)
     commitment = commitment.strip().lower()
     if not _HEX64.match(commitment):
-        raise InvalidInput(
-            "commitment: the SHA-256 of the seed, 64 hex digits", errors=[{"field": "commitment"}]
-        )
+        raise InvalidInput(key="inspection.commitment_invalid", errors=[{"field": "commitment"}])
     now = platform.clock.now()
     with unit_of_work(platform) as work:
         plan = _own_plan(work.conn, principal, plan_id, lock=True)
         if plan["state"] != "frozen":
-            raise Conflict(f"plan {plan_id} is {plan['state']}: the commitment follows the freeze")
+            raise Conflict(
+                key="inspection.plan_not_frozen", params={"plan_id": plan_id, "state": plan["state"]}
+            )
         if not store.update_plan(
             work.conn,
             plan_id,
@@ -503,7 +512,7 @@ def commit_plan(
             seed_secret=seed_secret,
             committed_at=now,
         ):
-            raise Conflict(f"plan {plan_id} changed meanwhile")
+            raise Conflict(key="inspection.plan_changed", params={"plan_id": plan_id})
         # The entry carries the commitment and both register hashes into the audit log: the checkpoint that
         # first covers it gives the beacon of the draw.
         work.audit(
@@ -550,21 +559,32 @@ def _read_plan_file(path: Path) -> dict[str, Any]:
     try:
         plan = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"{path}: the plan file cannot be read ({error})") from None
+        raise InvalidInput(
+            key="inspection.plan_file_unreadable", params={"path": path, "error": error}
+        ) from None
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInput(f"{path}: not valid TOML ({error})") from None
+        raise InvalidInput(
+            key="inspection.plan_file_not_toml", params={"path": path, "error": error}
+        ) from None
     unknown = sorted(set(plan) - PLAN_KEYS) + sorted(
         f"filter.{k}" for k in set(plan.get("filter", {})) - FILTER_KEYS
     )
     if unknown:
         raise InvalidInput(
-            f"{path}: unknown keys {', '.join(unknown)} (allowed: {', '.join(sorted(PLAN_KEYS))})"
+            key="inspection.plan_file_unknown_keys",
+            params={"path": path, "unknown": ", ".join(unknown), "allowed": ", ".join(sorted(PLAN_KEYS))},
         )
     for key in ("title", "matter", "inspectors"):
         if not isinstance(plan.get(key), str) or not plan[key].strip():
-            raise InvalidInput(f"{path}: {key} is missing (a string)", errors=[{"field": key}])
+            raise InvalidInput(
+                key="inspection.plan_file_key_missing",
+                params={"path": path, "key": key},
+                errors=[{"field": key}],
+            )
     if not isinstance(plan.get("filter", {}), dict):
-        raise InvalidInput(f"{path}: filter must be a table", errors=[{"field": "filter"}])
+        raise InvalidInput(
+            key="inspection.plan_file_filter_not_table", params={"path": path}, errors=[{"field": "filter"}]
+        )
     return plan
 
 
@@ -580,14 +600,16 @@ def _read_register(path: Path) -> list[dict[str, Any]]:
             }
             missing = [field for field in ("inspector_id", "name", "region_code") if where[field] is None]
             if missing:
+                columns = ", ".join(f"{f} ({' / '.join(INSPECTOR_COLUMNS[f])})" for f in missing)
                 raise InvalidInput(
-                    f"{path}: the inspector register has no column "
-                    + ", ".join(f"{f} ({' or '.join(INSPECTOR_COLUMNS[f])})" for f in missing)
+                    key="inspection.register_columns_missing", params={"path": path, "columns": columns}
                 )
             rows = []
             for number, raw in enumerate(reader, start=2):
                 if len(rows) >= MAX_REGISTER_ROWS:
-                    raise InvalidInput(f"{path}: more than {MAX_REGISTER_ROWS:,} inspectors")
+                    raise InvalidInput(
+                        key="inspection.register_too_long", params={"path": path, "limit": MAX_REGISTER_ROWS}
+                    )
                 row = {
                     field: (raw.get(column) or "").strip() if column else ""
                     for field, column in where.items()
@@ -596,9 +618,11 @@ def _read_register(path: Path) -> list[dict[str, Any]]:
                     row[field] = [v.strip() for v in re.split("[;；]", row[field]) if v.strip()]
                 rows.append({"row": number, **row})
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InvalidInput(f"{path}: the inspector register cannot be read ({error})") from None
+        raise InvalidInput(
+            key="inspection.register_unreadable", params={"path": path, "error": error}
+        ) from None
     if not rows:
-        raise InvalidInput(f"{path}: the inspector register holds no inspector")
+        raise InvalidInput(key="inspection.register_empty", params={"path": path})
     return rows
 
 
@@ -626,7 +650,8 @@ def plan_from_file(platform: Platform, principal: Principal, path: Path) -> dict
             )
         except InvalidInput as error:
             raise InvalidInput(
-                f"{plan['inspectors']} row {item['row']}: {error.detail}",
+                key="inspection.register_row_invalid",
+                params={"file": plan["inspectors"], "row": item["row"], "problem": error},
                 errors=[{"row": item["row"], **e} for e in error.errors],
             ) from None
     added = 0
@@ -643,8 +668,7 @@ def plan_from_file(platform: Platform, principal: Principal, path: Path) -> dict
                 or sorted(kept["conflicts"] or []) != row["conflicts"]
             ):
                 raise Conflict(
-                    f"inspector {row['inspector_id']} is on the register already with other details: "
-                    "change the register file or the register, not both"
+                    key="inspection.inspector_differs", params={"inspector_id": row["inspector_id"]}
                 )
         if added:
             work.audit(
@@ -677,17 +701,10 @@ def _beacon(conn: Connection, plan_id: int) -> dict[str, Any]:
     """The first signed audit checkpoint covering the plan's commitment entry: made after the commitment."""
     seq = _commitment_entry(conn, plan_id)
     if seq is None:
-        raise InvalidInput(
-            f"plan {plan_id}'s commitment is not in the audit log (is the audit log disabled?): "
-            "the draw needs a checkpoint made after it"
-        )
+        raise InvalidInput(key="inspection.commitment_not_audited", params={"plan_id": plan_id})
     checkpoint = audit_store.checkpoint_covering(conn, seq + 1)
     if checkpoint is None:
-        raise InvalidInput(
-            f"no signed audit checkpoint covers plan {plan_id}'s commitment (audit entry {seq}) yet: "
-            "wait for the next checkpoint (or have the operator sign one: `xinyong audit checkpoint`), "
-            "then draw"
-        )
+        raise InvalidInput(key="inspection.no_checkpoint_yet", params={"plan_id": plan_id, "seq": seq})
     return {
         "source": "the first signed audit checkpoint covering the commitment's audit entry",
         "commitment_entry": seq,
@@ -743,19 +760,18 @@ def draw_plan(
         conn = work.conn
         plan = _own_plan(conn, principal, plan_id, lock=True)
         if plan["state"] != "committed":
-            raise Conflict(f"plan {plan_id} is {plan['state']}: a draw follows the commitment")
+            raise Conflict(
+                key="inspection.plan_not_committed", params={"plan_id": plan_id, "state": plan["state"]}
+            )
         revealed = (seed or plan["seed_secret"] or "").strip().lower()
         if not revealed:
-            raise InvalidInput("give the seed whose SHA-256 was committed", errors=[{"field": "seed"}])
+            raise InvalidInput(key="inspection.seed_required", errors=[{"field": "seed"}])
         try:
             matches = commitment_of(revealed) == plan["commitment"]
         except DrawInputError:
             matches = False
         if not matches:
-            raise InvalidInput(
-                "the seed does not match the plan's commitment: its SHA-256 differs",
-                errors=[{"field": "seed"}],
-            )
+            raise InvalidInput(key="inspection.seed_mismatch", errors=[{"field": "seed"}])
         beacon = _beacon(conn, plan_id)
         targets, inspectors = _frozen(conn, plan_id, "targets"), _frozen(conn, plan_id, "inspectors")
         inputs = _plan_inputs(plan)
@@ -794,7 +810,7 @@ def draw_plan(
             result_sha256=result["result_sha256"],
             document=orjson.dumps(signed).decode(),
         ):
-            raise Conflict(f"plan {plan_id} changed meanwhile")
+            raise Conflict(key="inspection.plan_changed", params={"plan_id": plan_id})
         store.insert_tasks(
             conn,
             [
@@ -827,9 +843,9 @@ def draw_document(platform: Platform, plan_id: int) -> dict[str, Any]:
     with snapshot(platform) as conn:
         plan = store.get_plan(conn, plan_id)
     if plan is None:
-        raise NotFound(f"no inspection plan {plan_id}")
+        raise NotFound(key="inspection.plan_not_found", params={"plan_id": plan_id})
     if plan["document"] is None:
-        raise NotFound(f"plan {plan_id} has not been drawn yet (it is {plan['state']})")
+        raise NotFound(key="inspection.plan_not_drawn", params={"plan_id": plan_id, "state": plan["state"]})
     return orjson.loads(plan["document"])
 
 
@@ -838,10 +854,10 @@ def verify(platform: Platform, document: Any = None, *, plan_id: int | None = No
     and, when the platform holds the plan, that the document is the one published."""
     if document is None:
         if plan_id is None:
-            raise InvalidInput("give a draw document or a plan id")
+            raise InvalidInput(key="inspection.verify_needs_input")
         document = draw_document(platform, plan_id)
     if not isinstance(document, dict) or document.get("type") != DOCUMENT_TYPE:
-        raise InvalidInput(f"not a draw document (type {DOCUMENT_TYPE!r} expected)")
+        raise InvalidInput(key="inspection.not_a_draw_document", params={"type": DOCUMENT_TYPE})
     signer = platform.signer
     problems = []
     if problem := document_problem(document, signer.public_key_hex):
@@ -933,24 +949,31 @@ def record_result(
     """The department that inspected enters the result (谁检查、谁录入、谁公开); it becomes a record of kind
     ``inspection``, published at once, with the deadline its `publication_deadline` rule gives."""
     if outcome not in OUTCOMES:
-        raise InvalidInput(f"outcome must be one of: {'、'.join(OUTCOMES)}", errors=[{"field": "outcome"}])
+        raise InvalidInput(
+            key="inspection.outcome_unknown",
+            params={"allowed": "、".join(OUTCOMES)},
+            errors=[{"field": "outcome"}],
+        )
     remark = _text(note, "note", required=False, limit=MAX_TEXT)
     today = platform.clock.today()
     if inspected_on > today:
         raise InvalidInput(
-            f"inspected_on {inspected_on} is in the future", errors=[{"field": "inspected_on"}]
+            key="inspection.inspected_in_future",
+            params={"inspected_on": inspected_on},
+            errors=[{"field": "inspected_on"}],
         )
     with unit_of_work(platform) as work:
         conn = work.conn
         task = store.get_task(conn, task_id, for_update=True)
         if task is None:
-            raise NotFound(f"no inspection task {task_id}")
+            raise NotFound(key="inspection.task_not_found", params={"task_id": task_id})
         plan = _own_plan(conn, principal, task["plan_id"])
         if task["state"] != "assigned":
-            raise Conflict(f"task {task_id}'s result is recorded already")
+            raise Conflict(key="inspection.result_recorded", params={"task_id": task_id})
         if as_utc(plan["drawn_at"]).date() > inspected_on:
             raise InvalidInput(
-                f"inspected_on {inspected_on} is before the draw of {as_utc(plan['drawn_at']).date()}",
+                key="inspection.inspected_before_draw",
+                params={"inspected_on": inspected_on, "drawn_on": as_utc(plan["drawn_at"]).date()},
                 errors=[{"field": "inspected_on"}],
             )
         department = file_store.department_names(conn).get(plan["department_code"], plan["department_code"])
@@ -1029,7 +1052,7 @@ def record_result(
             recorded_by=principal.actor,
             recorded_at=now,
         ):
-            raise Conflict(f"task {task_id} changed meanwhile")
+            raise Conflict(key="inspection.task_changed", params={"task_id": task_id})
         work.audit(
             principal,
             "inspection.result.record",

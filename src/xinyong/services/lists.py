@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from xinyong.clock import end_of_china_day
-from xinyong.errors import InvalidInput
+from xinyong.errors import InvalidInput, Said
 from xinyong.rules import latest_start, list_transfer_date
 from xinyong.security.principal import Principal
 from xinyong.services.credit_file import list_type_of, public_record
@@ -27,7 +27,9 @@ def review_candidates(
     after, transfer_to = rule.params.get("transfer_after"), rule.params.get("transfer_to")
     if not after:
         raise InvalidInput(
-            f"the {list_type.name} has no transfer period ({rule.id})", errors=[{"field": "slug"}]
+            key="list.no_transfer_period",
+            params={"list": Said(list_type.name, list_type.name_en), "rule": rule.id},
+            errors=[{"field": "slug"}],
         )
     department = principal.department_code if principal.role.startswith("department_") else None
     with snapshot(platform) as conn:

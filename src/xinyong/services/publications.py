@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from xinyong.errors import InvalidInput
+from xinyong.errors import InvalidInput, Message
 from xinyong.ingest.schema import schemas
 from xinyong.model.codes import check_uscc
 from xinyong.services.credit_file import public_record
@@ -55,16 +55,24 @@ class Query:
 def _text(value: str | None, field: str) -> str | None:
     value = (value or "").strip()
     if len(value) > TEXT_LIMIT:
-        message = f"{field} is longer than {TEXT_LIMIT} characters"
-        raise InvalidInput(message, errors=[{"field": field, "message": message}])
+        words = Message(key="publications.text_too_long", params={"field": field, "limit": TEXT_LIMIT})
+        raise InvalidInput(key=words.key, params=words.params, errors=[{"field": field}], problems=[words])
     return value or None
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...], field: str) -> str | None:
     value = _text(value, field)
     if value is not None and value not in allowed:
-        message = f"{field} {value!r} is not one of: {', '.join(allowed)}"
-        raise InvalidInput(message, errors=[{"field": field, "allowed": list(allowed), "message": message}])
+        words = Message(
+            key="publications.value_unknown",
+            params={"field": field, "value": value, "allowed": ", ".join(allowed)},
+        )
+        raise InvalidInput(
+            key=words.key,
+            params=words.params,
+            errors=[{"field": field, "allowed": list(allowed)}],
+            problems=[words],
+        )
     return value
 
 
@@ -74,7 +82,8 @@ def resolve(platform: Platform, asked: Query) -> tuple[PublicationFilter, dict[s
     category = _one_of(asked.category, categories(), "category")
     if asked.date_from and asked.date_to and asked.date_from > asked.date_to:
         raise InvalidInput(
-            f"date_from {asked.date_from} is after date_to {asked.date_to}",
+            key="publications.dates_reversed",
+            params={"date_from": asked.date_from, "date_to": asked.date_to},
             errors=[{"field": "date_from"}, {"field": "date_to"}],
         )
     q = _text(asked.q, "q")
@@ -167,7 +176,9 @@ class Table:
 def table(platform: Platform, asked: Query, *, limit: int = MAX_CSV_ROWS) -> Table:
     """The query's result in its order as a table for downloads: at most MAX_CSV_ROWS rows."""
     if not 1 <= limit <= MAX_CSV_ROWS:
-        raise InvalidInput(f"limit must be 1 to {MAX_CSV_ROWS}", errors=[{"field": "limit"}])
+        raise InvalidInput(
+            key="publications.limit_invalid", params={"max": MAX_CSV_ROWS}, errors=[{"field": "limit"}]
+        )
     wanted, _ = resolve(platform, asked)
     day = platform.clock.today()
     with snapshot(platform) as conn:

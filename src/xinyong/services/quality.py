@@ -133,7 +133,9 @@ def _refused(platform: Platform, principal: Principal, batch_id: int, foreign: b
             outcome="denied",
             detail={"reason": "a batch of another department or of no known sender"},
         )
-    return NotFound(f"no batch {batch_id} of department {principal.department_code}")
+    return NotFound(
+        key="batch.not_of_department", params={"batch_id": batch_id, "department": principal.department_code}
+    )
 
 
 def _reject(row: dict[str, Any]) -> dict[str, Any]:

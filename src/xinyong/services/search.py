@@ -119,15 +119,16 @@ def search_filters(
     region = (region or "").strip() or None
     if region is not None and not (len(region) in (2, 4, 6) and region.ljust(6, "0") in divisions()):
         raise InvalidInput(
-            f"region {region!r} is not a division code: 2 digits for a province (33), 4 for a city (3302), "
-            "6 for a county (330203), as in GB/T 2260",
+            key="search.region_invalid",
+            params={"region": region},
             errors=[{"field": "region", "allowed": "2-, 4- or 6-digit division code"}],
         )
     industry = (industry or "").strip().upper() or None
     if industry is not None and industry not in industry_sections():
         allowed = list(industry_sections())
         raise InvalidInput(
-            f"industry {industry!r} is not a section of GB/T 4754-2017; one of {', '.join(allowed)}",
+            key="search.industry_unknown",
+            params={"industry": industry, "allowed": ", ".join(allowed)},
             errors=[{"field": "industry", "allowed": allowed}],
         )
     status = (status or "").strip() or None
@@ -135,14 +136,16 @@ def search_filters(
         term = registration_statuses().get(status)
         if term is None:
             raise InvalidInput(
-                f"status {status!r} is not a registration status; one of {', '.join(statuses())}",
+                key="search.status_unknown",
+                params={"status": status, "allowed": ", ".join(statuses())},
                 errors=[{"field": "status", "allowed": statuses()}],
             )
         status = term
     entity_type = (entity_type or "").strip() or None
     if entity_type is not None and entity_type not in entity_types():
         raise InvalidInput(
-            f"entity_type {entity_type!r} is not an entity type; one of {', '.join(entity_types())}",
+            key="search.entity_type_unknown",
+            params={"entity_type": entity_type, "allowed": ", ".join(entity_types())},
             errors=[{"field": "entity_type", "allowed": entity_types()}],
         )
     return SearchFilters(region, industry, status, entity_type)
@@ -160,7 +163,8 @@ def search_entities(
     holds it, narrowed by `filters`; with the exact total. The query may be empty when a filter is given."""
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(
-            f"offset must be 0 or more and limit 1 to {MAX_PAGE}",
+            key="search.page_invalid",
+            params={"max": MAX_PAGE},
             errors=[{"field": "offset", "value": offset}, {"field": "limit", "value": limit}],
         )
     _current(platform)

@@ -22,7 +22,7 @@ def shared_records(
     with snapshot(platform) as conn:
         rows = store.list_versions_as_of(conn, code, platform.clock.now())
         if not rows and store.get_entity(conn, code) is None:
-            raise NotFound(f"no entity with code {uscc}")
+            raise NotFound(key="entity.none_with_code", params={"code": uscc})
         departments = store.department_names(conn)
     purpose = (purpose or "").strip()
     stated = len(purpose) >= min_purpose_chars()

@@ -62,7 +62,7 @@ def signal_rules(platform: Platform) -> SignalBook:
 
 def _authorise(principal: Principal) -> None:
     if principal.role not in SIGNAL_ROLES:
-        raise Forbidden(f"role {principal.role} may not read risk signals")
+        raise Forbidden(key="signals.role_refused", params={"role": principal.role})
 
 
 def _moment(platform: Platform) -> tuple[dt.date, dt.datetime]:
@@ -311,7 +311,7 @@ def signals_for(platform: Platform, principal: Principal, uscc: str) -> dict[str
     with snapshot(platform) as conn:
         rows = store.get_entities(conn, [code])
         if code not in rows:
-            raise NotFound(f"no entity with code {code}")
+            raise NotFound(key="entity.none_with_code", params={"code": code})
         hits = _hits_for(conn, book, [rows[code]], today, now)[code]
     row = rows[code]
     return {
@@ -353,7 +353,11 @@ def scan(
     address one hit per address, for the others one per entity."""
     _authorise(principal)
     if not 1 <= limit <= MAX_SCAN:
-        raise InvalidInput(f"limit must be 1–{MAX_SCAN}", errors=[{"field": "limit", "max": MAX_SCAN}])
+        raise InvalidInput(
+            key="signals.limit_invalid",
+            params={"max": MAX_SCAN},
+            errors=[{"field": "limit", "max": MAX_SCAN}],
+        )
     book = signal_rules(platform)
     rules = [book.rule(rule)] if rule else list(book.rules.values())
     today, now = _moment(platform)
@@ -503,9 +507,11 @@ def relationships(
     ID number only: two entities whose legal representatives share a name alone are not linked."""
     _authorise(principal)
     if depth not in DEPTHS:
-        raise InvalidInput("depth must be 1 or 2", errors=[{"field": "depth", "allowed": list(DEPTHS)}])
+        raise InvalidInput(key="signals.depth_invalid", errors=[{"field": "depth", "allowed": list(DEPTHS)}])
     if not 1 <= max_nodes <= MAX_NODES:
-        raise InvalidInput(f"max_nodes must be 1–{MAX_NODES}", errors=[{"field": "max_nodes"}])
+        raise InvalidInput(
+            key="signals.max_nodes_invalid", params={"max": MAX_NODES}, errors=[{"field": "max_nodes"}]
+        )
     code = valid_code(uscc)
     book = signal_rules(platform)
     serious = book.rules[LEGAL_REP_ON_SERIOUS_LIST].params["list_types"]
@@ -514,7 +520,7 @@ def relationships(
     with snapshot(platform) as conn:
         root = store.get_entities(conn, [code]).get(code)
         if root is None:
-            raise NotFound(f"no entity with code {code}")
+            raise NotFound(key="entity.none_with_code", params={"code": code})
         graph.add_node(root, 0)
         frontier = [graph.nodes[code]]
         for level in range(1, depth + 1):

@@ -62,10 +62,11 @@ def _section_name(section: str | None) -> str:
 
 def overview(platform: Platform, principal: Principal, *, level: str = "city") -> dict[str, Any]:
     if principal.role not in VIEWERS:
-        raise Forbidden("the supervision overview is for department and platform staff")
+        raise Forbidden(key="supervision.staff_only")
     if level not in LEVELS:
         raise InvalidInput(
-            f"level {level!r} is not one of {', '.join(LEVELS)}",
+            key="supervision.level_unknown",
+            params={"level": level, "allowed": ", ".join(LEVELS)},
             errors=[{"field": "level", "allowed": list(LEVELS)}],
         )
     model, risk = evaluation.models(platform)

@@ -50,20 +50,19 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 def _check_url(platform: Platform, url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
-        raise InvalidInput("the webhook URL must be an http(s) URL with a host", errors=[{"field": "url"}])
+        raise InvalidInput(key="webhook.url_invalid", errors=[{"field": "url"}])
     if not platform.settings.webhook_allow_private:
         try:
             addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
         except OSError:
             raise InvalidInput(
-                f"the host {parts.hostname!r} does not resolve", errors=[{"field": "url"}]
+                key="webhook.host_unresolved", params={"host": parts.hostname}, errors=[{"field": "url"}]
             ) from None
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%")[0])
             if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
                 raise InvalidInput(
-                    f"the webhook URL's host resolves to {address}, a private or local address",
-                    errors=[{"field": "url"}],
+                    key="webhook.host_private", params={"address": address}, errors=[{"field": "url"}]
                 )
     return url
 
@@ -71,7 +70,7 @@ def _check_url(platform: Platform, url: str) -> str:
 def _client(conn: Any, principal: Principal) -> int:
     client = store.client_id(conn, principal.name) if principal.kind == "client" else None
     if client is None:
-        raise Forbidden("subscriptions belong to API clients: call with an API key")
+        raise Forbidden(key="webhook.clients_only")
     return client
 
 
@@ -82,12 +81,16 @@ def subscribe(platform: Platform, principal: Principal, *, url: str, codes: Iter
         result = check_uscc(raw)
         if not result.valid:
             raise InvalidInput(
-                f"{raw!r} is not a valid unified social credit code", errors=[{"field": "codes"}]
+                key="uscc.invalid",
+                params={"code": raw, "check": result.failed_check},
+                errors=[{"field": "codes"}],
             )
         portfolio.append(result.code)
     portfolio = sorted(set(portfolio))
     if not 1 <= len(portfolio) <= MAX_PORTFOLIO:
-        raise InvalidInput(f"a portfolio holds 1 to {MAX_PORTFOLIO:,} codes", errors=[{"field": "codes"}])
+        raise InvalidInput(
+            key="webhook.portfolio_size", params={"max": MAX_PORTFOLIO}, errors=[{"field": "codes"}]
+        )
     url = _check_url(platform, url)
     secret = secrets.token_hex(32)
     with unit_of_work(platform) as work:
@@ -118,7 +121,7 @@ def subscribe(platform: Platform, principal: Principal, *, url: str, codes: Iter
 def _own(conn: Any, principal: Principal, subscription_id: int) -> dict[str, Any]:
     row = store.get_subscription(conn, subscription_id)
     if row is None or row["client_id"] != _client(conn, principal):
-        raise NotFound(f"no subscription {subscription_id}")
+        raise NotFound(key="webhook.not_found", params={"subscription_id": subscription_id})
     return row
 
 

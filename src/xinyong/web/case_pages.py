@@ -79,8 +79,8 @@ def _namer(lang: str):
 
 
 def problem_words(error: XinyongError, lang: str) -> str:
-    """What was wrong with a form or an action, in the page's language. The services say it in English
-    with a field and a reason; a refusal with no words of its own here is shown as the service said it."""
+    """What was wrong with a form or an action, in the page's language: the page's own words for the field
+    and reason the service names, or else the service's message in that language."""
     t = translator(lang)
     first = error.errors[0] if error.errors else {}
     field, reason = str(first.get("field", "")), first.get("reason")
@@ -100,11 +100,11 @@ def problem_words(error: XinyongError, lang: str) -> str:
     elif isinstance(error, Conflict) and reason:
         key = "case_problem.not_eligible"
     elif isinstance(error, Forbidden):
-        key = "case_problem.own_records" if "own records" in error.detail else "case_problem.forbidden"
+        key = "case_problem.own_records" if error.key == "case.own_records_only" else "case_problem.forbidden"
     elif isinstance(error, Conflict):
         key = "case_problem.conflict"
     if key is None:
-        return error.detail
+        return error.message(lang)
     values: defaultdict[str, Any] = defaultdict(str, {k: v for k, v in first.items() if v is not None})
     words = t(key).format_map(values)
     if key == "case_problem.changes.field":
@@ -127,7 +127,7 @@ def _own_record(platform: Platform, principal: Principal, record_id: int) -> dic
     """The record an entity's form is about: its own, or Forbidden (the services refuse the same)."""
     found = credit_file.record_with_history(platform, record_id, principal)
     if principal.role != "entity" or found["entity"]["uscc"] != principal.entity_uscc:
-        raise Forbidden("an entity files cases about its own records only")
+        raise Forbidden(key="case.own_records_only")
     return found
 
 
@@ -149,7 +149,7 @@ def _state_filter(kind: str | None, state: str | None) -> tuple[str | None, str 
     if state not in known or (
         kind and kind in CaseKind.__members__ and state not in workflows()[kind].states
     ):
-        raise InvalidInput(f"unknown state {state!r}", errors=[{"field": "state"}])
+        raise InvalidInput(key="case.unknown_state", params={"state": state}, errors=[{"field": "state"}])
     return kind, state
 
 
@@ -461,8 +461,7 @@ def repair_submit(
         _own_record(platform, principal, record_id)  # before saying anything of another's record
         if not commitment and cases.repair_eligibility(platform, record_id)["commitment_required"]:
             raise InvalidInput(
-                "the repair commitment is signed with the application: tick it",
-                errors=[{"field": "commitment", "reason": "missing"}],
+                key="case.commitment_unticked", errors=[{"field": "commitment", "reason": "missing"}]
             )
         case = cases.apply_repair(
             platform,
@@ -548,7 +547,9 @@ def commitment_submit(
     try:
         code = department_code.strip()
         if code not in _department_names(platform):
-            raise InvalidInput(f"department {code!r} is not on record", errors=[{"field": "department"}])
+            raise InvalidInput(
+                key="case.department_unknown", params={"code": code}, errors=[{"field": "department"}]
+            )
         case = cases.sign_commitment(
             platform,
             principal,

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from xinyong.errors import InvalidInput
+from xinyong.errors import InvalidInput, Message
 from xinyong.http import views
 from xinyong.http.deps import Offset, PlatformDep
 from xinyong.model.records import categories
@@ -30,8 +30,10 @@ def _day(value: str, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        message = f"{field} {value!r} is not a date (YYYY-MM-DD)"
-        raise InvalidInput(message, errors=[{"field": field, "message": message}]) from None
+        words = Message(key="date.invalid", params={"field": field, "value": value})
+        raise InvalidInput(
+            key=words.key, params=words.params, errors=[{"field": field}], problems=[words]
+        ) from None
 
 
 @router.get("/publications", response_class=HTMLResponse)
@@ -83,8 +85,7 @@ def publications_page(
         )
         view = views.publications_query(platform, asked, offset=offset, limit=PAGE)
     except InvalidInput as error:
-        messages = [e["message"] for e in error.errors if "message" in e]
-        context["problem"] = "; ".join(messages) or error.detail
+        context["problem"] = error.message(lang)
         return render(request, "publications.html", lang, None, 422, **context)
     context["result"] = view.data
     return render(request, "publications.html", lang, view.twin, **context)

@@ -74,7 +74,7 @@ class WorkdayCalendar:
     def add(self, start: date, n: int) -> date:
         """The n-th working day after `start` (counting starts the next day); n = 0 gives `start`."""
         if n < 0:
-            raise InvalidInput(f"the number of working days must be 0 or more, not {n}")
+            raise InvalidInput(key="workdays.negative", params={"n": n})
         if n == 0:
             return start
         year = start.year
@@ -112,19 +112,16 @@ class WorkdayCalendar:
         elif year in _LIBRARY_YEARS:
             is_workday = chinese_calendar.is_workday
         else:
-            raise CalendarYearUnknown(self._unknown_message(year))
+            raise self._unknown(year)
         first = date(year, 1, 1).toordinal()
         days = date(year, 12, 31).toordinal() - first + 1
         flags = bytes(is_workday(date.fromordinal(first + i)) for i in range(days))
         return _YearTable(first, flags, tuple(accumulate(flags, initial=0)))
 
-    def _unknown_message(self, year: int) -> str:
-        known = _describe_years(self.known_years())
-        where = "the calendar directory" + (f" ({self._source})" if self._source else "")
-        return (
-            f"no holiday calendar for {year}: working days are known for {known} only. "
-            f"To add {year}, put {year}.toml (year, citation of the State Council holiday notice, holidays, "
-            f"workdays) in {where}, settable with XINYONG_CALENDAR_DIR."
+    def _unknown(self, year: int) -> CalendarYearUnknown:
+        said = {"year": year, "known": _describe_years(self.known_years()), "source": self._source}
+        return CalendarYearUnknown(
+            key="workdays.year_unknown_in" if self._source else "workdays.year_unknown", params=said
         )
 
 

@@ -26,9 +26,11 @@ def load_calendar(directory: Path | None) -> WorkdayCalendar:
 def load_override(path: Path) -> YearOverride:
     """Read and check one operator holiday file; any problem raises `InvalidInput` naming the file."""
 
-    def bad(problem: str) -> InvalidInput:
-        detail = f"calendar file {path}: {problem}"
-        return InvalidInput(detail, errors=[{"file": str(path), "problem": problem}])
+    def bad(problem: str) -> InvalidInput:  # said as written here, for the file's maintainer
+        errors = [{"file": str(path), "problem": problem}]
+        return InvalidInput(
+            key="workdays.file_problem", params={"path": path, "problem": problem}, errors=errors
+        )
 
     if not _OVERRIDE_NAME.fullmatch(path.stem):
         raise bad("the file name must be the year, e.g. 2027.toml")
