@@ -253,9 +253,6 @@ def test_an_unknown_kind_or_category_is_a_422_naming_the_allowed_values(client, 
     )
 
 
-# Files whose errors are being given catalogue keys by a change of their own: their raises are not checked
-# until it lands. This set must then be emptied (and stay empty).
-CONVERTED_ELSEWHERE = {"services/evaluation.py", "analytics/engines.py"}
 # The only errors built with a detail and no key, by file and function, each with why.
 DETAIL_WITHOUT_KEY = {
     (
@@ -303,19 +300,15 @@ def test_every_error_is_raised_by_its_catalogue_key():
     """An error raised with a detail only says, in Chinese, no more than its class ("输入有误"): every error
     of the platform is built from a message key of the catalogue and its parameters."""
     made = error_constructions()
-    assert len(made) > 200 and {f for f, _, _, _ in made} >= CONVERTED_ELSEWHERE
+    assert len(made) > 200
     bare = [
         f"{file}:{line} ({function})"
         for file, function, line, without_key in made
-        if without_key and file not in CONVERTED_ELSEWHERE and (file, function) not in DETAIL_WITHOUT_KEY
+        if without_key and (file, function) not in DETAIL_WITHOUT_KEY
     ]
     assert not bare, "raised with a detail and no message key:\n" + "\n".join(bare)
     allowed = {(file, function) for file, function, _, without_key in made if without_key}
     assert set(DETAIL_WITHOUT_KEY) <= allowed  # each exception listed is still needed
-    for file in CONVERTED_ELSEWHERE:  # once a file is converted, it leaves the set
-        assert any(without_key for f, _, _, without_key in made if f == file), (
-            f"{file}: empty CONVERTED_ELSEWHERE"
-        )
 
 
 def option_texts(page: Element, name: str) -> list[str]:

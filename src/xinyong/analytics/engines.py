@@ -46,24 +46,26 @@ class Engine(ABC):
         self.close()
 
 
-def duckdb_config(memory_mib: int | None, spill: Path | None) -> dict[str, Any]:
-    """DuckDB's settings: no progress bar on the terminal; at most `memory_mib` of memory, spilling beyond it
-    into the folder `spill`."""
-    config: dict[str, Any] = {"enable_progress_bar": False}
+def duckdb_connection(memory_mib: int | None, spill: Path | None) -> Any:
+    """A DuckDB connection that uses at most `memory_mib` of memory, spilling beyond it into the folder
+    `spill`, and draws no progress bar on the terminal."""
+    import duckdb
+
+    config: dict[str, Any] = {}
     if memory_mib:
         config["memory_limit"] = f"{int(memory_mib)}MiB"
     if spill:
         config["temp_directory"] = str(spill)
-    return config
+    con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")  # a session setting, refused in `config`
+    return con
 
 
 class DuckDBEngine(Engine):
     name = "duckdb"
 
     def __init__(self, memory_mib: int | None = None, spill: Path | None = None) -> None:
-        import duckdb
-
-        self._con = duckdb.connect(":memory:", config=duckdb_config(memory_mib, spill))
+        self._con = duckdb_connection(memory_mib, spill)
 
     def register_parquet(self, view: str, path: Path) -> None:
         literal = str(path).replace("'", "''")
@@ -154,9 +156,11 @@ def open_engine(name: str, memory_mib: int | None = None, spill: Path | None = N
     if name == "spark":
         if importlib.util.find_spec("pyspark") is None:
             raise InvalidInput(
-                "the Spark engine is an optional extra: install it with `make install-spark` "
-                "(requirements-spark.lock; Java 17 or later)",
-                errors=[{"field": "engine", "reason": "not_installed"}],
+                key="evaluation.spark_not_installed", errors=[{"field": "engine", "reason": "not_installed"}]
             )
         return SparkEngine()
-    raise InvalidInput(f"engine {name!r} is not one of {', '.join(ENGINES)}", errors=[{"field": "engine"}])
+    raise InvalidInput(
+        key="evaluation.unknown_engine",
+        params={"engine": name, "allowed": ", ".join(ENGINES)},
+        errors=[{"field": "engine"}],
+    )

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from xinyong.analytics.engines import duckdb_config
+from xinyong.analytics.engines import duckdb_connection
 from xinyong.reference import industries
 
 ROW_GROUP = 1 << 16
@@ -142,7 +141,7 @@ def _current_versions(
     if first is None:
         return
     stream = pa.RecordBatchReader.from_batches(first.schema, _chain(first, versions))
-    con = duckdb.connect(":memory:", config=duckdb_config(memory_mib, directory / "spill"))
+    con = duckdb_connection(memory_mib, directory / "spill")
     try:
         con.register("version_stream", stream)
         con.execute("CREATE TABLE versions AS SELECT * FROM version_stream")  # a stream is read once

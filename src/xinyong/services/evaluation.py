@@ -55,7 +55,9 @@ def models(platform: Platform, model_file: Path | None = None) -> tuple[Evaluati
     try:
         return load_evaluation(rules_dir / "evaluation" if rules_dir else None, model_file)
     except (OSError, UnicodeDecodeError) as error:  # the model file; a bad TOML is InvalidInput already
-        raise InvalidInput(f"{model_file}: the model file cannot be read ({error})") from None
+        raise InvalidInput(
+            key="evaluation.model_unreadable", params={"path": str(model_file), "error": str(error)}
+        ) from None
 
 
 def take_snapshot(platform: Platform, folder: Path, as_of: datetime, chunk: int = SNAPSHOT_CHUNK) -> Snapshot:
@@ -162,10 +164,12 @@ def run(
     """Grade every entity on `day` (default today) from a snapshot of the store, on `engine`, with the
     platform's model or the one in `model_file`."""
     if principal.role not in RUNNERS:
-        raise Forbidden("only the platform administrator or the operator runs the evaluation")
+        raise Forbidden(key="evaluation.runners_only")
     if engine not in ENGINES:
         raise InvalidInput(
-            f"engine {engine!r} is not one of {', '.join(ENGINES)}", errors=[{"field": "engine"}]
+            key="evaluation.unknown_engine",
+            params={"engine": engine, "allowed": ", ".join(ENGINES)},
+            errors=[{"field": "engine"}],
         )
     model, risk = models(platform, model_file)
     day = day or platform.clock.today()
@@ -212,19 +216,19 @@ def explain(
     code = valid_code(uscc)
     explained = _may_explain(platform, principal, code)
     if not explained and not platform.settings.publish_grades:
-        raise Forbidden("grades of the comprehensive evaluation are not published on this platform")
+        raise Forbidden(key="evaluation.grades_not_published")
     if what_if_record is not None and not explained:
-        raise Forbidden("a what-if is shown to the entity itself and to authorised staff only")
+        raise Forbidden(key="evaluation.what_if_refused")
     model, risk = models(platform, model_file)
     with snapshot(platform) as conn:
         latest = store.get_run(conn)
         if latest is None:
-            raise NotFound("no comprehensive evaluation has been run yet")
+            raise NotFound(key="evaluation.no_run")
         result = store.get_result(conn, latest["id"], code)
         if result is None:
             raise NotFound(
-                f"{code} is not graded in evaluation {latest['id']}: not on record on "
-                f"{latest['evaluated_on']}, or cancelled, revoked or moved out"
+                key="evaluation.not_graded",
+                params={"code": code, "run_id": latest["id"], "day": str(latest["evaluated_on"])},
             )
         points = store.points_of(result) if explained else []
         facts = store.record_facts(conn, sorted({p["record_id"] for p in points}))
@@ -251,8 +255,8 @@ def explain(
         return answer
     if latest["model_version"] != model.version:
         raise InvalidInput(
-            f"the latest evaluation used model {latest['model_version']}, not the one loaded "
-            f"({model.version}): run the evaluation again to explain it"
+            key="evaluation.model_changed",
+            params={"used": latest["model_version"], "loaded": model.version},
         )
     contributions = [
         Contribution(
@@ -455,19 +459,19 @@ def risks(platform: Platform, principal: Principal, uscc: str) -> dict[str, Any]
     each signal that raised it, with the records that make it. For the entity itself and authorised staff."""
     code = valid_code(uscc)
     if not _may_explain(platform, principal, code):
-        raise Forbidden("risk classes are shown to the entity itself and to authorised staff only")
+        raise Forbidden(key="evaluation.risks_refused")
     _, risk = models(platform)
     with snapshot(platform) as conn:
         latest = store.get_run(conn)
         if latest is None:
-            raise NotFound("no comprehensive evaluation has been run yet")
+            raise NotFound(key="evaluation.no_run")
         result = store.get_result(conn, latest["id"], code)
     if result is None:
-        raise NotFound(f"{code} is not graded in evaluation {latest['id']}")
+        raise NotFound(key="evaluation.not_graded_in_run", params={"code": code, "run_id": latest["id"]})
     if latest["risk_version"] != risk.version:
         raise InvalidInput(
-            f"the latest evaluation used risk classes {latest['risk_version']}, not the ones loaded "
-            f"({risk.version}): run the evaluation again"
+            key="evaluation.risk_config_changed",
+            params={"used": latest["risk_version"], "loaded": risk.version},
         )
     named = {s.code: s for s in risk.signals}
     from_grade = risk.grade_classes.get(result["grade"])

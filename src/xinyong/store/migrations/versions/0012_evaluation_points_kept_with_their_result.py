@@ -52,16 +52,17 @@ FROM evaluation_result r, json_array_elements(r.points) e""",
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("evaluation_result") as batch:
-        batch.add_column(
-            sa.Column(
-                "points",
-                sa.JSON(),
-                nullable=False,
-                server_default=sa.text("'[]'"),
-                comment="[indicator, factor, record_id, order_key, raw_points, points] of each point",
-            )
-        )
+    # A plain ADD COLUMN on both engines (a batch would copy the table on SQLite).
+    op.add_column(
+        "evaluation_result",
+        sa.Column(
+            "points",
+            sa.JSON(),
+            nullable=False,
+            server_default=sa.text("'[]'"),
+            comment="[indicator, factor, record_id, order_key, raw_points, points] of each point",
+        ),
+    )
     op.execute(POINTS_OF_EACH_RESULT[op.get_bind().dialect.name])
     op.drop_index("ix_evaluation_point_run_id_uscc", table_name="evaluation_point")
     op.drop_table("evaluation_point")
