@@ -7,6 +7,7 @@ entity's records is a 422 naming the values it may take."""
 from __future__ import annotations
 
 import ast
+import csv
 import re
 import string
 import typing
@@ -25,7 +26,13 @@ from xinyong.http.errors import FrameworkRefusal
 from xinyong.ingest.schema import english_values, id_types, record_labels
 from xinyong.model.records import RecordState, categories, list_types, registration_statuses_en
 from xinyong.model.records import registration_statuses as status_forms
-from xinyong.reference import uscc_authorities
+from xinyong.reference import (
+    decode_region,
+    division_names_en,
+    divisions,
+    industries,
+    uscc_authorities,
+)
 from xinyong.rules import TOPICS
 from xinyong.web.i18n import STRINGS, reasons
 
@@ -160,6 +167,90 @@ def test_every_enumeration_value_of_the_catalogue_in_english():
         assert not CJK.search(authority.name_en + "".join(authority.categories_en.values()))
 
 
+def english_table(name: str) -> list[dict[str, str]]:
+    with (SOURCE / "reference" / "data" / name).open(encoding="utf-8") as f:
+        return list(csv.DictReader(line for line in f if not line.startswith("#")))
+
+
+def test_every_reference_entry_has_an_english_name():
+    """Every division and every industry of the reference tables has an English name without a Chinese
+    character, and so has every region a code decodes to; the English tables were written from the tables as
+    they are (a table changed without them fails here)."""
+    english = division_names_en()
+    assert set(english) == set(divisions())
+    assert all(english[code] and not CJK.search(english[code]) for code in divisions())
+    assert {row["code"]: row["name"] for row in english_table("divisions-en.csv")} == divisions()
+    for code in [*divisions(), "100000", "330201", "330299", "339900", "999999", "X30000"]:
+        region = decode_region(code)
+        assert region.name_en and not CJK.search(region.name_en), (code, region)
+    titles = {row["code"]: row for row in english_table("industries-gbt4754-2017-en.csv")}
+    assert set(titles) == {code for code, i in industries().items() if i.level <= 2}
+    assert len(titles) == 20 + 97
+    for code, industry in industries().items():
+        assert industry.name_en and not CJK.search(industry.name_en), code
+        if code in titles:
+            assert (
+                titles[code]["name"] == industry.name.strip() and titles[code]["name_en"] == industry.name_en
+            )
+        else:
+            assert industry.name_en == f"{titles[code[:2]]['name_en']} (division {code[:2]})", code
+
+
+# Names checked by hand: GB/T 16159 pinyin (syllables joined, an apostrophe before a, o or e), polyphonic
+# characters read as the place reads them, ethnic groups and suffixes in English, names romanized from the
+# area's own language.
+DIVISIONS_IN_ENGLISH = {
+    "330000": "Zhejiang Province",
+    "450000": "Guangxi Zhuang Autonomous Region",
+    "110000": "Beijing Municipality",
+    "610000": "Shaanxi Province",
+    "140000": "Shanxi Province",
+    "330203": "Haishu District, Ningbo City, Zhejiang Province",
+    "500000": "Chongqing Municipality",
+    "430100": "Changsha City, Hunan Province",
+    "350200": "Xiamen City, Fujian Province",
+    "341500": "Lu'an City, Anhui Province",
+    "340300": "Bengbu City, Anhui Province",
+    "440113": "Panyu District, Guangzhou City, Guangdong Province",
+    "330382": "Yueqing City, Wenzhou City, Zhejiang Province",
+    "331100": "Lishui City, Zhejiang Province",
+    "331000": "Taizhou City, Zhejiang Province",
+    "441900": "Dongguan City, Guangdong Province",
+    "371522": "Shenxian County, Liaocheng City, Shandong Province",
+    "610100": "Xi'an City, Shaanxi Province",
+    "140400": "Changzhi City, Shanxi Province",
+    "140428": "Zhangzi County, Changzhi City, Shanxi Province",
+    "411100": "Luohe City, Henan Province",
+    "130726": "Yuxian County, Zhangjiakou City, Hebei Province",
+    "371722": "Shanxian County, Heze City, Shandong Province",
+    "361124": "Yanshan County, Shangrao City, Jiangxi Province",
+    "341621": "Guoyang County, Bozhou City, Anhui Province",
+    "130225": "Laoting County, Tangshan City, Hebei Province",
+    "371500": "Liaocheng City, Shandong Province",
+    "522600": "Qiandongnan Miao and Dong Autonomous Prefecture, Guizhou Province",
+    "530925": "Shuangjiang Lahu, Va, Blang and Dai Autonomous County, Lincang City, Yunnan Province",
+    "622926": "Dongxiang Autonomous County, Linxia Hui Autonomous Prefecture, Gansu Province",
+    "150521": "Horqin Left Wing Middle Banner, Tongliao City, Inner Mongolia Autonomous Region",
+    "152500": "Xilingol League, Inner Mongolia Autonomous Region",
+    "150100": "Hohhot City, Inner Mongolia Autonomous Region",
+    "650100": "Urumqi City, Xinjiang Uygur Autonomous Region",
+    "540100": "Lhasa City, Xizang Autonomous Region",
+    "232700": "Da Hinggan Ling Prefecture, Heilongjiang Province",
+    "429021": "Shennongjia Forestry District, Hubei Province",
+    "520203": "Liuzhi Special District, Liupanshui City, Guizhou Province",
+    "310115": "Pudong New Area, Shanghai Municipality",
+    "340177": "Hefei Economic and Technological Development Zone, Hefei City, Anhui Province",
+    "500229": "Chengkou County, Chongqing Municipality",
+    "330201": "City districts, Ningbo City, Zhejiang Province",
+    "330299": "Historical or unknown division in Ningbo City, Zhejiang Province",
+}
+
+
+@pytest.mark.parametrize(("code", "english"), DIVISIONS_IN_ENGLISH.items())
+def test_divisions_in_english(code, english):
+    assert decode_region(code).name_en == english
+
+
 @pytest.fixture
 def client(loaded):  # noqa: F811
     with TestClient(create_app(loaded)) as client:
@@ -173,12 +264,12 @@ def no_cjk(elements: list[Element], where: str) -> None:
 
 
 def test_an_english_page_shows_no_enumeration_value_in_chinese(client):
-    """Where a page shows an enumeration value (a status, an entity type, a severity, a state, a rule topic,
-    an enumerated field of a record), the English page shows it without a Chinese character; names, numbers
-    and texts the departments wrote stay as written."""
+    """Where a page shows an enumeration value (a status, an entity type, a region, an industry, a severity,
+    a state, a rule topic, an enumerated field of a record), the English page shows it without a Chinese
+    character; names, numbers and texts the departments wrote stay as written."""
     entity = parse(client.get(f"/entities/{CODE}?lang=en").text)
     basics = {div.first("dt").text: div.first("dd") for div in entity.first("dl", "basics").all("div")}
-    no_cjk([basics["Status"], basics["Entity type"]], "entity basics")
+    no_cjk([basics[k] for k in ("Status", "Entity type", "Region", "Industry")], "entity basics")
     no_cjk(entity.all("span", "severity"), "severities")
     penalty = client.get(f"/api/v1/entities/{CODE}/records", params={"kind": "penalty"}).json()
     record_id = penalty["records"][0]["id"]
@@ -317,17 +408,42 @@ def option_texts(page: Element, name: str) -> list[str]:
 
 
 def test_the_search_filters_in_the_page_language(client):
-    """The search page offers its statuses and entity types in the page's language (regions and industry
-    sections as the reference tables name them, in Chinese only), and says a refused filter in it: the page
-    as the API's answer in either language."""
-    english, chinese = (parse(client.get(f"/search?q=鼎盛&lang={lang}").text) for lang in ("en", "zh"))
-    for name in ("status", "entity_type"):
+    """The search page offers its regions (province, city, county), industry sections, statuses and entity
+    types in the page's language, shows each hit's region in it, and says a refused filter in it: the page as
+    the API's answer in either language."""
+    english, chinese = (
+        parse(client.get(f"/search?q=鼎盛&region=330106&lang={lang}").text) for lang in ("en", "zh")
+    )
+    for name in ("province", "city", "county", "industry", "status", "entity_type"):
         assert option_texts(english, name) and not any(CJK.search(t) for t in option_texts(english, name)), (
             name
         )
         assert all(CJK.search(t) for t in option_texts(chinese, name)), name
     assert "In operation" in option_texts(english, "status") and "存续" in option_texts(chinese, "status")
     assert "Market regulation · Enterprise" in option_texts(english, "entity_type")
+    assert "Zhejiang Province" in option_texts(english, "province") and "浙江省" in option_texts(
+        chinese, "province"
+    )
+    assert "Hangzhou City" in option_texts(english, "city") and "Xihu District" in option_texts(
+        english, "county"
+    )
+    assert "C Manufacturing" in option_texts(english, "industry") and "C 制造业" in option_texts(
+        chinese, "industry"
+    )
+    regions = [div.text for div in english.all("div", "meta")]
+    assert regions and all("Xihu District, Hangzhou City, Zhejiang Province" in r for r in regions), regions
+    answer = client.get("/api/v1/search", params={"q": "鼎盛", "region": "3301"}).json()
+    assert answer["filters"]["region_name_en"] == "Hangzhou City, Zhejiang Province"
+    assert {hit["region_en"] for hit in answer["results"]} == {
+        "Xihu District, Hangzhou City, Zhejiang Province"
+    }
+    basics = client.get(f"/api/v1/entities/{CODE}").json()["entity"]
+    assert basics["region"]["name_en"] == "Xihu District, Hangzhou City, Zhejiang Province"
+    assert basics["industry"] == {
+        "code": "6513",
+        "name": "应用软件开发",
+        "name_en": "Software and Information Technology Services (division 65)",
+    }
     refused = {
         "status": (
             "关门",

@@ -120,6 +120,23 @@ def test_an_english_page_offers_the_filters_in_english_and_says_a_refused_one_in
     types = page.locator("select[name=entity_type] option:not([value=''])").all_inner_texts()
     assert "In operation" in statuses and "Market regulation · Individual business" in types
     assert not any(CJK.search(text) for text in statuses + types), statuses + types
+    page.select_option("select[name=province]", "33")
+    page.locator("button.apply").click()
+    page.wait_for_url("**province=33**")
+    page.select_option("select[name=city]", "3302")
+    page.locator("button.apply").click()
+    page.wait_for_url("**city=3302**")
+    offered = {
+        name: page.locator(f"select[name={name}] option:not([value=''])").all_inner_texts()
+        for name in ("province", "city", "county", "industry")
+    }
+    assert "Zhejiang Province" in offered["province"] and "Ningbo City" in offered["city"]
+    assert "Haishu District" in offered["county"] and "F Wholesale and Retail Trade" in offered["industry"]
+    assert not any(CJK.search(text) for texts in offered.values() for text in texts), offered
+    metas = page.locator("ol.results .meta").all_inner_texts()  # code · status · region · adverse records
+    assert metas and all("Ningbo City, Zhejiang Province" in m and not CJK.search(m) for m in metas), metas
+    shot(page, "search-regions-en")
+    page.goto(server + "/search?q=五金&lang=en")
     page.select_option("select[name=status]", "存续")  # the value sent stays the vocabulary's term
     page.locator("button.apply").click()
     page.wait_for_url("**status=%E5%AD%98%E7%BB%AD**")

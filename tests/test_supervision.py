@@ -23,6 +23,7 @@ from xinyong.store.tables import entity, evaluation_result
 from xinyong.web.charts import LABEL, TOTAL, WIDTH, stacked_bars
 
 STAFF = "supervisor"
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture
@@ -89,6 +90,15 @@ def test_the_overview_adds_up_to_the_store(supervised):
     )
     english = client.get("/supervision?lang=en")
     assert "Grades by region" in english.text and "Credit supervision overview" in english.text
+    assert all(
+        g["name_en"] and not CJK.search(g["name_en"]) for g in shown["by_region"] + shown["by_industry"]
+    )
+    for chart in ("grades-region", "classes-region", "grades-industry", "classes-industry"):
+        figure = re.search(rf'id="chart-{chart}".*?</figure>', english.text, re.S).group(0)
+        labels = re.findall(r"<text[^>]*>([^<]*)</text>", figure)
+        assert labels and not any(CJK.search(label) for label in labels), (chart, labels)
+    chinese_labels = re.findall(r"<text[^>]*>([^<]*)</text>", page.text)
+    assert any(g["name"] in chinese_labels for g in shown["by_region"]), chinese_labels
     assert TestClient(app).get("/supervision").status_code == 401
 
 

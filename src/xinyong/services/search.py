@@ -9,7 +9,7 @@ from typing import Any
 
 from xinyong.errors import InvalidInput
 from xinyong.model.records import categories, list_types, registration_statuses
-from xinyong.reference import decode_region, divisions, industries, uscc_authorities
+from xinyong.reference import decode_region, division_names_en, divisions, industries, uscc_authorities
 from xinyong.search import SearchDocument, SearchFilters
 from xinyong.security.principal import Principal
 from xinyong.services import audit
@@ -96,15 +96,16 @@ def entity_types() -> list[str]:
     return [f"{a.name}·{c}" for a in uscc_authorities().values() for c in a.categories.values()]
 
 
-def regions(parent: str = "") -> dict[str, str]:
+def regions(parent: str = "") -> dict[str, dict[str, str]]:
     """The divisions one level below `parent` ('' for provinces, 2 digits for cities, 4 for counties),
-    code prefix → name."""
+    code prefix → name and English name."""
     width = len(parent) + 2
+    english = division_names_en()
     out = {}
     for code, name in divisions().items():
         prefix = code[:width]
         if code.startswith(parent) and code == prefix.ljust(6, "0") and prefix[len(parent) :] != "00":
-            out[prefix] = name
+            out[prefix] = {"name": name, "name_en": english[code]}
     return out
 
 
@@ -169,11 +170,13 @@ def search_entities(
         )
     _current(platform)
     page = platform.search_index.find(query, filters=filters, offset=offset, limit=limit)
+    region = decode_region(filters.region.ljust(6, "0")) if filters.region else None
     return {
         "query": query,
         "filters": {
             "region": filters.region,
-            "region_name": decode_region(filters.region.ljust(6, "0")).name if filters.region else None,
+            "region_name": region.name if region else None,
+            "region_name_en": region.name_en if region else None,
             "industry": filters.industry,
             "status": filters.status,
             "entity_type": filters.entity_type,
@@ -190,6 +193,7 @@ def search_entities(
                 "status": h.status,
                 "region_code": h.region_code,
                 "region": decode_region(h.region_code).name,
+                "region_en": decode_region(h.region_code).name_en,
                 "adverse_records": h.adverse_records,
             }
             for h in page.hits
@@ -199,13 +203,15 @@ def search_entities(
 
 def search_options(region: str | None = None) -> dict[str, Any]:
     """What a search form offers: provinces, the cities of `region`'s province and the counties of its city,
-    industry sections, registration statuses and entity types."""
+    industry sections (each with its Chinese and English name), registration statuses and entity types."""
     region = region or ""
     return {
         "provinces": regions(),
         "cities": regions(region[:2]) if len(region) >= 2 else {},
         "counties": regions(region[:4]) if len(region) >= 4 else {},
-        "industries": industry_sections(),
+        "industries": {
+            i.code: {"name": i.name, "name_en": i.name_en} for i in industries().values() if i.level == 1
+        },
         "statuses": statuses(),
         "entity_types": entity_types(),
     }

@@ -11,7 +11,7 @@ import orjson
 
 from xinyong.clock import as_utc
 from xinyong.errors import Forbidden, InvalidInput
-from xinyong.reference import divisions, industries
+from xinyong.reference import division_names_en, divisions, industries
 from xinyong.security.principal import OPERATOR_ROLE, Principal
 from xinyong.services import evaluation
 from xinyong.services.platform import Platform
@@ -25,14 +25,16 @@ DRAWS_SHOWN = 5
 LEVELS = {"province": 2, "city": 4, "county": 6}
 
 
-def _counted(rows: list[tuple[Any, str, str, int]], name_of) -> list[dict[str, Any]]:
+def _counted(rows: list[tuple[Any, str, str, int]], names_of) -> list[dict[str, Any]]:
     groups: dict[Any, dict[str, Any]] = {}
     for key, grade, risk_class, n in rows:
+        name, name_en = names_of(key)
         group = groups.setdefault(
             key,
             {
                 "code": key,
-                "name": name_of(key),
+                "name": name,
+                "name_en": name_en,
                 "total": 0,
                 "grades": defaultdict(int),
                 "risk_classes": defaultdict(int),
@@ -51,13 +53,14 @@ def _counted(rows: list[tuple[Any, str, str, int]], name_of) -> list[dict[str, A
     ]
 
 
-def _region_name(prefix: str) -> str:
-    return divisions().get(prefix.ljust(6, "0"), prefix)
+def _region_names(prefix: str) -> tuple[str, str]:
+    code = prefix.ljust(6, "0")
+    return divisions().get(code, prefix), division_names_en().get(code, prefix)
 
 
-def _section_name(section: str | None) -> str:
+def _section_names(section: str | None) -> tuple[str, str]:
     found = industries().get(section or "")
-    return found.name if found else "未知行业"
+    return (found.name, found.name_en) if found else ("未知行业", "Unknown industry")
 
 
 def overview(platform: Platform, principal: Principal, *, level: str = "city") -> dict[str, Any]:
@@ -92,8 +95,8 @@ def overview(platform: Platform, principal: Principal, *, level: str = "city") -
         },
         "grades": [{"code": g.code, "name": g.name, "name_en": g.name_en} for g in model.grades],
         "risk_classes": [{"code": c, "name": k.name, "name_en": k.name_en} for c, k in risk.classes.items()],
-        "by_region": _counted(by_region, _region_name),
-        "by_industry": _counted(by_industry, _section_name),
+        "by_region": _counted(by_region, _region_names),
+        "by_industry": _counted(by_industry, _section_names),
         "signals": [{"code": s.code, "name": s.name, "name_en": s.name_en} for s in risk.signals],
         "signals_by_run": [
             {

@@ -38,11 +38,10 @@ def supervision_page(
     data, t = view.data, translator(lang)
     grades, classes = _named(data["grades"], lang), _named(data["risk_classes"], lang)
     charts = {}
+    name = "name" if lang == "zh" else "name_en"
     if data["run"]:
         for key, groups in (("region", data["by_region"]), ("industry", data["by_industry"])):
-            label = (
-                (lambda g: f"{g['code'] or '—'} {g['name']}") if key == "industry" else (lambda g: g["name"])
-            )
+            label = (lambda g: f"{g['code'] or '—'} {g[name]}") if key == "industry" else (lambda g: g[name])
             charts[f"grades_{key}"] = stacked_bars(
                 t(f"sup.grades_by_{key}"), [(label(g), g["grades"]) for g in groups], grades
             )

@@ -21,12 +21,14 @@ class SearchHit(Schema):
     status: str | None
     region_code: str
     region: str
+    region_en: str
     adverse_records: int = Field(description="Adverse records public today")
 
 
 class SearchFiltersUsed(Schema):
     region: str | None = Field(description="Division code prefix: 2 digits province, 4 city, 6 county")
     region_name: str | None
+    region_name_en: str | None
     industry: str | None = Field(description="GB/T 4754-2017 section letter")
     status: str | None = Field(description="Registration status (a term of the catalogue's vocabulary)")
     entity_type: str | None
@@ -88,12 +90,16 @@ class PublicRecord(Schema):
 class Region(Schema):
     code: str
     name: str
+    name_en: str = Field(description="In English, the division first: Haishu District, Ningbo City, …")
     known: bool = Field(description="False for historical or unknown division codes")
 
 
 class Industry(Schema):
     code: str | None
     name: str | None
+    name_en: str | None = Field(
+        description="A section's or division's English title; a group or class named by its division's"
+    )
 
 
 class LegalRepresentative(Schema):

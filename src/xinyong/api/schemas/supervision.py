@@ -27,6 +27,7 @@ class Named(Schema):
 class GroupCounts(Schema):
     code: str | None = Field(description="Division code prefix (regions) or GB/T 4754 section (industries)")
     name: str
+    name_en: str
     total: int
     grades: dict[str, int]
     risk_classes: dict[str, int]
