@@ -53,6 +53,7 @@ from xinyong.security.principal import operator
 from xinyong.services import evaluation
 from xinyong.services.demo import load_demo
 from xinyong.services.platform import open_platform
+from xinyong.services.signals import signal_rules
 from xinyong.settings import Settings
 
 TODAY = dt.date(2026, 11, 20)
@@ -80,7 +81,7 @@ def demo(entities: int, names: list[str], folder: Path) -> None:
             print(f"spark: session start-up {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         with engines.open_engine(name) as engine:
-            computed = evaluate(engine, taken, model, risk, TODAY)
+            computed = evaluate(engine, taken, model, risk, TODAY, signal_rules(platform).rules)
         sql = time.perf_counter() - started
         started = time.perf_counter()
         summary = evaluation.run(platform, operator(), engine=name, day=TODAY)
@@ -273,7 +274,7 @@ def on_store(url: str, data_dir: Path, day: dt.date | None, whole: bool) -> None
                     engine.materialize(view, sql)
                 engine.materialize("bench_generated", results_sql(model))
             with phases.phase("DuckDB: generated SQL, risk signals"):
-                signal_query = signals_sql(model, risk, day)
+                signal_query = signals_sql(model, risk, day, signal_rules(platform).rules)
                 if signal_query:
                     engine.materialize("bench_signals", signal_query)
             if compare:

@@ -6,6 +6,7 @@ cancelled entities not graded, a what-if equal to a real re-evaluation, and who 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from tests.conftest import TODAY
 from tests.test_backup import loaded  # noqa: F401  (the province loaded into the store)
 from tests.test_ingest import files_of
@@ -37,6 +38,7 @@ from xinyong.rules.evaluation import (
 from xinyong.rules.loader import load_evaluation
 from xinyong.security.principal import Principal, operator
 from xinyong.services import evaluation
+from xinyong.services import signals as evaluation_signals
 from xinyong.services.collection import collect
 from xinyong.services.demo import LOAD_ORDER
 from xinyong.services.platform import Platform
@@ -386,6 +388,59 @@ def test_the_snapshot_holds_every_entity_and_each_record_s_current_version(loade
         }
         for e in entities
     ]
+
+
+def test_a_new_entity_soon_penalised_raises_its_class_as_the_risk_signal_rule_finds_it(loaded):  # noqa: F811
+    """The run computes the signal rule new_entity_penalties over its snapshot: the same entities and the
+    same penalties as the risk signals service, and the class it raises to."""
+    platform = loaded
+    today = platform.clock.today()
+    with platform.engine.begin() as conn:
+        graded = (
+            conn.execute(
+                select(entity.c.uscc).where(entity.c.status == "存续").order_by(entity.c.uscc).limit(2)
+            )
+            .scalars()
+            .all()
+        )
+        penalty = dict(
+            conn.execute(select(record).where(record.c.kind == "penalty").limit(1)).mappings().one()
+        )
+        # One entity established 3 months ago with penalties 1 and 2 months after; one with only one.
+        for code, count in zip(graded, (2, 1), strict=True):
+            established = today - dt.timedelta(days=90)
+            conn.execute(update(entity).where(entity.c.uscc == code).values(established_on=established))
+            for n in range(count):
+                row = penalty | {
+                    "uscc": code,
+                    "record_key": hashlib.md5(f"new entity {code} {n}".encode()).hexdigest(),
+                    "version": 1,
+                    "state": "active",
+                    "decision_date": established + dt.timedelta(days=30 * (n + 1)),
+                    "recorded_at": platform.clock.now(),
+                }
+                row.pop("id")
+                conn.execute(insert(record).values(**row))
+    summary = evaluation.run(platform, operator(), day=today)
+    with platform.engine.connect() as conn:
+        signals = {
+            r["uscc"]: r
+            for r in conn.execute(
+                select(evaluation_result).where(evaluation_result.c.run_id == summary["run_id"])
+            ).mappings()
+        }
+    in_run = {
+        code: r["signals"]["new_entity_penalised"]
+        for code, r in signals.items()
+        if "new_entity_penalised" in r["signals"]
+    }
+    assert graded[0] in in_run and graded[1] not in in_run
+    assert signals[graded[0]]["risk_class"] in ("C", "D")
+    for code in {*in_run, graded[1]}:  # the service's hits for the same entities, record by record
+        hits = evaluation_signals.signals_for(platform, operator(), code)["signals"]
+        found = [h for h in hits if h["rule"] == "new_entity_penalties"]
+        expected = sorted(r["id"] for h in found for r in h["evidence"]["records"])
+        assert sorted(in_run.get(code, [])) == expected, code
 
 
 def test_an_explanation_traces_every_point_to_a_record(loaded):  # noqa: F811

@@ -8,7 +8,7 @@ raw points and the points after the factor's and the indicator's caps, the arith
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,8 +19,11 @@ import pyarrow.compute as pc
 
 from xinyong.analytics.engines import Engine
 from xinyong.analytics.snapshot import Snapshot
+from xinyong.errors import InvalidInput
 from xinyong.model.records import public_states
+from xinyong.rules import parse_period
 from xinyong.rules.evaluation import EvaluationModel, Factor, Match, RiskConfig, ymd
+from xinyong.rules.signals import SignalRule, window_start
 
 POINTS = "DECIMAL(18,2)"
 
@@ -190,12 +193,52 @@ def points_by_entity(points: pa.Table) -> dict[str, str]:
     return dict(zip(runs.values.to_pylist(), arrays.to_pylist(), strict=True))
 
 
-def signals_sql(model: EvaluationModel, risk: RiskConfig, day: date) -> str | None:
-    """Per (entity, signal, record): the evidence of each signal the snapshot can compute."""
+def _plus_months(column: str, months: int) -> str:
+    """yyyymmdd + `months`, as an integer that compares with dates as the clamped date would (2026-08-31 +
+    6 months is 20270231: on or before it means on or before 2027-02-28)."""
+    month = f"(CAST(floor({column} / 100) AS INTEGER) % 100 - 1 + {months})"
+    year = f"(CAST(floor({column} / 10000) AS INTEGER) + CAST(floor({month} / 12) AS INTEGER))"
+    return f"({year} * 10000 + ({month} % 12 + 1) * 100 + {column} % 100)"
+
+
+def _months(rule: SignalRule, name: str) -> int:
+    years, months, days = parse_period(rule.params[name])
+    if days:
+        raise InvalidInput(key="evaluation.signal_period_in_days", params={"rule": rule.id, "param": name})
+    return years * 12 + months
+
+
+def _rule_sql(code: str, rule: SignalRule, day: date) -> str:
+    """The evidence of a signal rule the run computes (RULES_IN_RUN), as the risk signals service finds it:
+    ``new_entity_penalties``, an entity established within `established_within` of the day with at least
+    `min_penalties` penalties (current version, not withdrawn) decided within `penalties_within` of its
+    establishment."""
+    since = ymd(window_start(day, rule.params["established_within"]))
+    end = _plus_months("g.established_ymd", _months(rule, "penalties_within"))
+    return f"""  SELECT uscc, {_str(code)} AS signal, record_id FROM (
+    SELECT r.uscc, r.record_id, COUNT(*) OVER (PARTITION BY r.uscc) AS soon
+    FROM records r JOIN graded g ON g.uscc = r.uscc
+    WHERE r.kind = 'penalty' AND r.state <> 'withdrawn' AND g.established_ymd >= {since}
+      AND r.decided_ymd >= g.established_ymd AND r.decided_ymd <= {end}
+  ) young WHERE soon >= {int(rule.params["min_penalties"])}"""
+
+
+def signals_sql(
+    model: EvaluationModel, risk: RiskConfig, day: date, rules: Mapping[str, SignalRule]
+) -> str | None:
+    """Per (entity, signal, record): the evidence of each signal the snapshot can compute: by its match
+    over the records public on the day, or by its signal rule (`rules`, the risk signal rules in force)."""
     d = ymd(day)
     assert d is not None
     branches = []
     for signal in risk.signals:
+        if signal.rule is not None:
+            if signal.rule not in rules:
+                raise InvalidInput(
+                    key="evaluation.signal_rule_missing", params={"code": signal.code, "rule": signal.rule}
+                )
+            branches.append(_rule_sql(signal.code, rules[signal.rule], day))
+            continue
         if signal.match is None:
             continue
         where = _match(signal.match)
@@ -227,7 +270,12 @@ class Computed:
 
 
 def evaluate(
-    engine: Engine, snapshot: Snapshot, model: EvaluationModel, risk: RiskConfig, day: date
+    engine: Engine,
+    snapshot: Snapshot,
+    model: EvaluationModel,
+    risk: RiskConfig,
+    day: date,
+    rules: Mapping[str, SignalRule],
 ) -> Computed:
     for view, path in snapshot.views().items():
         engine.register_parquet(view, path)
@@ -235,6 +283,6 @@ def evaluate(
         engine.materialize(view, sql)
     points = points_by_entity(engine.arrow(POINTS_SQL))
     results = [(*row, points.get(row[0], "[]")) for row in engine.rows(results_sql(model))]
-    signal_query = signals_sql(model, risk, day)
+    signal_query = signals_sql(model, risk, day, rules)
     signals = engine.rows(signal_query) if signal_query else []
     return Computed(results, signals)

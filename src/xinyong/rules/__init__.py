@@ -246,7 +246,7 @@ def check_params(topic: str, params: Mapping[str, Any]) -> None:
         raise ValueError(f"params {missing} missing for topic {topic}")
     for key, value in params.items():
         if key in DURATION_PARAMS:
-            _parse_period(value)
+            parse_period(value)
         elif key.endswith("_days") and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise ValueError(f"params.{key} must be a whole number of days ≥ 0")
     if "severity" in params and params["severity"] not in SEVERITIES:
@@ -270,7 +270,7 @@ def check_params(topic: str, params: Mapping[str, Any]) -> None:
 # -- periods --------------------------------------------------------------------------------------------
 
 
-def _parse_period(iso: Any) -> tuple[int, int, int]:
+def parse_period(iso: Any) -> tuple[int, int, int]:
     match = _PERIOD.fullmatch(iso) if isinstance(iso, str) else None
     if match is None or iso == "P":
         raise ValueError(f"{iso!r} is not a period like P3M, P1Y or P30D")
@@ -282,7 +282,7 @@ def _parse_period(iso: Any) -> tuple[int, int, int]:
 def add_period(start: date, iso: str) -> date:
     """`start` + an ISO 8601 period of years, months and days; a month end clamps (1-31 + P1M = 2-28)."""
     try:
-        years, months, days = _parse_period(iso)
+        years, months, days = parse_period(iso)
     except ValueError as exc:
         raise InvalidInput(key="rules.period_invalid", params={"period": iso}) from exc
     month_index = start.year * 12 + start.month - 1 + years * 12 + months
@@ -294,7 +294,7 @@ def add_period(start: date, iso: str) -> date:
 def latest_start(day: date, iso: str) -> date:
     """The latest start whose period (`add_period`) has run out by `day`: listings on or before it have
     served the period by then."""
-    years, months, days = _parse_period(iso)
+    years, months, days = parse_period(iso)
     month_index = day.year * 12 + day.month - 1 - years * 12 - months
     year, month = divmod(month_index, 12)
     start = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1])) - timedelta(

@@ -277,11 +277,16 @@ class RiskSignal:
     name: str
     name_en: str
     raises_to: str  # the class is at least this while the signal holds
-    match: Match | None  # None: a signal computed elsewhere (risk signals), named here for its effect
+    match: Match | None  # the records that show it; None: computed by `rule`, or named here for its effect
     within_years: int | None  # a record decided within this many years (None: while public)
+    rule: str | None  # a risk signal rule (rules/signal-rules) the run computes over its snapshot
     verified: bool
     basis: str
     note: str | None
+
+
+# The risk signal rules whose hits the evaluation computes over its snapshot (analytics.evaluation).
+RULES_IN_RUN = frozenset({"new_entity_penalties"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -610,6 +615,11 @@ def parse_risk(texts: Sequence[tuple[str, str]], grades: Iterable[str]) -> RiskC
             within = item.get("within_years")
             if within is not None and (isinstance(within, bool) or not isinstance(within, int) or within < 1):
                 raise ValueError(f"signal {item.get('code')}: within_years must be a whole number ≥ 1")
+            rule = item.get("rule")
+            if rule is not None and (rule not in RULES_IN_RUN or "match" in item):
+                raise ValueError(
+                    f"signal {item.get('code')}: rule is one of {sorted(RULES_IN_RUN)}, and never with match"
+                )
             signals.append(
                 RiskSignal(
                     code=_identifier(item, "code"),
@@ -618,6 +628,7 @@ def parse_risk(texts: Sequence[tuple[str, str]], grades: Iterable[str]) -> RiskC
                     raises_to=item["raises_to"],
                     match=_match(item["match"]) if "match" in item else None,
                     within_years=within,
+                    rule=rule,
                     verified=bool(item.get("verified", False)),
                     basis=_text(item, "basis"),
                     note=item.get("note"),

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from xinyong.errors import InvalidInput
-from xinyong.rules import _parse_period, add_period, latest_start
+from xinyong.rules import add_period, latest_start, parse_period
 
 SHARED_ADDRESS = "shared_address"
 LEGAL_REP_CHANGES = "legal_rep_changes"
@@ -203,7 +203,7 @@ def _params(rule_id: str, params: dict[str, Any]) -> dict[str, Any]:
         if kind == "bool" and not isinstance(value, bool):
             raise ValueError(f"params.{key} must be true or false")
         if kind == "period":
-            _parse_period(value)  # ValueError names the value
+            parse_period(value)  # ValueError names the value
         if kind == "strings" and not (
             isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
         ):

@@ -40,6 +40,7 @@ from xinyong.security.principal import Principal
 from xinyong.services import audit
 from xinyong.services.credit_file import valid_code
 from xinyong.services.platform import Platform
+from xinyong.services.signals import signal_rules
 from xinyong.services.unit_of_work import bulk_snapshot, snapshot, unit_of_work
 from xinyong.store import evaluation as store
 
@@ -180,7 +181,7 @@ def run(
     try:
         taken = take_snapshot(platform, Path(folder), as_of)
         with open_engine(engine, platform.settings.analytics_memory_mib, Path(folder) / "spill") as runner:
-            computed = evaluate(runner, taken, model, risk, day)
+            computed = evaluate(runner, taken, model, risk, day, signal_rules(platform).rules)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     rows = list(result_rows(computed, risk))
@@ -442,7 +443,7 @@ def describe_models(platform: Platform) -> dict[str, Any]:
                     "name": s.name,
                     "name_en": s.name_en,
                     "raises_to": s.raises_to,
-                    "computed_in_run": s.match is not None,
+                    "computed_in_run": s.match is not None or s.rule is not None,
                     "within_years": s.within_years,
                     "basis": s.basis,
                     "verified": s.verified,
