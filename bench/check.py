@@ -6,13 +6,18 @@ baseline of the same lookup as one SQL query per entity, on a store built by ``b
 1. Samples `--samples` codes of the store's entities, half of them with a list entry in force (the
    interesting case: the answer has hits), half drawn from all entities.
 2. **In process**: ``services.checks.check`` for each (decision, hits, receipt signed with Ed25519, receipt
-   row and audit entry committed): p50 / p95 / p99 latency.
+   row committed, audit entry queued): p50 / p95 / p99 latency.
 3. **Over HTTP**: the same checks as ``POST /api/v1/checks`` to a uvicorn server in a child process (one
    worker, an approval-system API key, the per-key rate limit lifted), one persistent connection: p50 / p95 /
    p99 as the client sees them.
-4. **Bulk**: ``services.checks.check_bulk`` of `--bulk` codes (one signed receipt): entities/s. **Baseline**:
-   the same codes looked up one SQL query per entity (``store.checks.list_standings`` for one code, the query
-   the check itself runs), with the same decision made for each: entities/s, and the ratio.
+4. **Bulk**: ``services.checks.check_bulk`` of `--bulk` codes (the sampled ones and random others, one signed
+   receipt): entities/s. **Baseline**: `--baseline-codes` of them looked up one SQL query per entity
+   (``store.checks.check_entity``, the single check's own statement: the entity and its standings), with the
+   same decision made for each: entities/s, and the ratio.
+5. **Same answers**: the bulk's row for every sampled code must equal its single check (name, decision,
+   hits), and the baseline's decisions the bulk's; the script fails otherwise.
+
+It prints the load average at the start and with each figure.
 """
 
 from __future__ import annotations
@@ -113,16 +118,33 @@ def over_http(url: str, data_dir: Path, codes: list[str], matter: str, key: str)
         server.wait(10)
 
 
-def baseline(platform, codes: list[str], matter: str) -> float:
-    """One SQL query per entity (the check's own query, for one code), the same decision each time."""
+def load() -> str:
+    return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def baseline(platform, codes: list[str], matter: str) -> tuple[float, dict[str, str]]:
+    """One SQL query per entity (the single check's own statement), the same decision each time."""
     day = platform.clock.today()
     known_at = platform.clock.now()
+    decisions = {}
     start = time.perf_counter()
     with snapshot(platform) as conn:
         for code in codes:
-            rows = store.list_standings(conn, [code], as_of=known_at, day=day).get(code, [])
-            decide(platform.measures, matter, [checks._standing(r) for r in rows], day)
-    return time.perf_counter() - start
+            found, rows, _ = store.check_entity(conn, code, as_of=known_at, day=day)
+            standings = [checks._standing(r) for r in rows]
+            decisions[code] = decide(platform.measures, matter, standings, day)[0] if found else "unknown"
+    return time.perf_counter() - start, decisions
+
+
+def differences(singles: dict[str, dict], bulk_rows: list[dict]) -> list[str]:
+    """Codes whose bulk row differs from their single check in name, decision or hits."""
+    rows = {row["uscc"]: row for row in bulk_rows}
+    return [
+        code
+        for code, single in singles.items()
+        if (rows[code]["name"], rows[code]["decision"], rows[code]["hits"])
+        != ((single["entity"] or {}).get("name"), single["decision"], single["hits"])
+    ]
 
 
 def main() -> None:
@@ -142,40 +164,58 @@ def main() -> None:
     platform = open_platform(Settings(data_dir=data_dir, database_url=args.database_url))
     backend = platform.engine.dialect.name
     codes, entities, lists, all_codes = sample_codes(platform, args.samples, args.seed)
-    print(f"[{backend}] {entities:,} entities, {lists:,} list entry versions; {os.cpu_count()} cores")
+    print(
+        f"[{backend}] {entities:,} entities, {lists:,} list entry versions; {os.cpu_count()} cores; {load()}"
+    )
 
     for code in codes[:50]:  # warm-up: caches, the signer's key, the catalogue
         checks.check(platform, CLIENT, uscc=code, matter=args.matter)
-    times, decisions = [], {}
+    times, decisions, singles = [], {}, {}
     for code in codes:
         start = time.perf_counter()
         answer = checks.check(platform, CLIENT, uscc=code, matter=args.matter)
         times.append(time.perf_counter() - start)
         decisions[answer["decision"]] = decisions.get(answer["decision"], 0) + 1
-    print(f"[{backend}] single check in process: {percentiles(times)}; decisions {decisions}")
+        singles[code] = answer
+    print(f"[{backend}] single check in process: {percentiles(times)}; decisions {decisions}; {load()}")
 
     key = accounts.create_client(
         platform, operator(), name=f"bench-{random.randrange(10**9)}", role="approval_system"
     )["key"]
     http_times = over_http(args.database_url, data_dir, codes, args.matter, key)
-    print(f"[{backend}] single check over HTTP: {percentiles(http_times)}")
+    print(f"[{backend}] single check over HTTP: {percentiles(http_times)}; {load()}")
 
     rng = random.Random(args.seed + 1)
-    bulk_codes = rng.sample(all_codes, min(args.bulk, len(all_codes)))
+    sampled = set(codes)
+    drawn = rng.sample(all_codes, min(args.bulk + len(codes), len(all_codes)))
+    others = [c for c in drawn if c not in sampled]
+    bulk_codes = codes + others[: max(0, args.bulk - len(codes))]
+    rng.shuffle(bulk_codes)
     start = time.perf_counter()
     result = checks.check_bulk(platform, CLIENT, codes=bulk_codes, matter=args.matter)
     bulk_s = time.perf_counter() - start
     print(
         f"[{backend}] bulk of {len(bulk_codes):,}: {bulk_s:.2f} s, "
-        f"{len(bulk_codes) / bulk_s:,.0f} entities/s; {result['counts']}"
+        f"{len(bulk_codes) / bulk_s:,.0f} entities/s; {result['counts']}; {load()}"
     )
     per_entity = bulk_codes[: args.baseline_codes]
-    base_s = baseline(platform, per_entity, args.matter)
+    base_s, base_decisions = baseline(platform, per_entity, args.matter)
     base_rate = len(per_entity) / base_s
     print(
         f"[{backend}] baseline, one query per entity, {len(per_entity):,} codes: {base_s:.2f} s, "
-        f"{base_rate:,.0f} entities/s; bulk is {len(bulk_codes) / bulk_s / base_rate:.1f}× the baseline"
+        f"{base_rate:,.0f} entities/s; bulk is {len(bulk_codes) / bulk_s / base_rate:.1f}× the baseline; "
+        f"{load()}"
     )
+    bulk_decisions = {row["uscc"]: row["decision"] for row in result["rows"]}
+    unequal = differences(singles, result["rows"])
+    disagree = [c for c in per_entity if base_decisions[c] != bulk_decisions[c]]
+    print(
+        f"[{backend}] same answers: bulk = single check for {len(singles) - len(unequal):,} of "
+        f"{len(singles):,} sampled codes; baseline = bulk for {len(per_entity) - len(disagree):,} of "
+        f"{len(per_entity):,}"
+    )
+    if unequal or disagree:
+        raise SystemExit(f"answers differ: bulk/single {unequal[:5]}, baseline/bulk {disagree[:5]}")
 
 
 if __name__ == "__main__":

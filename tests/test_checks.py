@@ -26,6 +26,7 @@ from xinyong.services import audit, checks
 from xinyong.services.collection import collect as collect_as
 from xinyong.services.platform import Platform
 from xinyong.settings import Settings
+from xinyong.store import checks as checks_store
 from xinyong.store.checks import STANDING_CATEGORIES
 
 LISTED = uscc("MA2CHK01")  # on the abnormal list from 2026-06-01, removed on 2026-10-01
@@ -355,6 +356,42 @@ def test_bulk_check_answers_every_code_with_one_receipt(loaded):
     assert checks.verify(loaded, result)["authentic"]
     with pytest.raises(InvalidInput, match="not valid unified social credit codes"):
         checks.check_bulk(loaded, DEPARTMENT, codes=[CLEAN, "BADCODE"], matter="bidding")
+
+
+def test_bulk_rows_are_the_single_checks(loaded):
+    """The bulk's set-based lookup (a list of codes per statement) and the single check's one statement give
+    every entity the same name, decision and hits, in the same order, on any day."""
+    codes = [LISTED, SERIOUS, CLEAN, TWIN_A, TWIN_B, RED, EXPIRED, NEVER_SEEN]
+    for matter in ("government-procurement", "simplified-deregistration", "honours", "financing"):
+        for as_of in (None, dt.date(2026, 7, 1), dt.date(2026, 9, 30)):
+            bulk = checks.check_bulk(loaded, DEPARTMENT, codes=codes, matter=matter, as_of=as_of)
+            assert [row["uscc"] for row in bulk["rows"]] == codes
+            for row in bulk["rows"]:
+                single = checks.check(loaded, DEPARTMENT, uscc=row["uscc"], matter=matter, as_of=as_of)
+                assert (row["name"], row["decision"], row["hits"]) == (
+                    (single["entity"] or {}).get("name"),
+                    single["decision"],
+                    single["hits"],
+                )
+                assert single["data_version"] == bulk["data_version"]
+
+
+def test_the_store_takes_a_list_of_codes_as_one_parameter(loaded):
+    # 40,000 codes: more than SQLite binds as separate parameters (32,766).
+    codes = [f"9133{i:014d}" for i in range(40_000)] + [SERIOUS, RED]
+    day = dt.date(2026, 11, 20)
+    with loaded.engine.connect() as conn:
+        assert set(checks_store.get_entities(conn, codes)) == {SERIOUS, RED}
+        standings = checks_store.list_standings(conn, codes, as_of=loaded.clock.now(), day=day)
+        found, rows, through = checks_store.check_entity(conn, RED, as_of=loaded.clock.now(), day=day)
+        assert checks_store.check_entity(conn, NEVER_SEEN, as_of=loaded.clock.now(), day=day) == (
+            None,
+            [],
+            through,
+        )
+    assert set(standings) == {SERIOUS, RED} and standings[RED] == rows
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows) and len(rows) == 2
+    assert found == {"uscc": RED, "name": "杭州丁实业有限公司", "status": "存续"}
 
 
 def test_check_errors_are_clear(loaded):

@@ -123,6 +123,7 @@ class AuditWriter:
         self.platform = platform
         self.queue: queue.SimpleQueue[tuple[dict[str, Any] | None, Future[None] | None]] = queue.SimpleQueue()
         self.lock = threading.Lock()
+        self.hurry = threading.Event()  # set when somebody waits: ends the linger
         self.thread: threading.Thread | None = None
         self.next_checkpoint: float | None = None  # monotonic time of the next automatic checkpoint
         atexit.register(flush, platform)
@@ -130,6 +131,8 @@ class AuditWriter:
     def submit(self, entry: dict[str, Any] | None, wait: bool) -> None:
         done: Future[None] | None = Future() if wait else None
         self.queue.put((entry, done))
+        if done is not None:
+            self.hurry.set()
         with self.lock:
             if self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
@@ -160,13 +163,15 @@ class AuditWriter:
                     done.set_result(None)
 
     def _gather(self, group: list[tuple[dict[str, Any] | None, Future[None] | None]]) -> None:
-        """Add what is queued; linger for more unless somebody is waiting."""
-        deadline = time.monotonic() + self.LINGER_SECONDS
+        """Add what is queued; linger for more first unless somebody is waiting. The linger is one sleep,
+        not a wake-up per entry that arrives: under a stream of audited reads (a check is one) the callers
+        pay a queue put each and no thread switch."""
+        if all(done is None for _, done in group):
+            self.hurry.wait(self.LINGER_SECONDS)
+        self.hurry.clear()
         while len(group) < self.MAX_GROUP:
-            someone_waits = any(done is not None for _, done in group)
-            remaining = 0.0 if someone_waits else deadline - time.monotonic()
             try:
-                group.append(self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait())
+                group.append(self.queue.get_nowait())
             except queue.Empty:
                 return
 

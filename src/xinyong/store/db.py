@@ -9,9 +9,25 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    TypeDecorator,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    make_url,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -119,6 +135,26 @@ def arrow_snapshot(database_url: str) -> Iterator[ArrowSnapshot]:
     finally:
         conn.rollback()
         conn.close()
+
+
+class _JsonList(TypeDecorator[list[str]]):
+    """A list of strings bound as one JSON text, which SQLite's ``json_each`` reads back as rows."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else orjson.dumps(list(value)).decode()
+
+
+def one_of(column: Any, name: str, *, postgres: bool) -> ColumnElement[bool]:
+    """`column` equals one of the strings of the list parameter `name`, bound as one parameter however long
+    the list (an array on PostgreSQL, JSON text read by ``json_each`` on SQLite): one statement text for
+    every list, so that it is built, parsed and prepared once, and no limit on the number of values."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    values = func.json_each(bindparam(name, type_=_JsonList())).table_valued("value")
+    return column.in_(select(values.c.value))
 
 
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
