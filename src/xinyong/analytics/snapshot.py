@@ -4,8 +4,9 @@ version (the highest record id) and a SHA-256 of the files.
 The store hands over Arrow record batches (every entity; every record version, narrow columns); DuckDB picks
 each record's current version, spilling to the snapshot's folder beyond its memory limit. The files are
 written in row groups of ROW_GROUP rows whatever the batches, so the same rows give the same bytes on every
-store. Dates are integers yyyymmdd (``rules.evaluation.ymd``, computed by the store's queries): age tests are
-integer comparisons, which DuckDB and Spark write the same way."""
+store. Dates arrive as the store keeps them (date, or ISO text on SQLite) and are written as integers
+yyyymmdd (``rules.evaluation.ymd``): age tests are integer comparisons, which DuckDB and Spark write the same
+way."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
@@ -140,7 +142,7 @@ def _current_versions(
     first = next(versions, None)
     if first is None:
         return
-    stream = pa.RecordBatchReader.from_batches(first.schema, _chain(first, versions))
+    stream = pa.RecordBatchReader.from_batches(first.schema, chain([first], versions))
     con = duckdb_connection(memory_mib, directory / "spill")
     try:
         con.register("version_stream", stream)
@@ -149,11 +151,6 @@ def _current_versions(
             yield pa.Table.from_batches([batch])
     finally:
         con.close()
-
-
-def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    yield first
-    yield from rest
 
 
 def write_snapshot(

@@ -94,6 +94,13 @@ def result_rows(computed: Computed, risk: RiskConfig) -> Iterator[tuple[Any, ...
         yield uscc, section, Decimal(total), grade, risk_class(risk, grade, signals), signals, points
 
 
+# What a run's summary repeats of the run.
+SUMMARY_KEYS = (
+    "engine", "model_id", "model_version", "risk_version", "evaluated_on", "data_version", "snapshot_sha256",
+    "entities",
+)  # fmt: skip
+
+
 def save_run(
     platform: Platform,
     principal: Principal,
@@ -147,12 +154,6 @@ def save_run(
         }
         work.audit(principal, "evaluation.run", str(run_id), detail={k: str(v) for k, v in summary.items()})
     return summary
-
-
-SUMMARY_KEYS = (
-    "engine", "model_id", "model_version", "risk_version", "evaluated_on", "data_version", "snapshot_sha256",
-    "entities",
-)  # fmt: skip
 
 
 def run(
